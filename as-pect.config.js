@@ -1,0 +1,15 @@
+// as-pect runs the AssemblyScript unit specs in tests/assembly/.
+// Specs that reach WASI (random_get, clock_time_get) get a real node:wasi host.
+import { WASI } from "node:wasi";
+
+export default {
+  entries: ["tests/assembly/**/*.spec.ts"],
+  include: [],
+  disclude: [/node_modules/],
+  async instantiate(memory, createImports, instantiate, binary) {
+    const wasi = new WASI({ version: "preview1", args: [], env: { FAMA: "1" } });
+    const imports = createImports({ env: { memory }, wasi_snapshot_preview1: wasi.wasiImport });
+    return instantiate(binary, imports);
+  },
+  outputBinary: false,
+};

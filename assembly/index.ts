@@ -1,0 +1,2 @@
+// The ABI the host sees. Each area keeps its exports in its own file.
+export { alloc, free } from "./memory";

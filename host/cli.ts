@@ -1,0 +1,50 @@
+#!/usr/bin/env -S node --disable-warning=ExperimentalWarning
+// fama's entry point: parses the command name and hands the rest to one module in
+// host/commands/. Each command module exports `run(args): Promise<number>` (the
+// exit code) and `usage` (one line for `fama --help`).
+import { UsageError } from "./errors.js";
+
+interface CommandModule {
+  run(args: string[]): Promise<number>;
+  usage: string;
+}
+
+const commands: Record<string, () => Promise<CommandModule>> = {
+};
+
+async function help(): Promise<void> {
+  const lines = ["usage: fama <command> [options]", "", "commands:"];
+  for (const [name, load] of Object.entries(commands)) {
+    try {
+      lines.push(`  ${(await load()).usage}`);
+    } catch {
+      // a command whose module is not built in this tree is not listed
+    }
+  }
+  console.log(lines.join("\n"));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    await help();
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) throw new UsageError(`unknown command '${name}' (see fama --help)`);
+  return (await load()).run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(`fama: ${err.message}`);
+      process.exitCode = 2;
+    } else {
+      console.error(`fama: ${err instanceof Error ? err.message : String(err)}`);
+      if (process.env.FAMA_DEBUG && err instanceof Error) console.error(err.stack);
+      process.exitCode = 1;
+    }
+  },
+);
