@@ -1,2 +1,3 @@
 // The ABI the host sees. Each area keeps its exports in its own file.
 export { alloc, free } from "./memory";
+export * from "./cga/exports";
