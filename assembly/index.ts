@@ -1,3 +1,4 @@
 // The ABI the host sees. Each area keeps its exports in its own file.
 export { alloc, free } from "./memory";
 export * from "./cga/exports";
+export * from "./cga/primitives-exports";
