@@ -1,0 +1,122 @@
+// A Linux TUN device through /dev/net/tun and koffi: IFF_TUN | IFF_NO_PI (bare IP packets, no
+// 4-byte packet-info header), non-blocking descriptor, reads and writes straight to and from
+// caller memory (Wasm linear memory in the data plane) at an offset.
+//
+// Namespaces: the device is created in the network namespace of this process. The daemons run
+// as a whole inside their namespace (`ip netns exec NS node build/js/host/cli.js dar ...`), so
+// they pass no `netns`. Tests and tools that stay in the root namespace pass `netns`: the device
+// is created here under its (unique) name and then moved into NS with `ip link set ... netns`;
+// the descriptor stays valid across the move. Either way, link state, MTU and txqueuelen are
+// set through host/net/ip.ts after the device exists.
+import { libc, errno, E, O, addressAt, describeErrno } from "./libc.js";
+import { Poller } from "./poller.js";
+import { TunError, type Tun } from "./types.js";
+import { linkSet, linkSetNetns } from "../net/ip.js";
+
+const TUNSETIFF = 0x400454ca;
+const IFF_TUN = 0x0001;
+const IFF_NO_PI = 0x1000;
+const IFNAMSIZ = 16;
+
+export interface OpenTunOptions {
+  /** Interface name (at most 15 bytes); a pattern like "fama%d" lets the kernel pick. */
+  name: string;
+  /** Move the device into this namespace after creating it (see the header comment). */
+  netns?: string;
+  mtu?: number;
+  /** Default 500 in the kernel; raise it under load (PERFORMANCE-NOTES). */
+  txqueuelen?: number;
+  /** Set the link up (default true). */
+  up?: boolean;
+}
+
+export class LinuxTun implements Tun {
+  closed = false;
+  private poller: Poller | null = null;
+
+  constructor(readonly fd: number, readonly name: string, readonly netns?: string) {}
+
+  readInto(buf: Uint8Array, offset: number, max: number): number {
+    if (offset < 0 || max < 0 || offset + max > buf.length) throw new RangeError(`read [${offset}, +${max}) outside ${buf.length} bytes`);
+    const addr = addressAt(buf, offset);
+    for (;;) {
+      const n = addr >= 0 ? libc.readAddr(this.fd, addr, max) : libc.readBuf(this.fd, buf.subarray(offset, offset + max), max);
+      if (n >= 0) return n;
+      const e = errno();
+      if (e === E.EAGAIN) return 0;
+      if (e === E.EINTR) continue;
+      throw new TunError("read", e, `${this.name}: read: ${describeErrno(e)}`);
+    }
+  }
+
+  write(buf: Uint8Array, offset: number, len: number): boolean {
+    if (offset < 0 || len < 0 || offset + len > buf.length) throw new RangeError(`write [${offset}, +${len}) outside ${buf.length} bytes`);
+    const addr = addressAt(buf, offset);
+    for (;;) {
+      const n = addr >= 0 ? libc.writeAddr(this.fd, addr, len) : libc.writeBuf(this.fd, buf.subarray(offset, offset + len), len);
+      if (n >= 0) return true;
+      const e = errno();
+      if (e === E.EINTR) continue;
+      // The kernel drops a packet it cannot route or queue (EINVAL for a malformed header,
+      // EAGAIN/ENOBUFS for a full queue): report "not written", do not kill the loop.
+      if (e === E.EAGAIN || e === E.ENOBUFS || e === E.EINVAL || e === E.EIO) return false;
+      throw new TunError("write", e, `${this.name}: write: ${describeErrno(e)}`);
+    }
+  }
+
+  waitReadable(timeoutMs: number): boolean {
+    return this.getPoller().check(timeoutMs);
+  }
+
+  readable(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return this.getPoller().readable();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.poller?.close();
+    this.poller = null;
+    libc.close(this.fd);
+  }
+
+  private getPoller(): Poller {
+    if (this.closed) throw new TunError("poll", E.EBADF, `${this.name}: closed`);
+    return (this.poller ??= new Poller(this.fd));
+  }
+}
+
+/** Creates the device (synchronously) in this process's namespace; no link settings. */
+export function createTun(name: string): LinuxTun {
+  if (Buffer.byteLength(name) >= IFNAMSIZ) throw new TunError("open", E.EINVAL, `TUN name too long (max 15 bytes): ${name}`);
+  const fd = libc.open("/dev/net/tun", O.RDWR | O.NONBLOCK | O.CLOEXEC);
+  if (fd < 0) { const e = errno(); throw new TunError("open", e, `open /dev/net/tun: ${describeErrno(e)}`); }
+  const ifr = new Uint8Array(40); // struct ifreq: char ifr_name[16]; short ifr_flags; (union padded to 40)
+  ifr.set(Buffer.from(name), 0);
+  new DataView(ifr.buffer).setUint16(IFNAMSIZ, IFF_TUN | IFF_NO_PI, true);
+  if (libc.ioctl(fd, TUNSETIFF, ifr) < 0) {
+    const e = errno();
+    libc.close(fd);
+    throw new TunError("ioctl", e, `TUNSETIFF ${name}: ${describeErrno(e)}`);
+  }
+  const end = ifr.indexOf(0);
+  const actual = Buffer.from(ifr.subarray(0, end < 0 || end > IFNAMSIZ ? IFNAMSIZ : end)).toString();
+  return new LinuxTun(fd, actual);
+}
+
+/** Creates a TUN, optionally moves it into `netns`, and applies MTU/txqueuelen/up. */
+export async function openTun(opts: OpenTunOptions): Promise<LinuxTun> {
+  let tun = createTun(opts.name);
+  try {
+    if (opts.netns) {
+      await linkSetNetns(tun.name, opts.netns);
+      tun = new LinuxTun(tun.fd, tun.name, opts.netns);
+    }
+    await linkSet(tun.name, { mtu: opts.mtu, txqueuelen: opts.txqueuelen, up: opts.up ?? true }, opts.netns);
+    return tun;
+  } catch (e) {
+    tun.close();
+    throw e;
+  }
+}

@@ -1,0 +1,47 @@
+// The TUN device as the data plane sees it: it only moves whole IP packets (no packet info
+// header), one at a time, into and out of caller-owned memory at an offset, so the caller can
+// keep headroom in front of each packet (wireguard-go's tun.Device idea). Batching is the
+// caller's loop: read until `readInto` returns 0 (would block) or the batch is full, then write
+// every output. Implementations: `linux.ts` (/dev/net/tun through koffi) and `fake.ts` (in
+// memory, for tests without root).
+
+export interface Tun {
+  /** Interface name (as in `ip link`). */
+  readonly name: string;
+  /** The file descriptor, or -1 for an in-memory device. */
+  readonly fd: number;
+  /**
+   * Reads one packet into `buf[offset .. offset+max)` without blocking and returns its length;
+   * 0 when no packet is waiting. A packet longer than `max` is truncated by the kernel to `max`
+   * (keep the device MTU at or below `max`). `buf` may be a view over Wasm linear memory: the
+   * bytes land there directly.
+   */
+  readInto(buf: Uint8Array, offset: number, max: number): number;
+  /**
+   * Writes one packet `buf[offset .. offset+len)` without blocking. Returns false when the
+   * device refused it for lack of room (EAGAIN/ENOBUFS; the packet is dropped, as a full queue
+   * would), true when written. Throws on other errors.
+   */
+  write(buf: Uint8Array, offset: number, len: number): boolean;
+  /**
+   * Blocks the calling thread up to `timeoutMs` (0: just check; -1: forever) until a packet
+   * can be read. For worker threads and tests; the event-loop thread uses `readable()`.
+   */
+  waitReadable(timeoutMs: number): boolean;
+  /**
+   * Resolves true once a packet can be read without blocking the event loop (the Linux device
+   * waits in a helper thread), false if the device was closed meanwhile.
+   */
+  readable(): Promise<boolean>;
+  /** Closes the device (the kernel removes a non-persistent TUN with its last descriptor). */
+  close(): void;
+  readonly closed: boolean;
+}
+
+/** Thrown for errors from the device (with the failing call and errno). */
+export class TunError extends Error {
+  constructor(readonly call: string, readonly errno: number, message?: string) {
+    super(message ?? `${call} failed: errno ${errno}`);
+    this.name = "TunError";
+  }
+}

@@ -1,0 +1,189 @@
+// The data-plane loop against the in-memory TUN and the JavaScript reflect core: batching,
+// headroom offsets, send/drop verdicts, events drained, the async loop.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fakeTunPair } from "../../host/tun/fake.js";
+import { Dataplane, formatIPv6, batchCoreFromExports, type BindingEvent } from "../../host/dataplane.js";
+import { ReflectCore } from "../../host/lab/reflect-core.js";
+
+function addr(s: string): Uint8Array {
+  const [head, tail] = s.split("::") as [string, string | undefined];
+  const h = head ? head.split(":") : [];
+  const t = tail ? tail.split(":") : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => { const v = parseInt(g, 16); out[2 * i] = v >> 8; out[2 * i + 1] = v & 0xff; });
+  return out;
+}
+
+/** A minimal IPv6 + UDP packet (checksum not needed by the reflect core). */
+function udp6(src: string, dst: string, payload: number[] | Uint8Array, hop = 64): Uint8Array {
+  const p = new Uint8Array(48 + payload.length);
+  const dv = new DataView(p.buffer);
+  p[0] = 0x60;
+  dv.setUint16(4, 8 + payload.length);
+  p[6] = 17;
+  p[7] = hop;
+  p.set(addr(src), 8);
+  p.set(addr(dst), 24);
+  dv.setUint16(40, 1000);
+  dv.setUint16(42, 2000);
+  dv.setUint16(44, 8 + payload.length);
+  p.set(payload, 48);
+  return p;
+}
+
+function setup(opts: ConstructorParameters<typeof ReflectCore>[0] = {}, dp: Partial<ConstructorParameters<typeof Dataplane>[0]> = {}) {
+  const [kernel, dev] = fakeTunPair("kernel", "tun0", 4096);
+  const core = new ReflectCore(opts);
+  const events: BindingEvent[] = [];
+  const plane = new Dataplane({ tun: dev, core, onEvents: (e) => events.push(...e), tickMs: 0, now: () => 1234, ...dp });
+  return { kernel, dev, core, plane, events };
+}
+
+test("formatIPv6 compresses the longest zero run", () => {
+  assert.equal(formatIPv6(addr("2001:db8::1")), "2001:db8::1");
+  assert.equal(formatIPv6(addr("2001:db8:a:1::1")), "2001:db8:a:1::1");
+  assert.equal(formatIPv6(addr("::")), "::");
+  assert.equal(formatIPv6(addr("2001:0:0:1::1")), "2001:0:0:1::1");
+  assert.equal(formatIPv6(addr("fe80::1:0:0:0:2")), "fe80:0:0:1::2");
+});
+
+test("forward: every packet comes back unchanged, read at slot+headroom", () => {
+  const { kernel, core, plane } = setup({ mode: "forward" });
+  const sent = [1, 2, 3, 4, 5].map((i) => udp6("2001:db8:1::100", "2001:db8:c::2", [i, i, i]));
+  for (const p of sent) kernel.write(p, 0, p.length); // the "kernel" end routes them into the device
+  assert.equal(plane.pump(), 5);
+  assert.equal(core.calls.lastN, 5);
+  assert.equal(core.calls.lastNow, 1234);
+  // The packet bytes sit at slot + headroom in core memory.
+  const m = new Uint8Array(core.memory.buffer);
+  const slot2 = core.batch_slots() + 2 * core.batch_slot_stride() + core.batch_headroom();
+  assert.deepEqual(m.slice(slot2, slot2 + sent[2]!.length), sent[2]);
+  const out = kernel.drain();
+  assert.deepEqual(out, sent);
+  assert.equal(plane.stats.packetsSent, 5);
+  assert.equal(plane.pump(), 0, "nothing left: no batch");
+  assert.equal(plane.stats.batches, 1);
+});
+
+test("batches are bounded by maxBatch and read until the device is empty", () => {
+  const { kernel, core, plane } = setup({ mode: "forward", slots: 8 });
+  for (let i = 0; i < 20; i++) { const p = udp6("2001:db8:1::1", "2001:db8:2::2", [i]); kernel.write(p, 0, p.length); }
+  assert.equal(plane.maxBatch, 8);
+  assert.equal(plane.pump(), 8);
+  assert.equal(plane.pump(), 8);
+  assert.equal(plane.pump(), 4);
+  assert.equal(plane.pump(), 0);
+  assert.equal(core.calls.batches, 3);
+  assert.equal(plane.stats.fullBatches, 2);
+  const out = kernel.drain();
+  assert.deepEqual(out.map((p) => p[48]), [...Array(20).keys()], "order kept across batches");
+});
+
+test("encap: the output starts in the headroom (offset = headroom - 40)", () => {
+  const { kernel, plane } = setup({ mode: "encap" });
+  const p = udp6("2001:db8:c::2", "2001:db8:1::100", [9, 8, 7, 6]);
+  kernel.write(p, 0, p.length);
+  plane.pump();
+  const [out] = kernel.drain();
+  assert.ok(out);
+  assert.equal(out.length, p.length + 40);
+  assert.equal(out[6], 41, "outer next header");
+  assert.equal((out[4]! << 8) | out[5]!, p.length, "outer payload length");
+  assert.deepEqual(out.subarray(40), p, "inner packet untouched after the outer header");
+});
+
+test("swap: outputs are written from their own slot, per-slot verdicts, drops counted", () => {
+  const { kernel, core, plane } = setup({ mode: "swap" });
+  const good1 = udp6("2001:db8:1::1", "2001:db8:a:1::1", [1]);
+  const bad = new Uint8Array(60).fill(0x45); // IPv4-looking: dropped with reason 1
+  const good2 = udp6("2001:db8:2::1", "2001:db8:a:1::1", [2]);
+  for (const p of [good1, bad, good2]) kernel.write(p, 0, p.length);
+  assert.equal(plane.pump(), 3);
+  const out = kernel.drain();
+  assert.equal(out.length, 2);
+  assert.equal(formatIPv6(out[0]!, 8), "2001:db8:a:1::1");
+  assert.equal(formatIPv6(out[0]!, 24), "2001:db8:1::1");
+  assert.equal(formatIPv6(out[1]!, 24), "2001:db8:2::1");
+  assert.equal(plane.stats.packetsDropped, 1);
+  const d = new Uint32Array(core.memory.buffer, core.batch_desc(), 12);
+  assert.equal(d[4 + 2], 0, "slot 1 verdict drop");
+  assert.equal(d[4 + 3], 1, "slot 1 reason");
+});
+
+test("a core output outside its slot is not written", () => {
+  const { kernel, core, plane } = setup({ mode: "forward" });
+  const orig = core.process_batch.bind(core);
+  core.process_batch = (n, now) => {
+    const r = orig(n, now);
+    const d = new Uint32Array(core.memory.buffer, core.batch_desc(), 4);
+    d[1] = core.batch_slot_stride() - 10; // offset + len past the slot end
+    return r;
+  };
+  const p = udp6("2001:db8:1::1", "2001:db8:2::2", [1, 2, 3]);
+  kernel.write(p, 0, p.length);
+  plane.pump();
+  assert.equal(kernel.drain().length, 0);
+  assert.equal(plane.stats.badOutputs, 1);
+});
+
+test("events are decoded and drained after every batch and tick", () => {
+  const { kernel, core, plane, events } = setup({ mode: "forward", eventEvery: 2 });
+  for (let i = 0; i < 5; i++) { const p = udp6(`2001:db8:1::${i + 1}`, "2001:db8:2::9", [i]); kernel.write(p, 0, p.length); }
+  plane.pump();
+  assert.equal(events.length, 2);
+  assert.equal(core.events_count(), 0, "queue cleared");
+  assert.deepEqual(events[0], { kind: "added", lifetime: 600, hoa: "2001:db8:1::2", coa: "2001:db8:2::9", seq: 1 });
+  assert.equal(events[1]!.hoa, "2001:db8:1::4");
+  plane.tick();
+  assert.equal(core.calls.ticks, 1);
+  assert.equal(events.length, 2);
+});
+
+test("device full: a refused write is counted, the loop goes on", () => {
+  const [kernel, dev] = fakeTunPair("k", "t", 2);
+  const core = new ReflectCore({ mode: "forward" });
+  const plane = new Dataplane({ tun: dev, core, tickMs: 0 });
+  // dev's reads come from its own queue (capacity 2): write 2, pump, then make kernel's queue tiny
+  for (let i = 0; i < 2; i++) { const p = udp6("2001:db8:1::1", "2001:db8:2::2", [i]); kernel.write(p, 0, p.length); }
+  const pk = udp6("2001:db8:1::1", "2001:db8:2::2", [7]);
+  kernel.inject(pk); kernel.inject(pk); // kernel's own queue is now full (capacity 2)
+  assert.equal(plane.pump(), 2);
+  assert.equal(plane.stats.writeFailures, 2);
+  assert.equal(plane.stats.packetsSent, 0);
+});
+
+test("run(): the async loop wakes on packets, ticks, and stops", async () => {
+  const { kernel, core, plane } = setup({ mode: "swap" }, { tickMs: 5 });
+  const done = plane.run();
+  assert.ok(plane.isRunning);
+  for (let i = 0; i < 300; i++) { const p = udp6("2001:db8:1::1", "2001:db8:2::2", [i & 0xff]); kernel.write(p, 0, p.length); }
+  await new Promise((r) => setTimeout(r, 30));
+  const p = udp6("2001:db8:1::1", "2001:db8:2::2", [1]);
+  kernel.write(p, 0, p.length); // arrives while the loop is idle
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(kernel.drain().length, 301);
+  assert.ok(core.calls.batches >= 3, `batches ${core.calls.batches}`); // 256 + 44 + 1
+  assert.ok(core.calls.ticks >= 1, "ticked");
+  await plane.stop();
+  await done;
+  assert.equal(plane.isRunning, false);
+});
+
+test("run() ends when the device closes", async () => {
+  const { dev, plane } = setup();
+  const done = plane.run();
+  await new Promise((r) => setTimeout(r, 5));
+  dev.close();
+  await done;
+  assert.equal(plane.isRunning, false);
+});
+
+test("batchCoreFromExports names what is missing", () => {
+  assert.throws(() => batchCoreFromExports({ memory: new WebAssembly.Memory({ initial: 1 }), process_batch: () => 0 }), /batch_slots.*events_clear/);
+  const core = new ReflectCore();
+  const exports: Record<string, unknown> = { memory: core.memory };
+  for (const k of ["batch_slots", "batch_slot_stride", "batch_headroom", "batch_max_slots", "batch_max_packet", "batch_desc", "process_batch", "tick", "events_base", "events_count", "events_clear"]) exports[k] = (core as unknown as Record<string, Function>)[k]!.bind(core);
+  assert.doesNotThrow(() => batchCoreFromExports(exports));
+});
