@@ -1,0 +1,139 @@
+// The DAR configuration file (JSON). `fama replay` takes the protocol keys; the
+// daemon (`fama dar`) also takes the keys that name interfaces and files.
+// Every key is checked: unknown keys and bad values are clear errors.
+import { readFileSync } from "node:fs";
+import { InputError } from "../errors.js";
+import { parseIPv6, parsePrefix, type Prefix } from "../ipv6.js";
+
+export interface DarConfig {
+  anchor: Uint8Array;
+  anchorText: string;
+  prefixes: Prefix[];
+  /** Lowest CGA Sec accepted (0-7). */
+  minSec: number;
+  /** Longest binding lifetime granted, seconds. */
+  maxLifetime: number;
+  /** Require the care-of test before binding. */
+  coaTest: boolean;
+  /** Largest packet sent into the tunnel, bytes. */
+  tunnelMtu: number;
+  /** Binding cache capacity. */
+  capacity: number;
+}
+
+export interface DarDaemonConfig extends DarConfig {
+  /** Name of the TUN device the daemon creates. */
+  tun: string;
+  /** Where the snapshot and journal live. */
+  stateDir: string;
+  /** Unix socket for `fama status`. */
+  socket: string;
+}
+
+export const DAR_DEFAULTS = { minSec: 0, maxLifetime: 86400, coaTest: false, tunnelMtu: 1460, capacity: 65536 };
+const MAX_PREFIXES = 16;
+// The wire lifetime is 16 bits of 4-second units.
+const MAX_WIRE_LIFETIME = 65535 * 4;
+
+type Json = Record<string, unknown>;
+
+export function readJsonFile(path: string, what: string): Json {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new InputError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${what} ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new InputError(`${what} ${path} must hold a JSON object`);
+  }
+  return value as Json;
+}
+
+function integer(json: Json, key: string, fallback: number, min: number, max: number, where: string): number {
+  const value = json[key] ?? fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new InputError(`${where}: "${key}" must be an integer from ${min} to ${max}, not ${JSON.stringify(json[key])}`);
+  }
+  return value;
+}
+
+function text(json: Json, key: string, where: string, fallback?: string): string {
+  const value = json[key] ?? fallback;
+  if (typeof value !== "string" || value === "") {
+    throw new InputError(`${where}: "${key}" must be a non-empty string${fallback === undefined ? " and is required" : ""}`);
+  }
+  return value;
+}
+
+function rejectUnknown(json: Json, allowed: string[], where: string): void {
+  const unknown = Object.keys(json).filter((k) => !allowed.includes(k));
+  if (unknown.length) throw new InputError(`${where}: unknown key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} (allowed: ${allowed.join(", ")})`);
+}
+
+const PROTOCOL_KEYS = ["anchor", "prefixes", "minSec", "maxLifetime", "coaTest", "tunnelMtu", "capacity"];
+const DAEMON_KEYS = ["tun", "stateDir", "socket"];
+
+function parseProtocolKeys(json: Json, where: string): DarConfig {
+  const anchorText = text(json, "anchor", where);
+  const anchor = parseIPv6(anchorText);
+  if (!anchor) throw new InputError(`${where}: "anchor" is not an IPv6 address: ${anchorText}`);
+  if (anchor[0] === 0xff || anchor.every((b) => b === 0)) throw new InputError(`${where}: "anchor" must be a unicast address`);
+  const list = json.prefixes;
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_PREFIXES) {
+    throw new InputError(`${where}: "prefixes" must be a list of 1 to ${MAX_PREFIXES} IPv6 prefixes`);
+  }
+  const prefixes = list.map((p) => {
+    const parsed = typeof p === "string" ? parsePrefix(p) : `${JSON.stringify(p)} is not a string`;
+    if (typeof parsed === "string") throw new InputError(`${where}: "prefixes": ${parsed}`);
+    // A CGA's subnet prefix is its first 64 bits (RFC 3972), so delegated prefixes are /64 or shorter.
+    if (parsed.length > 64 || parsed.length < 1) throw new InputError(`${where}: "prefixes": ${parsed.text} must be /1 to /64`);
+    return parsed;
+  });
+  const coaTest = json.coaTest ?? DAR_DEFAULTS.coaTest;
+  if (typeof coaTest !== "boolean") throw new InputError(`${where}: "coaTest" must be true or false`);
+  return {
+    anchor,
+    anchorText,
+    prefixes,
+    minSec: integer(json, "minSec", DAR_DEFAULTS.minSec, 0, 7, where),
+    maxLifetime: integer(json, "maxLifetime", DAR_DEFAULTS.maxLifetime, 4, MAX_WIRE_LIFETIME, where),
+    coaTest,
+    tunnelMtu: integer(json, "tunnelMtu", DAR_DEFAULTS.tunnelMtu, 1280, 65535, where),
+    capacity: integer(json, "capacity", DAR_DEFAULTS.capacity, 1, 16 * 1024 * 1024, where),
+  };
+}
+
+/** The keys `fama replay` reads. */
+export function parseDarConfig(json: Json, where = "config"): DarConfig {
+  rejectUnknown(json, PROTOCOL_KEYS, where);
+  return parseProtocolKeys(json, where);
+}
+
+/** The keys the `fama dar` daemon reads. */
+export function parseDarDaemonConfig(json: Json, where = "config"): DarDaemonConfig {
+  rejectUnknown(json, [...PROTOCOL_KEYS, ...DAEMON_KEYS], where);
+  const base = parseProtocolKeys(json, where);
+  const tun = text(json, "tun", where, "fama0");
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(tun)) throw new InputError(`${where}: "tun" must be a Linux interface name (1-15 characters)`);
+  return {
+    ...base,
+    tun,
+    stateDir: text(json, "stateDir", where, "/var/lib/fama"),
+    socket: text(json, "socket", where, "/run/fama/dar.sock"),
+  };
+}
+
+export function loadDarConfig(path: string): DarConfig {
+  return parseDarConfig(readJsonFile(path, "config"), path);
+}
+
+export function loadDarDaemonConfig(path: string): DarDaemonConfig {
+  return parseDarDaemonConfig(readJsonFile(path, "config"), path);
+}
