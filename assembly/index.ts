@@ -2,3 +2,4 @@
 export { alloc, free } from "./memory";
 export * from "./cga/exports";
 export * from "./cga/primitives-exports";
+export * from "./mh/exports";

@@ -10,6 +10,7 @@ interface CommandModule {
 }
 
 const commands: Record<string, () => Promise<CommandModule>> = {
+  decode: () => import("./commands/decode.js"),
 };
 
 async function help(): Promise<void> {

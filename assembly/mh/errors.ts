@@ -1,0 +1,63 @@
+// Status codes of the Mobility Header codec. 0 is success; every malformed input
+// has its own negative code, so a caller (the DAR's counters, `fama decode`) can
+// tell exactly why a packet was refused. The host maps each code to the error
+// class it prints (host/core/mh.ts, mhErrorName); classes follow
+// ../shared/vectors/mh/invalid.jsonl.
+
+export const MH_OK: i32 = 0;
+
+// --- the Mobility Header itself (RFC 6275 §6.1, PROTOCOL.md §2.2 step 1)
+/** Next Header 135 but no MH byte at all. Class `empty`. */
+export const ERR_EMPTY: i32 = -1;
+/** Fewer than 6 MH bytes: cut before the end of the Checksum. Class `truncated`. */
+export const ERR_MH_TRUNCATED: i32 = -2;
+/** Payload Proto is not 59 (IPPROTO_NONE). Class `payload-proto`. */
+export const ERR_PAYLOAD_PROTO: i32 = -3;
+/** Header Len below the minimum for the MH Type. Class `header-len-min`. */
+export const ERR_HEADER_LEN_MIN: i32 = -4;
+/** Header Len says more bytes than the IPv6 payload holds. Class `header-len-exceeds-packet`. */
+export const ERR_HEADER_LEN_EXCEEDS: i32 = -5;
+/** The IPv6 payload holds bytes after the MH that Header Len does not cover. Class `length-mismatch`. */
+export const ERR_LENGTH_MISMATCH: i32 = -6;
+/** A mobility option runs past the end of the MH. Class `option-overrun`. */
+export const ERR_OPTION_OVERRUN: i32 = -7;
+/** A known mobility option with a length the profile forbids. Class `option-length`. */
+export const ERR_OPTION_LENGTH: i32 = -8;
+/** Anything (even Pad1) after the Binding Authorization Data option. Class `bad-not-last`. */
+export const ERR_BAD_NOT_LAST: i32 = -9;
+/** The MH checksum does not verify. Class `checksum`. */
+export const ERR_CHECKSUM: i32 = -10;
+/** A well-formed MH (checksum correct) of a type other than 0-7. Class `unknown-type`. */
+export const ERR_UNKNOWN_TYPE: i32 = -11;
+/** CGA Parameters / Signature / PHKT fragments not adjacent, a fragment after a short one, or a
+ * second value of the same type. Class `option-fragment`. */
+export const ERR_OPTION_FRAGMENT: i32 = -12;
+
+// --- IPv6 header and extension headers (RFC 8200, RFC 6275 §6.3-6.4)
+/** Home Address option whose length is not 16. Class `hao-length`. */
+export const ERR_HAO_LENGTH: i32 = -20;
+/** Fewer than 40 bytes: no complete IPv6 header. Class `truncated`. */
+export const ERR_IPV6_TRUNCATED: i32 = -21;
+/** IPv6 Payload Length runs past the captured bytes. Class `truncated`. */
+export const ERR_PAYLOAD_TRUNCATED: i32 = -22;
+/** Version is not 6. Class `not-ipv6`. */
+export const ERR_NOT_IPV6: i32 = -23;
+/** An extension header runs past the IPv6 payload. Class `truncated`. */
+export const ERR_EXT_TRUNCATED: i32 = -24;
+/** An option of a Hop-by-Hop or Destination Options header runs past that header. Class `option-overrun`. */
+export const ERR_EXT_OPTION_OVERRUN: i32 = -25;
+/** Tunnel Encapsulation Limit option whose length is not 1. Class `option-length`. */
+export const ERR_TEL_LENGTH: i32 = -26;
+/** Type 2 Routing Header with Hdr Ext Len not 2 or Segments Left not 1. Class `rh2-format`. */
+export const ERR_RH2_FORMAT: i32 = -27;
+/** A second Home Address option or a second Type 2 Routing Header. Class `duplicate`. */
+export const ERR_DUPLICATE: i32 = -28;
+
+// --- builder
+/** The output buffer is too small for the packet. Class `build-capacity`. */
+export const ERR_BUILD_CAPACITY: i32 = -40;
+/** An option value too long for one option (types other than 12/13/14 over 255 bytes), or an
+ * MH longer than Header Len can say (2048 bytes). Class `build-option`. */
+export const ERR_BUILD_OPTION: i32 = -41;
+/** mh_rewrite_value: the option run is absent or its total length differs. Class `build-option`. */
+export const ERR_BUILD_REWRITE: i32 = -42;

@@ -1,0 +1,78 @@
+// Mobility options (RFC 6275 §6.2, RFC 4866 §5, PROTOCOL.md §2).
+//
+//  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+- - - - - - - - -
+//  |  Option Type  | Option Length |   Option Data...
+//  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+- - - - - - - - -
+//  Pad1 is a single zero byte. Option Length excludes the 2-byte type/length.
+//  Alignment "xn+y" is counted from the start of the Mobility Header.
+
+@inline export const OPT_TYPE: u32 = 0;
+@inline export const OPT_LEN: u32 = 1;
+@inline export const OPT_DATA: u32 = 2;
+
+@inline export const OPT_PAD1: u32 = 0;
+@inline export const OPT_PADN: u32 = 1;
+@inline export const OPT_BRA: u32 = 2;            // Binding Refresh Advice
+@inline export const OPT_ALT_COA: u32 = 3;        // Alternate Care-of Address
+@inline export const OPT_NONCE_INDICES: u32 = 4;
+@inline export const OPT_BAD: u32 = 5;            // Binding Authorization Data
+@inline export const OPT_MNP: u32 = 6;            // Mobile Network Prefix (RFC 3963): length not checked here
+@inline export const OPT_CGA_REQUEST: u32 = 11;
+@inline export const OPT_CGA_PARAMS: u32 = 12;
+@inline export const OPT_SIGNATURE: u32 = 13;
+@inline export const OPT_PHKT: u32 = 14;
+@inline export const OPT_COT_INIT: u32 = 15;
+@inline export const OPT_COT: u32 = 16;
+
+/** One option carries at most this many value bytes; longer 12/13/14 values are fragmented. */
+@inline export const OPT_FRAGMENT_MAX: u32 = 255;
+/** Authenticator length in the BAD option. */
+@inline export const BAD_AUTH_LEN: u32 = 12;
+
+/**
+ * The length the profile requires for a known option, -1 for "any" (Pad1/PadN, unknown
+ * types), -2 for "1..255" (fragments of 12/13/14).
+ */
+export function opt_required_len(type: u32): i32 {
+  switch (type) {
+    case OPT_BRA: return 2;
+    case OPT_ALT_COA: return 16;
+    case OPT_NONCE_INDICES: return 4;
+    case OPT_BAD: return 12;
+    case OPT_CGA_REQUEST: return 0;
+    case OPT_CGA_PARAMS: case OPT_SIGNATURE: case OPT_PHKT: return -2;
+    case OPT_COT_INIT: return 0;
+    case OPT_COT: return 8;
+  }
+  return -1;
+}
+
+/** Whether a value of this type may be fragmented over adjacent options. */
+@inline export function opt_fragmentable(type: u32): bool {
+  return type == OPT_CGA_PARAMS || type == OPT_SIGNATURE || type == OPT_PHKT;
+}
+
+/** Alignment x of "xn+y" (1 = none). */
+export function opt_align_x(type: u32): u32 {
+  switch (type) {
+    case OPT_BRA: case OPT_NONCE_INDICES: return 2;
+    case OPT_ALT_COA: case OPT_BAD: return 8;
+  }
+  return 1;
+}
+
+/** Alignment y of "xn+y". */
+export function opt_align_y(type: u32): u32 {
+  switch (type) {
+    case OPT_ALT_COA: return 6;
+    case OPT_BAD: return 2;
+  }
+  return 0;
+}
+
+/** Padding bytes needed so that an option of `type` at MH offset `off` is aligned. */
+export function opt_pad_before(type: u32, off: u32): u32 {
+  const x = opt_align_x(type);
+  const y = opt_align_y(type);
+  return (y + x - (off % x)) % x;
+}
