@@ -42,9 +42,11 @@ export function ip(args: readonly string[], ns?: string): Promise<RunResult> {
   return run("ip", ns ? ["-n", ns, ...args] : [...args]);
 }
 
-/** Runs many `ip` commands in one process (`ip -batch -`); stops at the first failure. */
+/** Runs many `ip` commands in one process (`ip -batch -`); stops at the first failure. Lines take
+ *  no options (no `-6`): the family follows from the addresses, so write `::/0`, not `default`. */
 export async function ipBatch(lines: readonly (readonly string[])[], ns?: string): Promise<void> {
   if (lines.length === 0) return;
+  for (const l of lines) if (l[0]?.startsWith("-")) throw new Error(`ip batch lines take no options: ${l.join(" ")}`);
   for (const l of lines) for (const a of l) if (/[\s"'\\#]/.test(a) || a === "") throw new Error(`ip batch argument not allowed: ${JSON.stringify(a)}`);
   const input = lines.map((l) => l.join(" ")).join("\n") + "\n";
   await run("ip", ns ? ["-n", ns, "-batch", "-"] : ["-batch", "-"], { input });
