@@ -3,3 +3,4 @@ export { alloc, free } from "./memory";
 export * from "./cga/exports";
 export * from "./cga/primitives-exports";
 export * from "./mh/exports";
+export * from "./dar/exports";

@@ -1,0 +1,50 @@
+// The packet batch memory of the ABI (docs/ARCHITECTURE.md, "Packet batch ABI"):
+// BATCH_MAX_SLOTS slots of BATCH_SLOT_STRIDE bytes, a packet placed BATCH_HEADROOM bytes
+// into its slot, and one 16-byte descriptor per slot (native little-endian u32 fields):
+//   [0]  len      in: the packet's length; out: the output's length (0 on drop)
+//   [4]  offset   out: where the output starts, relative to the slot's start
+//   [8]  verdict  out: VERDICT_DROP (0) or VERDICT_SEND (1)
+//   [12] reason   out: the counter index the drop was counted under (0 when sent)
+// Output offsets the data plane produces: encapsulation 88 (128 - 40), ICMPv6 error
+// 80 (128 - 48; decapsulation path: 80 + outer header length), echo reply and
+// decapsulation 128 + the length of the headers in front of them.
+// The memory is allocated once when the module starts and never moves.
+
+export const BATCH_MAX_SLOTS: u32 = 256;
+export const BATCH_SLOT_STRIDE: u32 = 2048;
+export const BATCH_HEADROOM: u32 = 128;
+export const BATCH_MAX_PACKET: u32 = 1920;
+export const DESC_SIZE: u32 = 16;
+
+export const VERDICT_DROP: u32 = 0;
+export const VERDICT_SEND: u32 = 1;
+
+const slotsRegion: usize = heap.alloc(<usize>BATCH_MAX_SLOTS * BATCH_SLOT_STRIDE + 64);
+const slotsBase: usize = (slotsRegion + 63) & ~<usize>63;
+const descBase: usize = memory.data(<i32>(BATCH_MAX_SLOTS * DESC_SIZE), 16);
+
+@inline export function slot_at(i: u32): usize { return slotsBase + <usize>i * BATCH_SLOT_STRIDE; }
+@inline export function desc_at(i: u32): usize { return descBase + <usize>i * DESC_SIZE; }
+
+@inline export function desc_len(d: usize): u32 { return load<u32>(d); }
+
+@inline export function desc_send(d: usize, offset: u32, len: u32): void {
+  store<u32>(d, len);
+  store<u32>(d, offset, 4);
+  store<u32>(d, VERDICT_SEND, 8);
+  store<u32>(d, 0, 12);
+}
+
+@inline export function desc_drop(d: usize, reason: u32): void {
+  store<u32>(d, 0);
+  store<u32>(d, 0, 4);
+  store<u32>(d, VERDICT_DROP, 8);
+  store<u32>(d, reason, 12);
+}
+
+export function batch_slots(): usize { return slotsBase; }
+export function batch_desc(): usize { return descBase; }
+export function batch_max_slots(): u32 { return BATCH_MAX_SLOTS; }
+export function batch_slot_stride(): u32 { return BATCH_SLOT_STRIDE; }
+export function batch_headroom(): u32 { return BATCH_HEADROOM; }
+export function batch_max_packet(): u32 { return BATCH_MAX_PACKET; }
