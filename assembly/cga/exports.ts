@@ -26,7 +26,7 @@ export {
 } from "./cga-search";
 export {
   tok_careof_keygen, tok_careof_keygen_check, tok_kbm, tok_kbm_dereg,
-  tok_authenticator, tok_authenticator_check, tok_sign_digest,
+  tok_authenticator, tok_authenticator_check, tok_sign_digest, tok_signature_verify,
 } from "./tokens";
 
 const SCRATCH_SIZE: u32 = 16384;

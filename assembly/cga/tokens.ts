@@ -16,6 +16,7 @@
 import { Sha1, sha1 } from "./sha1";
 import { HmacSha1 } from "./hmac";
 import { ct_equal } from "./ct";
+import { rsa_verify_pkcs1_sha1 } from "./rsa";
 
 export const KEYGEN_TOKEN_LEN: u32 = 8;
 export const KBM_LEN: u32 = 20;
@@ -133,4 +134,18 @@ export function tok_sign_digest(coa: usize, anchor: usize, mh: usize, signedLen:
   feed_mh<Sha1>(h, mh, signedLen);
   h.final(out);
   return 0;
+}
+
+/**
+ * Verifies a cga-mode Signature (RSASSA-PKCS1-v1_5, SHA-1) over the signed data of
+ * tok_sign_digest with the public key (big-endian modulus and exponent, e.g. where
+ * cga_verify found them). Returns 0 when valid, -1 for a bad signedLen, or rsa.ts's
+ * nonzero code.
+ */
+export function tok_signature_verify(
+  coa: usize, anchor: usize, mh: usize, signedLen: usize,
+  mod: usize, modLen: u32, exp: usize, expLen: u32, sig: usize, sigLen: u32,
+): i32 {
+  if (tok_sign_digest(coa, anchor, mh, signedLen, TMP) != 0) return -1;
+  return rsa_verify_pkcs1_sha1(mod, modLen, exp, expLen, TMP, sig, sigLen);
 }

@@ -24,7 +24,7 @@ interface CgaExports {
   tok_authenticator(kbm: number, coa: number, anchor: number, mh: number, authOffset: number, out: number): number;
   tok_authenticator_check(kbm: number, coa: number, anchor: number, mh: number, authOffset: number): number;
   tok_sign_digest(coa: number, anchor: number, mh: number, signedLen: number, out: number): number;
-  tok_signature_verify?(coa: number, anchor: number, mh: number, signedLen: number,
+  tok_signature_verify(coa: number, anchor: number, mh: number, signedLen: number,
     mod: number, modLen: number, exp: number, expLen: number, sig: number, sigLen: number): number;
 }
 
@@ -275,7 +275,6 @@ export function signDigest(core: Core, coa: Uint8Array, anchor: Uint8Array, mh: 
 export function signatureVerify(core: Core, coa: Uint8Array, anchor: Uint8Array, mh: Uint8Array, signedLen: number,
     key: RsaPublicKey, signature: Uint8Array): boolean {
   const e = ex(core);
-  if (!e.tok_signature_verify) throw new Error("this core has no tok_signature_verify");
   need("CoA", coa, 16); need("anchor", anchor, 16);
   if (signedLen > mh.length) throw new RangeError("signedLen past the MH");
   const [c, a, m, n, x, s] = pack(core, coa, anchor, mh, key.modulus, key.exponent, signature);
