@@ -10,6 +10,8 @@ interface CommandModule {
 }
 
 const commands: Record<string, () => Promise<CommandModule>> = {
+  keygen: () => import("./commands/keygen.js"),
+  cga: () => import("./commands/cga.js"),
   decode: () => import("./commands/decode.js"),
 };
 
