@@ -268,4 +268,3 @@ describe("RSAES-PKCS1-v1_5 encryption vs node:crypto decryption", () => {
     }
   });
 });
-});
