@@ -54,12 +54,14 @@ export function readPcap(source: string | Uint8Array): Pcap {
   if (typeof source === "string") {
     name = source;
     try {
-      buf = readFileSync(source);
+      // A plain Uint8Array view, not a Buffer: Buffer#slice shares memory, Uint8Array#slice copies.
+      const file = readFileSync(source);
+      buf = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
     } catch (err) {
       throw new InputError(`cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
   } else {
-    buf = source;
+    buf = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
   }
   if (buf.length < 24) throw new InputError(`${name}: not a pcap file (${buf.length} bytes, no 24-byte header)`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);

@@ -82,3 +82,11 @@ test("bad files give clear InputErrors", () => {
   const sll = encodePcap([], 113);
   assert.throws(() => readPcap(sll), (e) => e instanceof InputError && /link type 113/.test(e.message));
 });
+
+test("packet data is a plain Uint8Array: slice() copies", () => {
+  const p = readPcap(VALID).packets[0].data;
+  assert.equal(Object.getPrototypeOf(p), Uint8Array.prototype);
+  const copy = p.slice();
+  copy[0] ^= 0xff;
+  assert.equal(p[0], 0x60);
+});
