@@ -21,7 +21,7 @@ from scapy.layers.inet6 import (
     MIP6MH_BU, MIP6MH_BA, MIP6MH_BE,
     MIP6OptBRAdvice, MIP6OptAltCoA, MIP6OptNonceIndices, MIP6OptBindingAuthData,
     MIP6OptCGAParamsReq, MIP6OptCGAParams, MIP6OptSignature,
-    MIP6OptHomeKeygenToken, MIP6OptCareOfTestInit, MIP6OptCareOfTest,
+    MIP6OptHomeKeygenToken, MIP6OptCareOfTestInit, MIP6OptCareOfTest, MIP6OptUnknown,
     _MobilityHeader,
 )
 from scapy.utils import PcapWriter
@@ -48,6 +48,14 @@ def fragments(cls, field, value):
     return [cls(**{field: value[i:i + 255]}) for i in range(0, len(value), 255)]
 
 
+def unknown(rng, opts, want):
+    """Sometimes an option of a type fama does not know (it must skip it)."""
+    if rng.random() < 0.2:
+        t, data = rng.randrange(200, 255), rbytes(rng, rng.randrange(0, 20))
+        opts.append(MIP6OptUnknown(otype=t, odata=data))
+        want.append((t, data))
+
+
 def bu_options(rng, want):
     opts = []
     if rng.random() < 0.3:
@@ -68,6 +76,7 @@ def bu_options(rng, want):
         if rng.random() < 0.3:
             opts.append(MIP6OptCGAParamsReq())
             want.append((11, b""))
+    unknown(rng, opts, want)
     if mode in ("cga-bad", "phkt"):
         hni, coni = rng.randrange(0x10000), rng.randrange(0x10000)
         auth = rbytes(rng, 12)
@@ -92,6 +101,7 @@ def ba_options(rng, want):
         tok = rbytes(rng, 8)
         opts.append(MIP6OptCareOfTest(cokt=tok))
         want.append((16, tok))
+    unknown(rng, opts, want)
     if rng.random() < 0.6:
         auth = rbytes(rng, 12)
         opts.append(MIP6OptBindingAuthData(authenticator=int.from_bytes(auth, "big"), olen=12))
