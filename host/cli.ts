@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   keygen: () => import("./commands/keygen.js"),
   cga: () => import("./commands/cga.js"),
   decode: () => import("./commands/decode.js"),
+  replay: () => import("./commands/replay.js"),
 };
 
 async function help(): Promise<void> {

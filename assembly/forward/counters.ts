@@ -31,8 +31,17 @@ export const C_CACHE_FULL: u32 = 20; //       binding creations refused: cache a
 export const C_ANCHOR_OTHER: u32 = 21; //     to the anchor, but not tunnel/echo request/MH
 export const C_NOT_CONFIGURED: u32 = 22; //   packets before dar_configure succeeded
 export const C_CONTROL_DROP: u32 = 23; //     control plane returned a drop without a reason of its own
+export const C_MH_MALFORMED: u32 = 24; //     Mobility Header failing PROTOCOL.md §2.2 step 1 (format, checksum)
+export const C_MH_UNEXPECTED: u32 = 25; //    well-formed Mobility Header of a type a DAR does not take
+export const C_BU_ACCEPTED: u32 = 26; //      Binding Updates accepted (registrations and deregistrations)
+export const C_BU_REJECTED: u32 = 27; //      Binding Acknowledgements with a rejection status sent
+export const C_BU_NO_ACK: u32 = 28; //        accepted Binding Updates without the A flag: no BA to send
+export const C_BAD_AUTH_FAILED: u32 = 29; //  Binding Updates whose authenticator did not verify (silent drop)
+export const C_NO_RANDOM: u32 = 30; //        the random source failed (no PHKT, nonce or ciphertext)
+export const C_COT_SENT: u32 = 31; //         Care-of Test messages sent
+export const C_BE_SENT: u32 = 32; //          Binding Error messages sent
 
-export const COUNTERS_LEN: u32 = 24;
+export const COUNTERS_LEN: u32 = 33;
 
 const countersBase: usize = memory.data(<i32>(COUNTERS_LEN * 8), 16);
 

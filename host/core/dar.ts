@@ -16,6 +16,8 @@ export const COUNTER_NAMES = [
   "malformed", "unbound", "spoofed", "tunnel-unbound", "hop-limit", "too-big", "rate-limited",
   "not-for-us", "control-not-ready", "mobility-control", "icmp-suppressed", "events-lost",
   "bindings-expired", "cache-full", "anchor-other", "not-configured", "control-drop",
+  "mh-malformed", "mh-unexpected", "bu-accepted", "bu-rejected", "bu-no-ack", "bad-auth-failed",
+  "no-random", "cot-sent", "be-sent",
 ] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
 
