@@ -3,7 +3,8 @@
 import { WASI } from "node:wasi";
 
 export default {
-  entries: ["tests/assembly/**/*.spec.ts"],
+  // FAMA_SPEC_FILTER (set by tests/run.ts) narrows the run to spec files whose name contains it.
+  entries: [`tests/assembly/**/*${process.env.FAMA_SPEC_FILTER ?? ""}*.spec.ts`],
   include: [],
   disclude: [/node_modules/],
   async instantiate(memory, createImports, instantiate, binary) {

@@ -26,8 +26,8 @@ function parseArgs(argv: string[]): { only: string | null; filter: string | null
 
 function runAspect(filter: string | null): Tally {
   const args = ["node_modules/@as-pect/cli/bin/asp.js", "--config", "as-pect.config.js"];
-  if (filter) args.push(`tests/assembly/**/*${filter}*.spec.ts`);
-  const result = spawnSync(process.execPath, args, { cwd: repo, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+  const env = { ...process.env, FORCE_COLOR: "0", FAMA_SPEC_FILTER: filter ?? "" };
+  const result = spawnSync(process.execPath, args, { cwd: repo, encoding: "utf8", env });
   const text = (result.stdout ?? "") + (result.stderr ?? "");
   process.stdout.write(text);
   const plain = text.replace(/\x1b\[[0-9;]*m/g, "");
