@@ -20,6 +20,8 @@ export const libc = {
   readBuf: lib.func("long read(int fd, void *buf, size_t n)") as (fd: number, buf: Uint8Array, n: number) => number,
   writeBuf: lib.func("long write(int fd, void *buf, size_t n)") as (fd: number, buf: Uint8Array, n: number) => number,
   poll: lib.func("int poll(void *fds, unsigned long nfds, int timeout)") as (fds: Uint8Array, n: number, timeoutMs: number) => number,
+  pipe2: lib.func("int pipe2(_Out_ int *fds, int flags)") as (fds: Int32Array, flags: number) => number,
+  writeByte: lib.func("long write(int fd, void *buf, size_t n)") as (fd: number, buf: Uint8Array, n: number) => number,
   strerror: lib.func("const char *strerror(int errnum)") as (e: number) => string,
   // Returns its first argument: how we learn the address koffi passes for a typed array.
   addressOf: lib.func("intptr_t memmove(void *dst, void *src, size_t n)") as (a: Uint8Array, b: Uint8Array, n: 0) => number,

@@ -3,8 +3,8 @@
 // poll(2) wakes us through Atomics.waitAsync. No libuv thread pool involved (PERFORMANCE-NOTES:
 // 24 µs per hand-off there); idle costs nothing but a parked thread.
 import { Worker } from "node:worker_threads";
-import { libc, POLLIN } from "./libc.js";
-import { ARMED, READY, STOP } from "./poller-state.js";
+import { libc, errno, O, POLLIN } from "./libc.js";
+import { ARMED, READY, STOP, DONE } from "./poller-state.js";
 
 // In Node 20 (V8 11) but not in the es2022 lib typings.
 const waitAsync = (Atomics as unknown as {
@@ -17,9 +17,11 @@ export class Poller {
   private readonly pfd = new Uint8Array(8);
   private readonly pv = new DataView(this.pfd.buffer);
   private closed = false;
+  private readonly pipe = new Int32Array(2);
+  private readonly one = new Uint8Array(1);
 
   constructor(readonly fd: number) {
-    this.state = new Int32Array(new SharedArrayBuffer(4));
+    this.state = new Int32Array(new SharedArrayBuffer(8)) // [0] state, [1] worker started;
     Atomics.store(this.state, 0, READY); // not armed until someone waits
     this.pv.setInt32(0, fd, true);
     this.pv.setInt16(4, POLLIN, true);
@@ -43,21 +45,32 @@ export class Poller {
     return !this.closed && Atomics.load(this.state, 0) === READY;
   }
 
+  /** Stops the helper thread and returns once it is out of poll(2) (so the caller may close
+   *  the descriptor and have it really released). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     Atomics.store(this.state, 0, STOP);
     Atomics.notify(this.state, 0);
-    // The worker leaves within one poll timeout; do not keep the process alive for it.
-    this.worker?.unref();
-    this.worker = null;
+    if (this.worker) {
+      libc.writeByte(this.pipe[1]!, this.one, 1);
+      // Wait (briefly, synchronously) for DONE; a worker still starting up never entered poll.
+      const deadline = Date.now() + 1000;
+      while (Atomics.load(this.state, 0) === STOP && Atomics.load(this.state, 1) === 1 && Date.now() < deadline) Atomics.wait(this.state, 0, STOP, 50);
+      this.worker.unref();
+      this.worker = null;
+      libc.close(this.pipe[0]!);
+      libc.close(this.pipe[1]!);
+    }
   }
 
   private ensureWorker(): void {
     if (this.worker) return;
+    if (libc.pipe2(this.pipe, O.NONBLOCK | O.CLOEXEC) < 0) throw new Error(`pipe2 failed: errno ${errno()}`);
     this.worker = new Worker(new URL("./poll-worker.js", import.meta.url), {
-      workerData: { fd: this.fd, sab: this.state.buffer },
+      workerData: { fd: this.fd, wakeFd: this.pipe[0], sab: this.state.buffer },
     });
+
     this.worker.on("error", (e) => { process.emitWarning(`poll worker for fd ${this.fd}: ${e.message}`); });
   }
 }
