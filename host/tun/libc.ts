@@ -35,10 +35,14 @@ export const POLLIN = 0x0001;
 
 const ON_HEAP_LIMIT = 64;
 const bases = new WeakMap<ArrayBufferLike, number>();
+// The data plane uses one buffer (Wasm memory) for every packet: skip the WeakMap for it.
+let lastBuffer: ArrayBufferLike | null = null;
+let lastBase = 0;
 
 /** The address of `buf[offset]`, or -1 when `buf` may move (small, on the JS heap). */
 export function addressAt(buf: Uint8Array, offset: number): number {
   const ab = buf.buffer;
+  if (ab === lastBuffer) return lastBase + buf.byteOffset + offset;
   if (ab.byteLength <= ON_HEAP_LIMIT) return -1;
   let base = bases.get(ab);
   if (base === undefined) {
@@ -46,6 +50,8 @@ export function addressAt(buf: Uint8Array, offset: number): number {
     base = libc.addressOf(whole, whole, 0);
     bases.set(ab, base);
   }
+  lastBuffer = ab;
+  lastBase = base;
   return base + buf.byteOffset + offset;
 }
 
