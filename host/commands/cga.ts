@@ -36,6 +36,14 @@ function noPositionals(parsed: ParsedArgs): void {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
+function duration(seconds: number): string {
+  if (seconds < 120) return `${seconds.toFixed(0)} s`;
+  if (seconds < 7200) return `${(seconds / 60).toFixed(0)} min`;
+  if (seconds < 2 * 86400) return `${(seconds / 3600).toFixed(1)} h`;
+  if (seconds < 2 * 31557600) return `${(seconds / 86400).toFixed(0)} days`;
+  return `${(seconds / 31557600).toExponential(1)} years`;
+}
+
 /** Runs the modifier search in slices, yielding to the event loop between them so
  *  Ctrl-C and progress output work. Returns false when cancelled. */
 async function search(core: Core, sec: number, progress: boolean, cancelled: () => boolean): Promise<boolean> {
@@ -57,8 +65,8 @@ async function search(core: Core, sec: number, progress: boolean, cancelled: () 
       lastReport = now;
       const n = cgaSearchAttempts(core);
       const rate = n / ((now - start) / 1000);
-      const pct = Math.min(99.9, (100 * n) / expected).toFixed(1);
-      process.stderr.write(`\rsearching Sec ${sec}: ${n.toExponential(2)} attempts (${(rate / 1e6).toFixed(2)} M/s, ${pct}% of the mean)   `);
+      process.stderr.write(`\rsearching Sec ${sec}: ${n.toExponential(2)} attempts at ${(rate / 1e6).toFixed(2)} M/s; ` +
+        `a Sec ${sec} search takes ${duration(expected / rate)} on average (Ctrl-C cancels)   `);
     }
   }
   if (progress) process.stderr.write("\r\x1b[K");

@@ -143,4 +143,21 @@ describe("fama cga", () => {
     assert.match(err, /cancelled after \d+ attempts; resume with --modifier [0-9a-f]{32}/);
     assert.equal(out, "");
   });
+
+  test("progress is shown on a terminal for Sec 2+ (run under script(1) for a pty)", {
+    skip: spawnSync("script", ["--version"]).status !== 0 && "no script(1)",
+  }, async () => {
+    const cmd = [...NODE, "cga", "gen", "--key", join(VECTORS_DIR, "keys/mn-a-rsa1024.pem"), "--prefix", "2001:db8:1::/64", "--sec", "2"]
+      .map((a) => `'${a}'`).join(" ");
+    const child = spawn("script", ["-qefc", cmd, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => { out += d; });
+    const deadline = Date.now() + 10000;
+    while (!/searching Sec 2: /.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.stdin.write("\x03"); // Ctrl-C on the terminal
+    const code = await new Promise<number | null>((r) => child.on("close", (c) => r(c)));
+    assert.match(out, /searching Sec 2: [0-9.e+]+ attempts at [0-9.]+ M\/s; a Sec 2 search takes .* on average/);
+    assert.match(out, /cancelled after \d+ attempts; resume with --modifier [0-9a-f]{32}/);
+    assert.equal(code, 130);
+  });
 });
