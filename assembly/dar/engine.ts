@@ -212,11 +212,11 @@ function prefetch(n: u32): void {
     const pkt = slot_at(i) + BATCH_HEADROOM;
     const len = desc_len(desc_at(i));
     let key: usize = pkt + 24;
-    if (len < 88 || len > BATCH_MAX_PACKET) {
+    if (len < 40 || len > BATCH_MAX_PACKET) {
       store<u32>(keys + (<usize>i << 2), 0xffffffff);
       continue;
     }
-    if (load8(pkt + 6) == NH_IPV6 && addr_eq(key, anchor)) key = pkt + 48;
+    if (len >= 80 && load8(pkt + 6) == NH_IPV6 && addr_eq(key, anchor)) key = pkt + 48;
     const slotIdx = bc_hash(key) & mask;
     store<u32>(keys + (<usize>i << 2), slotIdx);
     s ^= load<u32>(table + (<usize>slotIdx << 3), 4);
@@ -225,7 +225,11 @@ function prefetch(n: u32): void {
     const slotIdx = load<u32>(keys + (<usize>i << 2));
     if (slotIdx == 0xffffffff) continue;
     const idx1 = load<u32>(table + (<usize>slotIdx << 3), 4);
-    if (idx1 != 0) s ^= load<u32>(entries + <usize>(idx1 - 1) * ENTRY_SIZE, 16);
+    if (idx1 != 0) {
+      // A 96-byte record may straddle two cache lines: touch both ends.
+      const e = entries + <usize>(idx1 - 1) * ENTRY_SIZE;
+      s ^= load<u32>(e) ^ load<u32>(e, ENTRY_SIZE - 4);
+    }
   }
   sink ^= s;
 }
