@@ -70,13 +70,8 @@ let lastModBits: u32 = 0;
 
 const DIGEST: usize = memory.data(32, 16);
 const ZEROS: usize = memory.data(16, 16);
-let hasher: Sha1 | null = null;
-
-function streaming(): Sha1 {
-  let h = hasher;
-  if (h == null) { h = new Sha1(); hasher = h; } // once, at first use
-  return h;
-}
+// Created when the module initialises (configuration time), never on the packet path.
+const hasher = new Sha1();
 
 /** Interface-identifier bits that Hash1 is compared under: all but Sec (3 leftmost)
  *  and u, g (bits 6 and 7), as a little-endian u64 over address bytes 8..15. */
@@ -92,7 +87,7 @@ const IID_MASK: u64 = 0xffffffffffffff1c;
 
 /** Hash2 of the parameters at p (len >= 25): SHA-1 with prefix and collision count zeroed; 20 bytes to out. */
 export function cga_hash2(p: usize, len: usize, out: usize): void {
-  const h = streaming();
+  const h = hasher;
   h.reset();
   h.update(p, CGA_MODIFIER_LEN);
   h.update(ZEROS, 9);

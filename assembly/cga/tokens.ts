@@ -10,8 +10,8 @@
 // MH bytes are hashed as if the Checksum field (MH offset 4, 2 bytes) were zero:
 // the bytes before and after it are hashed with two zero bytes in between, so the
 // functions work on a received or half-built packet in place, without copies.
-// Every function takes pointers into the caller's buffers; none allocates after the
-// first call (the hashers are created once).
+// Every function takes pointers into the caller's buffers; none allocates (the
+// hashers are created once, when the module initialises).
 
 import { Sha1, sha1 } from "./sha1";
 import { HmacSha1 } from "./hmac";
@@ -33,24 +33,13 @@ const ONE: usize = memory.data<u8>([0x01]);
 const TMP: usize = memory.data(32, 16);
 const KBM_IN: usize = memory.data(16, 16);
 
-let hmacObj: HmacSha1 | null = null;
-let shaObj: Sha1 | null = null;
-
-function hmac(): HmacSha1 {
-  let h = hmacObj;
-  if (h === null) { h = new HmacSha1(); hmacObj = h; }
-  return h;
-}
-
-function hasher(): Sha1 {
-  let h = shaObj;
-  if (h === null) { h = new Sha1(); shaObj = h; }
-  return h;
-}
+// Created when the module initialises (configuration time), never on the packet path.
+const hmacObj = new HmacSha1();
+const shaObj = new Sha1();
 
 /** Care-of keygen token (8 bytes to out) for the 16-byte CoA and 8-byte nonce, under the 20-byte Kdar. */
 export function tok_careof_keygen(kdar: usize, coa: usize, nonce: usize, out: usize): void {
-  const h = hmac();
+  const h = hmacObj;
   h.start(kdar, 20);
   h.update(coa, 16);
   h.update(nonce, 8);
@@ -103,7 +92,7 @@ export function tok_kbm_dereg(phkt: usize, out: usize): void {
  */
 export function tok_authenticator(kbm: usize, coa: usize, anchor: usize, mh: usize, authOffset: usize, out: usize): i32 {
   if (authOffset < MH_CHECKSUM_OFFSET + 2) return -1;
-  const h = hmac();
+  const h = hmacObj;
   h.start(kbm, KBM_LEN);
   h.update(coa, 16);
   h.update(anchor, 16);
@@ -126,7 +115,7 @@ export function tok_authenticator_check(kbm: usize, coa: usize, anchor: usize, m
  */
 export function tok_sign_digest(coa: usize, anchor: usize, mh: usize, signedLen: usize, out: usize): i32 {
   if (signedLen < MH_CHECKSUM_OFFSET + 2) return -1;
-  const h = hasher();
+  const h = shaObj;
   h.reset();
   h.update(CGA_TAG, 16);
   h.update(coa, 16);
