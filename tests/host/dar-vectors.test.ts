@@ -111,7 +111,8 @@ function runScenario(dar: Dar, packets: Parameters<typeof replayPackets>[1], exp
 
 for (const name of scenarios) {
   test(`DAR scenario ${name}`, () => {
-    const dar = new Dar(core);
+    // A fresh core per scenario: a DAR keeps its bindings across configure().
+    const dar = new Dar(loadCore());
     dar.configure(loadDarConfig(join(DIR, `${name}.config.json`)));
     runScenario(dar, readPcap(join(DIR, `${name}.in.pcap`)).packets, json(`${name}.expect.json`), name);
   });
