@@ -104,6 +104,12 @@ export function bc_slots_for(cap: u32): u32 {
 export function bc_init(cap: u32): i32 {
   if (cap == 0 || cap > BC_MAX_CAPACITY) return BC_ERR_CAPACITY;
   if (!random_fill(seedBuf, 16)) return BC_ERR_RANDOM;
+  return bc_init_keyed(cap, load<u64>(seedBuf), load<u64>(seedBuf, 8));
+}
+
+/** bc_init with a given hash key (as-pect specs, whose host has no random_get). */
+export function bc_init_keyed(cap: u32, key0: u64, key1: u64): i32 {
+  if (cap == 0 || cap > BC_MAX_CAPACITY) return BC_ERR_CAPACITY;
   const slots = bc_slots_for(cap);
   const tableBytes = <usize>slots << 3;
   const bytes = tableBytes + <usize>cap * ENTRY_SIZE + 64;
@@ -116,8 +122,8 @@ export function bc_init(cap: u32): i32 {
   count = 0;
   mask = slots - 1;
   sweepCursor = 0;
-  k0 = load<u64>(seedBuf);
-  k1 = load<u64>(seedBuf, 8);
+  k0 = key0;
+  k1 = key1;
   return BC_OK;
 }
 

@@ -216,15 +216,17 @@ test("echo reply: checksum verified, reply from the anchor; other anchor traffic
   assert.equal(dar.reasonName(0), "not-for-us");
 });
 
-test("Mobility Headers go to the control plane (placeholder: control-not-ready)", () => {
+test("Mobility Headers go to the control plane", () => {
   const dar = darWith([]);
   const mh = new Uint8Array(16); mh[0] = 59; mh[1] = 1; mh[2] = 5;
+  // A garbage MH: dropped by whichever control plane is built in (placeholder:
+  // control-not-ready), never answered by the data plane.
   assert.equal(runOne(dar, ipv6(COA, ANCHOR, { nh: 135, payload: mh })), null);
-  assert.equal(dar.reasonName(0), "control-not-ready");
+  assert.notEqual(dar.reasonName(0), "anchor-other");
   const dst = new Uint8Array(24); dst[0] = 135; dst[1] = 2;
   const withDest = new Uint8Array(40); withDest.set(dst.subarray(0, 24)); withDest.set(mh, 24);
   assert.equal(runOne(dar, ipv6(COA, ANCHOR, { nh: 60, payload: withDest })), null);
-  assert.equal(dar.reasonName(0), "control-not-ready");
+  assert.notEqual(dar.reasonName(0), "anchor-other");
   assert.equal(dar.counter("mobility-control"), 2n);
 });
 
