@@ -3,6 +3,7 @@
 // are documented in assembly/mh/decode.ts and assembly/mh/build.ts.
 import type { Core } from "../wasm.js";
 import { InputError } from "../errors.js";
+import { formatIPv6, parseIPv6 } from "../ipv6.js";
 
 export interface MhOptionJson { type: number; len: number | null; data: string | null }
 export interface MhFlagsJson { A: boolean | null; H: boolean | null; L: boolean | null; K: boolean }
@@ -92,53 +93,13 @@ function mhExports(core: Core): MhExports {
 
 // ---- addresses and hex
 /** RFC 5952 canonical text of the 16 bytes at `off`. */
-export function formatAddress(b: Uint8Array, off = 0): string {
-  const w: number[] = [];
-  for (let i = 0; i < 8; i++) w.push((b[off + 2 * i] << 8) | b[off + 2 * i + 1]);
-  let best = -1, bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (w[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = (ws: number[]) => ws.map((x) => x.toString(16)).join(":");
-  if (best < 0) return hex(w);
-  return `${hex(w.slice(0, best))}::${hex(w.slice(best + bestLen))}`;
-}
+export const formatAddress = formatIPv6;
 
-/** Parses IPv6 address text (RFC 4291 §2.2, with an optional dotted IPv4 tail). */
+/** Parses IPv6 address text; an InputError when it is not one. */
 export function parseAddress(text: string): Uint8Array {
-  const bad = () => new InputError(`not an IPv6 address: '${text}'`);
-  let s = text.trim();
-  const tail: number[] = [];
-  const v4 = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (v4) {
-    const o = v4.slice(2).map(Number);
-    if (o.some((x) => x > 255)) throw bad();
-    tail.push((o[0] << 8) | o[1], (o[2] << 8) | o[3]);
-    s = v4[1].endsWith("::") ? v4[1] : v4[1].slice(0, -1);
-  }
-  const parts = s.split("::");
-  if (parts.length > 2) throw bad();
-  const groups = (g: string) => (g === "" ? [] : g.split(":").map((x) => {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(x)) throw bad();
-    return parseInt(x, 16);
-  }));
-  let words: number[];
-  if (parts.length === 2) {
-    const l = groups(parts[0]), r = groups(parts[1]);
-    const fill = 8 - l.length - r.length - tail.length;
-    if (fill < 1) throw bad();
-    words = [...l, ...new Array<number>(fill).fill(0), ...r, ...tail];
-  } else {
-    words = [...groups(parts[0]), ...tail];
-  }
-  if (words.length !== 8) throw bad();
-  const out = new Uint8Array(16);
-  words.forEach((x, i) => { out[2 * i] = x >> 8; out[2 * i + 1] = x & 0xff; });
-  return out;
+  const a = parseIPv6(text.trim());
+  if (!a) throw new InputError(`not an IPv6 address: '${text}'`);
+  return a;
 }
 
 export function toHex(b: Uint8Array, off = 0, len = b.length - off): string {

@@ -8,6 +8,14 @@
 // Address option goes with a BU and the type 2 routing header with a BA or a BRR.
 // Padding is the builder's job, so no Pad1/PadN is generated.
 import fc from "fast-check";
+import { formatIPv6 as formatIpv6, parseIPv6 } from "../../host/ipv6.js";
+
+export { formatIpv6 };
+
+/** The bytes of an IPv6 address the generators produced (always valid). */
+function parseIpv6(text: string): Uint8Array {
+  return parseIPv6(text)!;
+}
 
 /** Structurally the same as `PacketSpec` of host/core/mh.ts. */
 export interface SpecOption { type: number; data: string }
@@ -39,47 +47,6 @@ export function fromHex(hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, "hex"));
 }
 
-/** RFC 5952 text of a 16-byte address (longest run of two or more zero groups as `::`). */
-export function formatIpv6(b: Uint8Array): string {
-  const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push((b[i] << 8) | b[i + 1]);
-  let best = -1, bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = (a: number[]) => a.map((x) => x.toString(16)).join(":");
-  if (best < 0) return hex(g);
-  return `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
-}
-
-/** The 16 bytes of an IPv6 address in any text form (incl. `::` and an embedded IPv4 tail). */
-export function parseIpv6(text: string): Uint8Array {
-  let s = text;
-  let v4: number[] = [];
-  const m = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
-  if (m) {
-    const q = m.slice(1).map(Number);
-    v4 = [(q[0] << 8) | q[1], (q[2] << 8) | q[3]];
-    s = s.slice(0, m.index);
-    if (s.endsWith(":") && !s.endsWith("::")) s = s.slice(0, -1);
-  }
-  const halves = s.split("::");
-  const part = (p: string) => (p === "" ? [] : p.split(":").map((h) => (/^[0-9a-fA-F]{1,4}$/.test(h) ? parseInt(h, 16) : NaN)));
-  const left = part(halves[0]);
-  const right = halves.length === 2 ? part(halves[1]) : [];
-  const fill = 8 - left.length - right.length - v4.length;
-  const groups = halves.length === 2 ? [...left, ...new Array(Math.max(0, fill)).fill(0), ...right, ...v4] : [...left, ...v4];
-  if (halves.length > 2 || groups.length !== 8 || (halves.length === 2 && fill < 1) || groups.some((x) => Number.isNaN(x))) {
-    throw new Error(`bad IPv6 address ${text}`);
-  }
-  const out = new Uint8Array(16);
-  groups.forEach((x, i) => { out[2 * i] = x >> 8; out[2 * i + 1] = x & 0xff; });
-  return out;
-}
 
 /** Canonical (RFC 5952) form of any IPv6 text, for comparing what different tools print. */
 export function canonicalIpv6(text: string | null | undefined): string | null {
