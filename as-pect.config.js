@@ -10,7 +10,11 @@ export default {
   async instantiate(memory, createImports, instantiate, binary) {
     const wasi = new WASI({ version: "preview1", args: [], env: { FAMA: "1" } });
     const imports = createImports({ env: { memory }, wasi_snapshot_preview1: wasi.wasiImport });
-    return instantiate(binary, imports);
+    const result = await instantiate(binary, imports);
+    // node:wasi needs the instance's memory before any call; the spec module exports
+    // _start (for as-pect), which wasi.initialize refuses, so hand it the memory alone.
+    wasi.initialize({ exports: { memory: (result.instance ?? result).exports.memory } });
+    return result;
   },
   outputBinary: false,
 };

@@ -116,8 +116,17 @@ describe("rsa verify: key and input checks", () => {
 });
 
 describe("rsa encrypt", () => {
-  // Successful encryptions need random_get, which the as-pect host does not wire to an
-  // initialised WASI instance: they are tested in tests/host/crypto-differential.test.ts.
+  // Decryption needs the private key, so tests/host/crypto-differential.test.ts checks
+  // that node:crypto recovers the message; here: success, and fresh padding every time.
+  it("encrypts with fresh random padding", () => {
+    const k = hexlen(V0_N);
+    const a = heap.alloc(k);
+    const b = heap.alloc(k);
+    const m = unhex("0102030405060708");
+    expect(rsa_encrypt_pkcs1(unhex(V0_N), k, unhex(V0_E), 3, m, 8, a)).toBe(RSA_OK);
+    expect(rsa_encrypt_pkcs1(unhex(V0_N), k, unhex(V0_E), 3, m, 8, b)).toBe(RSA_OK);
+    expect(memory.compare(a, b, k)).not.toBe(0);
+  });
   it("rejects a message longer than k - 11 bytes before drawing randomness", () => {
     const k = hexlen(V0_N);
     const m = heap.alloc(k);
