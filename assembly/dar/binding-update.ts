@@ -192,7 +192,10 @@ export function bu_process(pkt: usize, now: f64): u32 {
   // Step 8: room in the cache.
   const r = bc_update(hoa, coa, seq, grantedUnits * 4, cgaMode ? newPhkt : 0, now);
   if (r == BC_FULL) return reject(pkt, hoa, BA_INSUFFICIENT_RESOURCES, seq);
-  if (r != BC_ADDED && r != BC_MOVED && r != BC_REFRESHED) return C_CONTROL_DROP;
+  if (r != BC_ADDED && r != BC_MOVED && r != BC_REFRESHED) {
+    ctr_inc(C_CONTROL_DROP);
+    return C_CONTROL_DROP;
+  }
   ctr_inc(C_BU_ACCEPTED);
   if (!ack) return no_ack();
   tok_kbm(cgaMode ? newPhkt : heldPhkt, careOfPart, kbm);

@@ -160,7 +160,9 @@ function to_anchor(slot: usize, d: usize, pkt: usize, len: u32, now: f64): void 
     store<u64>(ctrlOut, 0);
     const r = dar_control(slot, pkt, len, off, now, ctrlOut);
     if (r != 0) {
-      drop(d, r < COUNTERS_LEN ? r : C_CONTROL_DROP);
+      // dar_control has counted the drop under `r` already: only the descriptor is left.
+      if (r < COUNTERS_LEN) desc_drop(d, r);
+      else drop(d, C_CONTROL_DROP);
       return;
     }
     const o = load<u32>(ctrlOut);
