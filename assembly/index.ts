@@ -4,3 +4,4 @@ export * from "./cga/exports";
 export * from "./cga/primitives-exports";
 export * from "./mh/exports";
 export * from "./dar/exports";
+export * from "./mn/exports";
