@@ -21,6 +21,10 @@ export { events_base, events_count, events_clear } from "../forward/events";
 export { counters_base, counters_len } from "../forward/counters";
 export { dar_config_record, dar_config_size, dar_configure } from "./config";
 export { snapshot_size, snapshot_restore } from "../forward/snapshot";
+// Binding records for the daemon's journal (records.ts).
+export {
+  records_scratch, batch_accepted_hoa, binding_find, binding_record_len, binding_put, binding_forget,
+} from "./records";
 
 /** Processes slots 0..n-1; returns how many outputs have verdict send. */
 export function process_batch(n: u32, now_ms: f64): u32 {
