@@ -15,6 +15,8 @@
 // exports, so the raw exports of build/fama.wasm satisfy it (`batchCoreFromExports`).
 import type { Tun } from "./tun/types.js";
 import type { Logger } from "./log.js";
+import { Dar, type DarEvent } from "./core/dar.js";
+import { formatIPv6 } from "./ipv6.js";
 
 export interface BatchCore {
   readonly memory: WebAssembly.Memory;
@@ -49,54 +51,17 @@ export const DESC_WORDS = 4;
 export const D_LEN = 0, D_OFFSET = 1, D_VERDICT = 2, D_REASON = 3;
 export const VERDICT_DROP = 0, VERDICT_SEND = 1;
 
-// Event records (48 bytes): kind, lifetime, hoa[16], coa[16], seq, reserved.
-export const EVENT_SIZE = 48;
-export type BindingEventKind = "added" | "moved" | "removed";
-export interface BindingEvent {
-  kind: BindingEventKind;
-  /** seconds granted */
-  lifetime: number;
-  hoa: string;
-  coa: string;
-  seq: number;
-}
-const KINDS: Record<number, BindingEventKind> = { 1: "added", 2: "moved", 3: "removed" };
+// Binding events: decoded by host/core/dar.ts (`Dar.drainEvents`), the one place that knows the
+// 48-byte event record; `readBindingEvents` applies that decoder to any core with the batch ABI.
+export type BindingEventKind = DarEvent["kind"];
+export type BindingEvent = DarEvent;
+export { formatIPv6 };
 
-/** Formats 16 bytes as a compressed IPv6 address (RFC 5952). */
-export function formatIPv6(b: Uint8Array, at = 0): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((b[at + 2 * i]! << 8) | b[at + 2 * i + 1]!);
-  let bestAt = -1, bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) { bestAt = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = (xs: number[]) => xs.map((x) => x.toString(16)).join(":");
-  if (bestAt < 0) return hex(g);
-  return `${hex(g.slice(0, bestAt))}::${hex(g.slice(bestAt + bestLen))}`;
-}
-
-/**
- * Decodes the core's binding events. The record layout is owned by the core's area wrapper
- * (host/core/dar.ts); this default decoder follows ARCHITECTURE.md and can be replaced through
- * `DataplaneOptions.readEvents`. Unknown kinds are skipped.
- */
+/** Decodes and clears the core's binding events (host/core/dar.ts Dar.drainEvents). */
 export function readBindingEvents(core: BatchCore): BindingEvent[] {
-  const count = core.events_count();
-  const base = core.events_base();
-  const bytes = new Uint8Array(core.memory.buffer, base, count * EVENT_SIZE);
-  const dv = new DataView(bytes.buffer, base, count * EVENT_SIZE);
-  const out: BindingEvent[] = [];
-  for (let i = 0; i < count; i++) {
-    const at = i * EVENT_SIZE;
-    const kind = KINDS[dv.getUint32(at, true)];
-    if (!kind) continue;
-    out.push({ kind, lifetime: dv.getUint32(at + 4, true), hoa: formatIPv6(bytes, at + 8), coa: formatIPv6(bytes, at + 24), seq: dv.getUint32(at + 40, true) });
-  }
-  return out;
+  // drainEvents reads only the event exports and a byte view of linear memory.
+  const view = { x: core, views: () => ({ mem: new Uint8Array(core.memory.buffer) }) };
+  return Dar.prototype.drainEvents.call(view as unknown as Dar);
 }
 
 export interface DataplaneOptions {
@@ -104,6 +69,7 @@ export interface DataplaneOptions {
   core: BatchCore;
   /** Receives binding events after every batch and tick that produced some. */
   onEvents?: (events: BindingEvent[]) => void;
+  /** Event decoder (default readBindingEvents: host/core/dar.ts's). It may clear the queue. */
   readEvents?: (core: BatchCore) => BindingEvent[];
   /** Clock passed to the core, in ms (default Date.now). */
   now?: () => number;
