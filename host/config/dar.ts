@@ -28,6 +28,16 @@ export interface DarDaemonConfig extends DarConfig {
   stateDir: string;
   /** Unix socket for `fama status`. */
   socket: string;
+  /** Policy routing table holding the routes into the TUN (anchor, bound HoAs). */
+  routeTable: number;
+  /** Priority of the `not iif TUN lookup routeTable` rule. */
+  rulePriority: number;
+  /** TUN transmit queue length (packets). */
+  txqueuelen: number;
+  /** Compact the journal into the snapshot after this many journal entries... */
+  compactChanges: number;
+  /** ...or this many seconds after the first entry since the last compaction. */
+  compactSeconds: number;
 }
 
 export const DAR_DEFAULTS = { minSec: 0, maxLifetime: 86400, coaTest: false, tunnelMtu: 1460, capacity: 65536 };
@@ -78,7 +88,17 @@ function rejectUnknown(json: Json, allowed: string[], where: string): void {
 }
 
 const PROTOCOL_KEYS = ["anchor", "prefixes", "minSec", "maxLifetime", "coaTest", "tunnelMtu", "capacity"];
-const DAEMON_KEYS = ["tun", "stateDir", "socket"];
+const DAEMON_KEYS = ["tun", "stateDir", "socket", "routeTable", "rulePriority", "txqueuelen", "compactChanges", "compactSeconds"];
+export const DAEMON_DEFAULTS = {
+  tun: "fama0", stateDir: "/var/lib/fama", socket: "/run/fama/dar.sock",
+  routeTable: 100, rulePriority: 1000, txqueuelen: 10000, compactChanges: 1000, compactSeconds: 300,
+};
+/** Keys `fama dar` applies on SIGHUP; any other key needs a restart. */
+export const RELOADABLE_KEYS = ["prefixes", "minSec", "maxLifetime", "coaTest", "compactChanges", "compactSeconds"] as const;
+// Linux reserves tables 253 (default), 254 (main), 255 (local); 0 is "unspecified".
+const RESERVED_TABLES = [0, 253, 254, 255];
+// sun_path is 108 bytes with its NUL.
+const MAX_SOCKET_PATH = 107;
 
 function parseProtocolKeys(json: Json, where: string): DarConfig {
   const anchorText = text(json, "anchor", where);
@@ -120,13 +140,24 @@ export function parseDarConfig(json: Json, where = "config"): DarConfig {
 export function parseDarDaemonConfig(json: Json, where = "config"): DarDaemonConfig {
   rejectUnknown(json, [...PROTOCOL_KEYS, ...DAEMON_KEYS], where);
   const base = parseProtocolKeys(json, where);
-  const tun = text(json, "tun", where, "fama0");
-  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(tun)) throw new InputError(`${where}: "tun" must be a Linux interface name (1-15 characters)`);
+  const d = DAEMON_DEFAULTS;
+  const tun = text(json, "tun", where, d.tun);
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(tun) || tun === "." || tun === "..") throw new InputError(`${where}: "tun" must be a Linux interface name (1-15 letters, digits, _ . -), not ${JSON.stringify(json.tun)}`);
+  const socket = text(json, "socket", where, d.socket);
+  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) throw new InputError(`${where}: "socket" must be a path of at most ${MAX_SOCKET_PATH} bytes`);
+  const routeTable = integer(json, "routeTable", d.routeTable, 1, 0x7fffffff, where);
+  if (RESERVED_TABLES.includes(routeTable)) throw new InputError(`${where}: "routeTable" must not be a reserved table (253 default, 254 main, 255 local), not ${routeTable}`);
   return {
     ...base,
     tun,
-    stateDir: text(json, "stateDir", where, "/var/lib/fama"),
-    socket: text(json, "socket", where, "/run/fama/dar.sock"),
+    stateDir: text(json, "stateDir", where, d.stateDir),
+    socket,
+    routeTable,
+    // Below 32766 (the main table's rule) so that it is consulted first.
+    rulePriority: integer(json, "rulePriority", d.rulePriority, 1, 32765, where),
+    txqueuelen: integer(json, "txqueuelen", d.txqueuelen, 1, 1_000_000, where),
+    compactChanges: integer(json, "compactChanges", d.compactChanges, 1, 1_000_000_000, where),
+    compactSeconds: integer(json, "compactSeconds", d.compactSeconds, 1, 86400, where),
   };
 }
 

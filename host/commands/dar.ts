@@ -1,0 +1,56 @@
+// `fama dar`: the DAR daemon (host/dar/daemon.ts). This module only parses arguments, wires
+// signals and maps the outcome to an exit code:
+//   SIGTERM / SIGINT  snapshot, remove what was installed, exit 0
+//   SIGHUP            reload the config file (a bad one is logged and the old one kept)
+//   the TUN fails     clean up, exit 1
+// Config errors are InputError (exit 1), bad arguments UsageError (exit 2): host/cli.ts.
+import { parseArgs, required } from "../args.js";
+import { UsageError } from "../errors.js";
+import { loadDarDaemonConfig } from "../config/dar.js";
+import { Logger, takeLogFormat } from "../log.js";
+import { DarDaemon } from "../dar/daemon.js";
+
+export const usage = "dar --config DAR.json [--log json|text]  run the DAR daemon in this network namespace (root)";
+
+export async function run(args: string[]): Promise<number> {
+  const { format, rest } = takeLogFormat(args);
+  const opts = parseArgs(rest, { values: ["config"] });
+  if (opts.positionals.length) throw new UsageError(`unexpected argument '${opts.positionals[0]}'`);
+  const configPath = required(opts, "config");
+  const config = loadDarDaemonConfig(configPath);
+  const log = new Logger({ format, base: { role: "dar" } });
+  const daemon = new DarDaemon({ config, configPath, log });
+
+  // Signals that arrive while starting are honoured once the start has finished or failed.
+  let signalled: NodeJS.Signals | null = null;
+  let onSignal: (sig: NodeJS.Signals) => void = (sig) => { signalled ??= sig; };
+  const relay = (sig: NodeJS.Signals) => onSignal(sig);
+  const hup = () => { daemon.reload(); };
+  process.on("SIGTERM", relay);
+  process.on("SIGINT", relay);
+  process.on("SIGHUP", hup);
+  try {
+    await daemon.start();
+    return await new Promise<number>((resolve) => {
+      const finish = (reason: string, code: number) => {
+        daemon.stop(reason).then(() => resolve(code), (e: unknown) => {
+          log.error("dar.stop_failed", { error: e });
+          resolve(1);
+        });
+      };
+      onSignal = (sig) => { log.info("signal", { signal: sig }); finish(sig, 0); };
+      daemon.done.then(
+        () => finish("loop ended", 0),
+        (e: unknown) => { log.error("dataplane.failed", { error: e }); finish("data plane failed", 1); },
+      );
+      if (signalled) onSignal(signalled);
+    });
+  } catch (e) {
+    if (signalled) log.info("signal", { signal: signalled, during: "start" });
+    throw e;
+  } finally {
+    process.off("SIGTERM", relay);
+    process.off("SIGINT", relay);
+    process.off("SIGHUP", hup);
+  }
+}

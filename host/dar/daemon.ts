@@ -1,0 +1,304 @@
+// The DAR daemon (`fama dar`): one core, one TUN, the kernel routes, the durable state and the
+// control socket, run in the network namespace the process was started in.
+//
+// Start order (each step registers its undo before the next one runs; a failure undoes what
+// exists and rethrows):
+//   configure the core -> restore snapshot + journal (store.ts) -> open the TUN (MTU tunnelMtu
+//   + 40, raised txqueuelen) -> forwarding, rule, anchor route (net.ts) -> a /128 per restored
+//   binding -> control socket -> data-plane loop.
+// Stop (SIGTERM/SIGINT): stop the loop, write the snapshot and empty the journal, then undo the
+// rest newest first. SIGKILL skips all of it: the next start finds the snapshot and the journal
+// (no binding lost), the TUN and its routes are gone with the process, the stale rule is
+// replaced.
+//
+// The batch hook: the data plane drives a wrapper of the core whose process_batch, after the
+// real one, makes the batch's binding changes durable (DarStore.recordBatch) before the data
+// plane writes the outputs; the wrapper consumes events itself (routes, logs), so the data
+// plane sees an empty event queue.
+import type { Core } from "../wasm.js";
+import { loadCore } from "../wasm.js";
+import { Dar, DarError, COUNTER_NAMES, type DarEvent, type CounterName } from "../core/dar.js";
+import { Dataplane, type BatchCore } from "../dataplane.js";
+import { loadDarDaemonConfig, RELOADABLE_KEYS, type DarDaemonConfig } from "../config/dar.js";
+import { InputError } from "../errors.js";
+import { formatIPv6 } from "../ipv6.js";
+import { openTun } from "../tun/linux.js";
+import type { Tun } from "../tun/types.js";
+import type { Logger } from "../log.js";
+import { DarStore, type RestoreReport } from "./store.js";
+import { KernelDarNet, type DarNet } from "./net.js";
+import { ControlServer } from "./control-socket.js";
+
+/** Bytes of the outer IPv6 header the tunnel adds. */
+export const TUNNEL_OVERHEAD = 40;
+/** Bindings listed by a status request unless it asks for more (`limit`). */
+export const STATUS_DEFAULT_LIMIT = 1000;
+
+export interface DarDaemonOptions {
+  config: DarDaemonConfig;
+  /** Where SIGHUP rereads the configuration from. */
+  configPath?: string;
+  log: Logger;
+  core?: Core;
+  /** Opens the TUN (default: the Linux device through koffi). */
+  openTun?: (cfg: DarDaemonConfig) => Promise<Tun>;
+  /** The kernel side (default: KernelDarNet). */
+  net?: (cfg: DarDaemonConfig, log: Logger) => DarNet;
+  now?: () => number;
+  /** How often the core's tick runs (default 500 ms: "at least once a second"). */
+  tickMs?: number;
+  /** Control socket (default on; tests may turn it off). */
+  controlSocket?: boolean;
+}
+
+type Undo = { what: string; fn: () => Promise<void> | void };
+
+const BA_COUNTERS: CounterName[] = ["bu-accepted", "bu-rejected", "bu-no-ack", "bad-auth-failed", "mh-malformed", "control-drop"];
+
+export class DarDaemon {
+  cfg: DarDaemonConfig;
+  readonly log: Logger;
+  readonly dar: Dar;
+  store!: DarStore;
+  tun!: Tun;
+  net!: DarNet;
+  dataplane!: Dataplane;
+  restored: RestoreReport | null = null;
+  /** Resolves when the data-plane loop has ended (stop, or the TUN failed: then it rejects). */
+  done: Promise<void> = Promise.resolve();
+  private readonly now: () => number;
+  private readonly undo: Undo[] = [];
+  private startedAt = 0;
+  private stopping: Promise<void> | null = null;
+  private baLast = new Map<CounterName, bigint>();
+
+  constructor(private readonly o: DarDaemonOptions) {
+    this.cfg = o.config;
+    this.log = o.log;
+    this.now = o.now ?? Date.now;
+    this.dar = new Dar(o.core ?? loadCore());
+  }
+
+  async start(): Promise<void> {
+    const { cfg, log, dar } = this;
+    this.startedAt = this.now();
+    try {
+      try {
+        dar.configure(cfg);
+      } catch (e) {
+        if (e instanceof DarError) throw new InputError(`${this.o.configPath ?? "config"}: ${e.message}`);
+        throw e;
+      }
+      if (cfg.tunnelMtu + TUNNEL_OVERHEAD > dar.maxPacket) {
+        throw new InputError(`${this.o.configPath ?? "config"}: "tunnelMtu" ${cfg.tunnelMtu} + ${TUNNEL_OVERHEAD} (the tunnel header) exceeds the core's ${dar.maxPacket}-byte packet slots: at most ${dar.maxPacket - TUNNEL_OVERHEAD}`);
+      }
+
+      this.store = new DarStore(dar, cfg.stateDir, log, this.now);
+      this.restored = this.store.open();
+      this.defer("state files", () => this.store.close());
+      log.info("state.restored", { ...this.restored, stateDir: cfg.stateDir });
+
+      const open = this.o.openTun ?? ((c: DarDaemonConfig) => openTun({ name: c.tun, mtu: c.tunnelMtu + TUNNEL_OVERHEAD, txqueuelen: c.txqueuelen, up: true }));
+      this.tun = await open(cfg);
+      this.defer(`tun ${this.tun.name}`, () => this.tun.close());
+      log.info("tun.open", { tun: this.tun.name, mtu: cfg.tunnelMtu + TUNNEL_OVERHEAD, txqueuelen: cfg.txqueuelen });
+
+      this.net = (this.o.net ?? ((c, l) => new KernelDarNet({ tun: this.tun.name, anchor: c.anchorText, table: c.routeTable, priority: c.rulePriority, log: l })))(cfg, log);
+      this.defer("network", () => this.net.down());
+      await this.net.up();
+      // Routes for the restored bindings (the snapshot emits no events).
+      const restoredEvents: DarEvent[] = dar.bindings().map((b) => ({ kind: "added", hoa: b.hoa, coa: b.coa, lifetime: b.lifetime, seq: b.seq }));
+      this.net.apply(restoredEvents);
+      await this.net.flush();
+
+      if (this.o.controlSocket !== false) {
+        const server = new ControlServer(cfg.socket, (req) => this.request(req), log);
+        await server.listen();
+        this.defer("control socket", () => server.close());
+      }
+
+      this.dataplane = new Dataplane({ tun: this.tun, core: this.batchCore(), tickMs: this.o.tickMs ?? 500, now: this.now, log });
+      this.done = this.dataplane.run();
+      for (const c of BA_COUNTERS) this.baLast.set(c, dar.counter(c));
+      log.info("dar.started", { anchor: cfg.anchorText, prefixes: cfg.prefixes.map((p) => p.text), tun: this.tun.name, bindings: dar.bindingsCount(), socket: this.o.controlSocket === false ? null : cfg.socket });
+    } catch (e) {
+      await this.unwind();
+      throw e;
+    }
+  }
+
+  private defer(what: string, fn: () => Promise<void> | void): void { this.undo.push({ what, fn }); }
+
+  private async unwind(): Promise<string[]> {
+    const errors: string[] = [];
+    while (this.undo.length) {
+      const u = this.undo.pop()!;
+      try { await u.fn(); } catch (e) { errors.push(`${u.what}: ${(e as Error).message}`); this.log.error("cleanup.failed", { what: u.what, error: e }); }
+    }
+    return errors;
+  }
+
+  /** The core as the data plane sees it: the batch hook and event handling wrapped around it. */
+  private batchCore(): BatchCore {
+    const x = this.dar.x;
+    return {
+      get memory() { return x.memory; },
+      batch_slots: () => x.batch_slots(),
+      batch_slot_stride: () => x.batch_slot_stride(),
+      batch_headroom: () => x.batch_headroom(),
+      batch_max_slots: () => x.batch_max_slots(),
+      batch_max_packet: () => x.batch_max_packet(),
+      batch_desc: () => x.batch_desc(),
+      process_batch: (n: number, now: number) => {
+        const sent = x.process_batch(n, now);
+        const rec = this.store.recordBatch(n);
+        if (rec.events.length) this.onEvents(rec.events);
+        return sent;
+      },
+      tick: (now: number) => {
+        x.tick(now);
+        if (x.events_count() > 0) this.onEvents(this.dar.drainEvents());
+        this.periodic();
+      },
+      events_base: () => x.events_base(),
+      // Events are consumed by the hooks above.
+      events_count: () => 0,
+      events_clear: () => {},
+    };
+  }
+
+  private onEvents(events: readonly DarEvent[]): void {
+    for (const e of events) {
+      if (e.kind === "removed") this.log.info("binding.removed", { hoa: e.hoa, coa: e.coa, seq: e.seq });
+      else this.log.info(`binding.${e.kind}`, { hoa: e.hoa, coa: e.coa, lifetime: e.lifetime, seq: e.seq });
+    }
+    this.net.apply(events);
+  }
+
+  /** Once per tick: BA counts since the last line, compaction when due. */
+  private periodic(): void {
+    const deltas: Record<string, number> = {};
+    let any = false;
+    for (const c of BA_COUNTERS) {
+      const v = this.dar.counter(c);
+      const d = v - (this.baLast.get(c) ?? 0n);
+      if (d !== 0n) { deltas[c] = Number(d); any = true; }
+      this.baLast.set(c, v);
+    }
+    if (any) this.log.info("ba.counts", deltas);
+    const pending = this.store.entriesSinceCompaction;
+    if (pending >= this.cfg.compactChanges) this.compactSafely("changes");
+    else if (pending > 0 && this.now() - this.store.lastCompactionAt >= this.cfg.compactSeconds * 1000) this.compactSafely("interval");
+  }
+
+  private compactSafely(reason: string): void {
+    try { this.store.compact(reason); } catch (e) { this.log.error("state.compact_failed", { reason, error: e }); }
+  }
+
+  /** SIGHUP: rereads the config file; applies it if valid and only runtime keys changed. */
+  reload(): boolean {
+    const path = this.o.configPath;
+    if (!path) { this.log.warn("config.reload_skipped", { reason: "no config file" }); return false; }
+    let next: DarDaemonConfig;
+    try {
+      next = loadDarDaemonConfig(path);
+    } catch (e) {
+      this.log.error("config.reload_failed", { path, error: e, kept: "previous configuration" });
+      return false;
+    }
+    const changed = changedKeys(this.cfg, next);
+    const fixed = changed.filter((k) => !(RELOADABLE_KEYS as readonly string[]).includes(k));
+    if (fixed.length) {
+      this.log.error("config.reload_failed", { path, error: `${fixed.join(", ")} cannot change at runtime (restart the daemon)`, kept: "previous configuration" });
+      return false;
+    }
+    try {
+      this.dar.configure(next);
+    } catch (e) {
+      this.log.error("config.reload_failed", { path, error: e, kept: "previous configuration" });
+      return false;
+    }
+    this.cfg = next;
+    this.log.info("config.reloaded", { path, changed });
+    return true;
+  }
+
+  /** Control-socket requests. */
+  request(req: Record<string, unknown>): unknown {
+    switch (req.cmd) {
+      case "status": {
+        const limit = typeof req.limit === "number" && req.limit >= 0 ? req.limit : STATUS_DEFAULT_LIMIT;
+        return this.status(limit);
+      }
+      case "ping":
+        return { ok: true, role: "dar" };
+      default:
+        throw new Error(`unknown cmd ${JSON.stringify(req.cmd)} (known: status, ping)`);
+    }
+  }
+
+  status(limit = STATUS_DEFAULT_LIMIT): Record<string, unknown> {
+    const now = this.now();
+    const all = this.dar.bindings();
+    const counters: Record<string, number> = {};
+    const raw = this.dar.counters();
+    for (const name of COUNTER_NAMES) counters[name] = Number(raw[name]);
+    return {
+      role: "dar",
+      pid: process.pid,
+      anchor: this.cfg.anchorText,
+      prefixes: this.cfg.prefixes.map((p) => p.text),
+      tun: this.tun?.name ?? this.cfg.tun,
+      uptimeS: Math.round((now - this.startedAt) / 1000),
+      bindingsTotal: all.length,
+      bindings: all.slice(0, limit).map((b) => ({
+        hoa: b.hoa,
+        coa: b.coa,
+        seq: b.seq,
+        lifetime: b.lifetime,
+        expiresInS: Math.max(0, Math.round((b.expiresAt - now) / 1000)),
+        hasPhkt: b.hasPhkt,
+        pktsToMn: Number(b.pktsToMn),
+        bytesToMn: Number(b.bytesToMn),
+        pktsFromMn: Number(b.pktsFromMn),
+        bytesFromMn: Number(b.bytesFromMn),
+      })),
+      counters,
+      state: {
+        dir: this.cfg.stateDir,
+        journalEntries: this.store?.entriesSinceCompaction ?? 0,
+        journalBytes: this.store?.journalBytes ?? 0,
+        compactions: this.store?.compactions ?? 0,
+      },
+      dataplane: this.dataplane ? { ...this.dataplane.stats } : null,
+      routes: this.net ? this.net.hoas.size : 0,
+    };
+  }
+
+  /** Stops the loop, saves the snapshot, removes everything installed. Idempotent. */
+  stop(reason = "stop"): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.info("dar.stopping", { reason });
+      const errors: string[] = [];
+      try { await this.dataplane?.stop(); } catch (e) { errors.push(`data plane: ${(e as Error).message}`); }
+      try { this.store?.compact(reason); } catch (e) { errors.push(`snapshot: ${(e as Error).message}`); this.log.error("state.compact_failed", { reason, error: e }); }
+      try { await this.net?.flush(); } catch { /* failures were logged */ }
+      errors.push(...(await this.unwind()));
+      this.log.info("dar.stopped", { reason, errors: errors.length });
+      if (errors.length) throw new Error(`stop: ${errors.join("; ")}`);
+    })();
+    return this.stopping;
+  }
+}
+
+function comparable(cfg: DarDaemonConfig, key: string): unknown {
+  if (key === "anchor") return formatIPv6(cfg.anchor);
+  if (key === "prefixes") return cfg.prefixes.map((p) => p.text);
+  return (cfg as unknown as Record<string, unknown>)[key];
+}
+
+/** Config keys whose values differ (anchorText is a copy of anchor). */
+export function changedKeys(a: DarDaemonConfig, b: DarDaemonConfig): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => k !== "anchorText"));
+  return [...keys].filter((k) => JSON.stringify(comparable(a, k)) !== JSON.stringify(comparable(b, k)));
+}

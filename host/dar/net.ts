@@ -1,0 +1,116 @@
+// What the DAR daemon changes in the kernel of its namespace, and how it undoes it.
+//
+//   sysctl net.ipv6.conf.all.forwarding=1            restored to its old value on exit
+//   ip -6 rule add priority P not iif TUN lookup T   the iif trick (PERFORMANCE-NOTES.md): every
+//                                                    packet that did NOT come out of the TUN
+//                                                    (arriving on the access or core links, or
+//                                                    sent by this host) consults table T first;
+//                                                    packets the daemon writes back into the TUN
+//                                                    skip it and take the main table, so no
+//                                                    output can be routed back into the TUN
+//   ip -6 route replace A_k/128 dev TUN table T      the anchor, into the TUN: never a local
+//                                                    address (PROTOCOL.md §3)
+//   ip -6 route replace HoA/128 dev TUN table T      per bound HoA, from the binding events
+//                                                    (host/net/routes.ts TunRoutes)
+// The delegated prefix itself is NOT routed into the TUN: the core drops packets to unbound
+// addresses of its prefix (`unbound`), which would cut off MNs attached at home.
+// Stale state from a daemon killed with SIGKILL: its TUN (and with it every route into it)
+// disappears with the process; the rule does not, so `up` deletes identical rules first.
+import { readFileSync } from "node:fs";
+import { ip, sysctl, CommandError } from "../net/ip.js";
+import { TunRoutes } from "../net/routes.js";
+import type { DarEvent } from "../core/dar.js";
+import type { Logger } from "../log.js";
+
+/** The kernel side of the daemon, replaceable in tests without root. */
+export interface DarNet {
+  /** Installs forwarding, the rule and the anchor route for `tun`. Throws on failure. */
+  up(): Promise<void>;
+  /** Applies binding events in order (does not wait). */
+  apply(events: readonly DarEvent[]): void;
+  /** Waits for queued route changes. */
+  flush(): Promise<void>;
+  /** HoAs with a route now. */
+  readonly hoas: ReadonlySet<string>;
+  /** Removes everything `up` and `apply` installed. */
+  down(): Promise<void>;
+}
+
+export interface DarNetOptions {
+  tun: string;
+  anchor: string;
+  table: number;
+  priority: number;
+  log: Logger;
+}
+
+const FORWARDING = "net.ipv6.conf.all.forwarding";
+
+export class KernelDarNet implements DarNet {
+  private readonly routes: TunRoutes;
+  private oldForwarding: string | null = null;
+  private ruleInstalled = false;
+
+  constructor(private readonly o: DarNetOptions) {
+    this.routes = new TunRoutes({ dev: o.tun, table: o.table, log: o.log });
+  }
+
+  get hoas(): ReadonlySet<string> { return this.routes.hoas; }
+
+  private ruleArgs(op: "add" | "del"): string[] {
+    return ["-6", "rule", op, "priority", String(this.o.priority), "not", "iif", this.o.tun, "lookup", String(this.o.table)];
+  }
+
+  async up(): Promise<void> {
+    const { log } = this.o;
+    try {
+      this.oldForwarding = readFileSync("/proc/sys/net/ipv6/conf/all/forwarding", "utf8").trim();
+    } catch { this.oldForwarding = null; }
+    if (this.oldForwarding !== "1") await sysctl(FORWARDING, 1);
+    log.info("net.sysctl", { key: FORWARDING, value: 1, was: this.oldForwarding });
+    // A daemon killed by SIGKILL leaves its rule behind: remove identical ones first.
+    for (let i = 0; i < 16; i++) {
+      try { await ip(this.ruleArgs("del")); } catch (e) { if (e instanceof CommandError) break; throw e; }
+    }
+    await ip(this.ruleArgs("add"));
+    this.ruleInstalled = true;
+    log.info("net.rule", { priority: this.o.priority, selector: `not iif ${this.o.tun}`, table: this.o.table });
+    await this.routes.addAnchor(this.o.anchor);
+    if (!this.routes.anchors.has(this.o.anchor)) throw new Error(`could not route the anchor ${this.o.anchor} into ${this.o.tun} (see the route.failed line)`);
+  }
+
+  apply(events: readonly DarEvent[]): void {
+    for (const e of events) void this.routes.apply(e);
+  }
+
+  flush(): Promise<void> { return this.routes.flush(); }
+
+  async down(): Promise<void> {
+    const errors: string[] = [];
+    try { await this.routes.close(); } catch (e) { errors.push((e as Error).message); }
+    if (this.ruleInstalled) {
+      try { await ip(this.ruleArgs("del")); this.ruleInstalled = false; } catch (e) { errors.push((e as Error).message); }
+    }
+    if (this.oldForwarding !== null && this.oldForwarding !== "1") {
+      try { await sysctl(FORWARDING, this.oldForwarding); } catch (e) { errors.push((e as Error).message); }
+    }
+    this.o.log.info("net.removed", { tun: this.o.tun, errors: errors.length });
+    if (errors.length) throw new Error(`network cleanup: ${errors.join("; ")}`);
+  }
+}
+
+/** A DarNet that changes nothing (unit tests): records what it was asked. */
+export class RecordingDarNet implements DarNet {
+  readonly hoas = new Set<string>();
+  readonly calls: string[] = [];
+  async up(): Promise<void> { this.calls.push("up"); }
+  apply(events: readonly DarEvent[]): void {
+    for (const e of events) {
+      this.calls.push(`${e.kind} ${e.hoa}`);
+      if (e.kind === "removed") this.hoas.delete(e.hoa);
+      else this.hoas.add(e.hoa);
+    }
+  }
+  async flush(): Promise<void> {}
+  async down(): Promise<void> { this.calls.push("down"); this.hoas.clear(); }
+}
