@@ -198,7 +198,8 @@ export function bu_process(pkt: usize, now: f64): u32 {
   }
   ctr_inc(C_BU_ACCEPTED);
   if (!ack) return no_ack();
-  tok_kbm(cgaMode ? newPhkt : heldPhkt, careOfPart, kbm);
+  // A phkt-mode BA uses the Kbm that step 7 checked the BU with; cga mode keys it with the new PHKT.
+  if (cgaMode) tok_kbm(newPhkt, careOfPart, kbm);
   return send(build_ba(anchor, dst, hoa, BA_ACCEPTED, seq, grantedUnits,
     cgaMode ? phktCipher : 0, cipherLen, kbm, coa));
 }
