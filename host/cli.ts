@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   cga: () => import("./commands/cga.js"),
   decode: () => import("./commands/decode.js"),
   replay: () => import("./commands/replay.js"),
+  mn: () => import("./commands/mn.js"),
   dar: () => import("./commands/dar.js"),
   status: () => import("./commands/status.js"),
 };

@@ -96,7 +96,6 @@ let cur: i32 = -1;
 const SCRATCH_CAP: u32 = 2304;
 const scratch: usize = memory.data(<i32>SCRATCH_CAP, 16);
 const kbm: usize = memory.data(<i32>KBM_LEN, 16);
-let retransmitting: bool = false;
 
 @inline export function mn_coa_ptr(): usize { return coaBuf; }
 @inline export function mn_current_index(): i32 { return cur; }
@@ -127,7 +126,6 @@ function start_series(i: u32, now: f64, handover: bool): void {
   sset(s, S_TIMEOUT, handover ? mcfg_initial_timeout() : INITIAL_BINDACK_TIMEOUT_MS);
   sflag(s, SF_HANDOVER, handover);
   if (handover) ssetf(s, S_HANDOVER_AT, now);
-  retransmitting = false;
   send_next(i, now);
 }
 
@@ -203,13 +201,14 @@ function emit_bu(i: u32, sig: usize, now: f64): void {
   mh_finish_checksum(out);
   outbox_commit(<u32>len, i, MH_BU);
   mctr_inc(M_BU_SENT);
-  const flags = mode | (retransmitting ? MODE_RETRANSMISSION : 0) | (dereg ? MODE_DEREGISTRATION : 0);
+  const flags = mode | (tries > 0 ? MODE_RETRANSMISSION : 0) | (dereg ? MODE_DEREGISTRATION : 0);
   mn_event(EV_BU_SENT, i, 0, sget(s, S_SEQ), sget(s, S_PEND_LIFE) << 2, 0, 0, flags, s + S_HOA, s + S_PEND_COA);
 }
 
 function send_coti(i: u32, now: f64): void {
   const s = site_at(i);
-  sset(s, S_TRIES, sget(s, S_TRIES) + 1);
+  const tries = sget(s, S_TRIES);
+  sset(s, S_TRIES, tries + 1);
   sset(s, S_PHASE, PH_COT);
   arm(s, now);
   if (!random_fill(s + S_COOKIE, 8)) {
@@ -225,7 +224,7 @@ function send_coti(i: u32, now: f64): void {
   }
   outbox_commit(<u32>len, i, MH_COTI);
   mctr_inc(M_COTI_SENT);
-  mn_event(EV_COTI_SENT, i, 0, 0, 0, 0, 0, retransmitting ? MODE_RETRANSMISSION : 0, s + S_HOA, coaBuf);
+  mn_event(EV_COTI_SENT, i, 0, 0, 0, 0, 0, tries > 0 ? MODE_RETRANSMISSION : 0, s + S_HOA, coaBuf);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -293,9 +292,7 @@ function on_timeout(i: u32, now: f64): void {
   }
   sset(s, S_TIMEOUT, t * 2 < MAX_BINDACK_TIMEOUT_MS ? t * 2 : MAX_BINDACK_TIMEOUT_MS);
   mctr_inc(M_RETRANSMISSIONS);
-  retransmitting = true;
   send_next(i, now);
-  retransmitting = false;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -387,7 +384,10 @@ export function ba_process(pkt: usize, now: f64): void {
     send_next(i, now);
   } else if (status == BA_PHKT_UNAVAILABLE) {
     sflag(s, SF_HAS_PHKT, false);
-    send_next(i, now);
+    // A deregistration answered 147: the DAR holds no binding with a PHKT for H_k (it was
+    // removed, e.g. by an earlier BU of this series whose BA was lost): nothing to remove.
+    if (dereg) finish_dereg(i, now, true);
+    else send_next(i, now);
   } else if (status == BA_EXPIRED_CAREOF_NONCE) {
     sflag(s, SF_TOKEN, false);
     sflag(s, SF_COA_TEST, true);

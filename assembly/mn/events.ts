@@ -9,8 +9,8 @@
 //   [8]  u32 status   (BA status; 0 else)   [12] u32 sequence number
 //   [16] u32 lifetime (seconds granted)     [20] u32 data pointer (sign: 20-byte digest;
 //   [24] u32 data length                          decrypt: the PHKT ciphertext)
-//   [28] u32 mode     (0 cga, 1 phkt; for BU_SENT/BOUND/SIGN/DECRYPT), for BU_SENT bit 8 set on
-//                     a retransmission and bit 9 on a deregistration
+//   [28] u32 mode     (0 cga, 1 phkt; for BU_SENT/BOUND/SIGN/DECRYPT), for BU_SENT / COTI_SENT bit 8 set on
+//                     a retransmission (not the series' first transmission) and bit 9 on a deregistration
 //   [32] u8[16] hoa   (the site's H_k)      [48] u8[16] coa (the CoA of the BU; else the current)
 // When the queue is full the new record is dropped and counted (events-lost).
 

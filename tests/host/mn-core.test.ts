@@ -406,3 +406,25 @@ test("configuration is checked by the core", () => {
   mn.process(1, T0);
   assert.equal(mn.reasonName(0), "not-configured");
 });
+
+test("a deregistration whose BA was lost: the retransmission is answered 147 (binding gone) and counts as done", () => {
+  const net = new Net(KEY);
+  net.addDar(1);
+  const dar2 = net.addDar(2);
+  net.addDar(3);
+  net.attach(1);
+  const s2 = net.attach(2);
+  net.attach(3);
+  assert.equal(dar2.bindings().length, 1);
+  net.lose = (p) => p[6] === 43 && text(p, 8) === text(addr(A(2))); // DAR2's BA is lost
+  net.mn.release(s2, net.now);
+  net.settle();
+  assert.equal(dar2.bindings().length, 0, "the DAR removed the binding");
+  assert.ok(net.mn.site(s2), "no BA yet: still deregistering");
+  net.lose = null;
+  net.runTimers(net.now + 1500);
+  assert.equal(net.mn.site(s2), null);
+  const st = net.events.filter((e) => e.kind === "ba-received" && e.site === s2).map((e) => e.status);
+  assert.deepEqual(st.slice(-1), [147]);
+  assert.ok(net.kinds().includes("released"));
+});

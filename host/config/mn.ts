@@ -1,0 +1,160 @@
+// The MN agent's configuration file (JSON), `fama mn --config mn.json`. Every key is checked:
+// unknown keys and bad values are clear errors (InputError: exit 1).
+//
+// {
+//   "key": "/var/lib/fama/mn.key",        RSA private key (PEM); created (2048 bits, 0600) if missing
+//   "state": "/var/lib/fama/mn.state",    modifier, PHKTs, Binding Update List, pins (write-then-rename)
+//   "sec": 1,                             CGA Sec (0..7; the Hash2 search runs once per key)
+//   "tun": "famamn0",                     TUN device the agent creates
+//   "tunnelMtu": 1460,                    MTU of the TUN (largest inner packet tunnelled)
+//   "socket": "/run/fama/mn.sock",        status / keep socket (fama status, fama mn keep)
+//   "initialTimeoutMs": 250,              first BA timeout after a handover
+//   "lifetime": 3600,                     binding lifetime requested, seconds
+//   "table": 100, "rulePriority": 100,    routing table for kept HoAs and the priority of their rules
+//   "keep": { "idleTimeoutS": 60, "sockets": true, "listening": false, "intervalMs": 2000 },
+//   "interfaces": [                       the access links and the DAR each one reaches
+//     { "name": "acc1", "prefix": "2001:db8:1::/64", "anchor": "2001:db8:a:1::1",
+//       "gateway": "2001:db8:1::1", "coaTest": false }
+//   ]
+// }
+import { InputError } from "../errors.js";
+import { parseIPv6, parsePrefix, formatIPv6, type Prefix } from "../ipv6.js";
+import { readJsonFile } from "./dar.js";
+
+export interface MnInterfaceConfig {
+  name: string;
+  prefix: Prefix;
+  anchor: string;
+  /** next hop for the default route when attached here (the DAR's address on the link) */
+  gateway: string;
+  coaTest: boolean;
+}
+
+export interface KeepPolicy {
+  /** a kept HoA without data for this long (and no pinned/open socket) is released */
+  idleTimeoutS: number;
+  /** keep addresses that have sockets bound to or connected from them (/proc/net/{tcp,udp}6) */
+  sockets: boolean;
+  /** count listening-only TCP sockets as "open" (default false: a server socket alone keeps nothing) */
+  listening: boolean;
+  /** how often the policy runs */
+  intervalMs: number;
+}
+
+export interface MnConfig {
+  key: string;
+  state: string;
+  sec: number;
+  tun: string;
+  tunnelMtu: number;
+  socket: string;
+  initialTimeoutMs: number;
+  lifetime: number;
+  table: number;
+  rulePriority: number;
+  keep: KeepPolicy;
+  interfaces: MnInterfaceConfig[];
+}
+
+export const MN_DEFAULTS = {
+  sec: 1, tun: "famamn0", tunnelMtu: 1460, socket: "/run/fama/mn.sock", initialTimeoutMs: 250, lifetime: 3600,
+  table: 100, rulePriority: 100,
+  keep: { idleTimeoutS: 60, sockets: true, listening: false, intervalMs: 2000 },
+} as const;
+
+type Json = Record<string, unknown>;
+const TOP_KEYS = ["key", "state", "sec", "tun", "tunnelMtu", "socket", "initialTimeoutMs", "lifetime", "table", "rulePriority", "keep", "interfaces"];
+const KEEP_KEYS = ["idleTimeoutS", "sockets", "listening", "intervalMs"];
+const IF_KEYS = ["name", "prefix", "anchor", "gateway", "coaTest"];
+const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
+
+function rejectUnknown(json: Json, allowed: string[], where: string): void {
+  const unknown = Object.keys(json).filter((k) => !allowed.includes(k));
+  if (unknown.length) throw new InputError(`${where}: unknown key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} (allowed: ${allowed.join(", ")})`);
+}
+
+function integer(json: Json, key: string, fallback: number | undefined, min: number, max: number, where: string): number {
+  const value = json[key] ?? fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new InputError(`${where}: "${key}" must be an integer from ${min} to ${max}, not ${JSON.stringify(json[key])}`);
+  }
+  return value;
+}
+
+function text(json: Json, key: string, where: string, fallback?: string): string {
+  const value = json[key] ?? fallback;
+  if (typeof value !== "string" || value === "") throw new InputError(`${where}: "${key}" must be a non-empty string${fallback === undefined ? " and is required" : ""}`);
+  return value;
+}
+
+function bool(json: Json, key: string, fallback: boolean, where: string): boolean {
+  const value = json[key] ?? fallback;
+  if (typeof value !== "boolean") throw new InputError(`${where}: "${key}" must be true or false`);
+  return value;
+}
+
+function unicast(json: Json, key: string, where: string): string {
+  const t = text(json, key, where);
+  const a = parseIPv6(t);
+  if (!a) throw new InputError(`${where}: "${key}" is not an IPv6 address: ${t}`);
+  if (a[0] === 0xff || a.every((b) => b === 0)) throw new InputError(`${where}: "${key}" must be a unicast address`);
+  return formatIPv6(a);
+}
+
+function object(v: unknown, where: string): Json {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new InputError(`${where} must be a JSON object`);
+  return v as Json;
+}
+
+export function parseMnConfig(json: Json, where = "config"): MnConfig {
+  rejectUnknown(json, TOP_KEYS, where);
+  const keepJson = json.keep === undefined ? {} : object(json.keep, `${where}: "keep"`);
+  rejectUnknown(keepJson, KEEP_KEYS, `${where}: "keep"`);
+  const d = MN_DEFAULTS.keep;
+  const keep: KeepPolicy = {
+    idleTimeoutS: integer(keepJson, "idleTimeoutS", d.idleTimeoutS, 1, 86400, `${where}: "keep"`),
+    sockets: bool(keepJson, "sockets", d.sockets, `${where}: "keep"`),
+    listening: bool(keepJson, "listening", d.listening, `${where}: "keep"`),
+    intervalMs: integer(keepJson, "intervalMs", d.intervalMs, 100, 600_000, `${where}: "keep"`),
+  };
+  const list = json.interfaces;
+  if (!Array.isArray(list) || list.length === 0 || list.length > 16) throw new InputError(`${where}: "interfaces" must be a list of 1 to 16 access interfaces`);
+  const interfaces = list.map((raw, i) => {
+    const w = `${where}: interfaces[${i}]`;
+    const j = object(raw, w);
+    rejectUnknown(j, IF_KEYS, w);
+    const name = text(j, "name", w);
+    if (!IFNAME.test(name)) throw new InputError(`${w}: "name" must be a Linux interface name (1-15 characters)`);
+    const pt = text(j, "prefix", w);
+    const prefix = parsePrefix(pt);
+    if (typeof prefix === "string") throw new InputError(`${w}: "prefix": ${prefix}`);
+    if (prefix.length !== 64) throw new InputError(`${w}: "prefix" must be a /64 (a CGA's subnet prefix is 64 bits): ${pt}`);
+    return { name, prefix, anchor: unicast(j, "anchor", w), gateway: unicast(j, "gateway", w), coaTest: bool(j, "coaTest", false, w) };
+  });
+  const names = new Set<string>();
+  for (const f of interfaces) {
+    if (names.has(f.name)) throw new InputError(`${where}: interface ${f.name} listed twice`);
+    names.add(f.name);
+  }
+  const tun = text(json, "tun", where, MN_DEFAULTS.tun);
+  if (!IFNAME.test(tun)) throw new InputError(`${where}: "tun" must be a Linux interface name (1-15 characters)`);
+  if (names.has(tun)) throw new InputError(`${where}: "tun" ${tun} is also an access interface`);
+  return {
+    key: text(json, "key", where),
+    state: text(json, "state", where),
+    sec: integer(json, "sec", MN_DEFAULTS.sec, 0, 7, where),
+    tun,
+    tunnelMtu: integer(json, "tunnelMtu", MN_DEFAULTS.tunnelMtu, 1280, 65535, where),
+    socket: text(json, "socket", where, MN_DEFAULTS.socket),
+    initialTimeoutMs: integer(json, "initialTimeoutMs", MN_DEFAULTS.initialTimeoutMs, 10, 32000, where),
+    lifetime: integer(json, "lifetime", MN_DEFAULTS.lifetime, 4, 262140, where),
+    table: integer(json, "table", MN_DEFAULTS.table, 1, 0x7fffffff, where),
+    rulePriority: integer(json, "rulePriority", MN_DEFAULTS.rulePriority, 1, 32765, where),
+    keep,
+    interfaces,
+  };
+}
+
+export function loadMnConfig(path: string): MnConfig {
+  return parseMnConfig(readJsonFile(path, "config"), path);
+}
