@@ -2,7 +2,7 @@
 // signals and maps the outcome to an exit code:
 //   SIGTERM / SIGINT  snapshot, remove what was installed, exit 0
 //   SIGHUP            reload the config file (a bad one is logged and the old one kept)
-//   the TUN fails     clean up, exit 1
+//   the TUN fails     clean up, exit 1 (also if the loop ends without a signal)
 // Config errors are InputError (exit 1), bad arguments UsageError (exit 2): host/cli.ts.
 import { parseArgs, required } from "../args.js";
 import { UsageError } from "../errors.js";
@@ -38,9 +38,10 @@ export async function run(args: string[]): Promise<number> {
           resolve(1);
         });
       };
-      onSignal = (sig) => { log.info("signal", { signal: sig }); finish(sig, 0); };
+      onSignal = (sig) => { signalled ??= sig; log.info("signal", { signal: sig }); finish(sig, 0); };
       daemon.done.then(
-        () => finish("loop ended", 0),
+        // The loop ends by itself only if the TUN went away under it: a failure.
+        () => finish("loop ended", signalled ? 0 : 1),
         (e: unknown) => { log.error("dataplane.failed", { error: e }); finish("data plane failed", 1); },
       );
       if (signalled) onSignal(signalled);
