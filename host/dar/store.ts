@@ -104,8 +104,12 @@ export class DarStore {
     return { snapshotBindings, journalEntries: contents.entries.length, tornBytes: contents.tornBytes, bindings: this.dar.bindingsCount() };
   }
 
+  private u32: Uint32Array | null = null;
+  /** Low word of the `bu-accepted` counter (one read per batch; the view is rebuilt only when memory grows). */
   private acceptedLow32(): number {
-    return new Uint32Array(this.dar.x.memory.buffer)[this.acceptedIdx]!;
+    const buf = this.dar.x.memory.buffer;
+    if (this.u32?.buffer !== buf) this.u32 = new Uint32Array(buf);
+    return this.u32[this.acceptedIdx]!;
   }
 
   /**
