@@ -109,7 +109,6 @@ export class DarDaemon {
       // Routes for the restored bindings (the snapshot emits no events).
       const restoredEvents: DarEvent[] = dar.bindings().map((b) => ({ kind: "added", hoa: b.hoa, coa: b.coa, lifetime: b.lifetime, seq: b.seq }));
       this.net.apply(restoredEvents);
-      await this.net.flush();
 
       if (this.o.controlSocket !== false) {
         const server = new ControlServer(cfg.socket, (req) => this.request(req), log);
@@ -282,7 +281,6 @@ export class DarDaemon {
       const errors: string[] = [];
       try { await this.dataplane?.stop(); } catch (e) { errors.push(`data plane: ${(e as Error).message}`); }
       try { this.store?.compact(reason); } catch (e) { errors.push(`snapshot: ${(e as Error).message}`); this.log.error("state.compact_failed", { reason, error: e }); }
-      try { await this.net?.flush(); } catch { /* failures were logged */ }
       errors.push(...(await this.unwind()));
       this.log.info("dar.stopped", { reason, errors: errors.length });
       if (errors.length) throw new Error(`stop: ${errors.join("; ")}`);

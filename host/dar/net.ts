@@ -8,10 +8,11 @@
 //                                                    packets the daemon writes back into the TUN
 //                                                    skip it and take the main table, so no
 //                                                    output can be routed back into the TUN
-//   ip -6 route replace A_k/128 dev TUN table T      the anchor, into the TUN: never a local
+//   route A_k/128 dev TUN table T                    the anchor, into the TUN: never a local
 //                                                    address (PROTOCOL.md §3)
-//   ip -6 route replace HoA/128 dev TUN table T      per bound HoA, from the binding events
-//                                                    (host/net/routes.ts TunRoutes)
+//   route HoA/128 dev TUN table T                    per bound HoA, from the binding events,
+//                                                    through rtnetlink before the batch's
+//                                                    outputs leave (host/net/routes.ts)
 // The delegated prefix itself is NOT routed into the TUN: the core drops packets to unbound
 // addresses of its prefix (`unbound`), which would cut off MNs attached at home.
 // Stale state from a daemon killed with SIGKILL: its TUN (and with it every route into it)
@@ -26,10 +27,8 @@ import type { Logger } from "../log.js";
 export interface DarNet {
   /** Installs forwarding, the rule and the anchor route for `tun`. Throws on failure. */
   up(): Promise<void>;
-  /** Applies binding events in order (does not wait). */
+  /** Applies binding events in order; the routes are in the kernel when it returns. */
   apply(events: readonly DarEvent[]): void;
-  /** Waits for queued route changes. */
-  flush(): Promise<void>;
   /** HoAs with a route now. */
   readonly hoas: ReadonlySet<string>;
   /** Removes everything `up` and `apply` installed. */
@@ -47,15 +46,13 @@ export interface DarNetOptions {
 const FORWARDING = "net.ipv6.conf.all.forwarding";
 
 export class KernelDarNet implements DarNet {
-  private readonly routes: TunRoutes;
+  private routes: TunRoutes | null = null;
   private oldForwarding: string | null = null;
   private ruleInstalled = false;
 
-  constructor(private readonly o: DarNetOptions) {
-    this.routes = new TunRoutes({ dev: o.tun, table: o.table, log: o.log });
-  }
+  constructor(private readonly o: DarNetOptions) {}
 
-  get hoas(): ReadonlySet<string> { return this.routes.hoas; }
+  get hoas(): ReadonlySet<string> { return this.routes?.hoas ?? new Set(); }
 
   private ruleArgs(op: "add" | "del"): string[] {
     return ["-6", "rule", op, "priority", String(this.o.priority), "not", "iif", this.o.tun, "lookup", String(this.o.table)];
@@ -75,19 +72,17 @@ export class KernelDarNet implements DarNet {
     await ip(this.ruleArgs("add"));
     this.ruleInstalled = true;
     log.info("net.rule", { priority: this.o.priority, selector: `not iif ${this.o.tun}`, table: this.o.table });
-    await this.routes.addAnchor(this.o.anchor);
-    if (!this.routes.anchors.has(this.o.anchor)) throw new Error(`could not route the anchor ${this.o.anchor} into ${this.o.tun} (see the route.failed line)`);
+    this.routes = await TunRoutes.open({ dev: this.o.tun, table: this.o.table, log: this.o.log });
+    this.routes.addAnchor(this.o.anchor);
   }
 
   apply(events: readonly DarEvent[]): void {
-    for (const e of events) void this.routes.apply(e);
+    this.routes?.onEvents(events);
   }
-
-  flush(): Promise<void> { return this.routes.flush(); }
 
   async down(): Promise<void> {
     const errors: string[] = [];
-    try { await this.routes.close(); } catch (e) { errors.push((e as Error).message); }
+    try { this.routes?.close(); } catch (e) { errors.push((e as Error).message); }
     if (this.ruleInstalled) {
       try { await ip(this.ruleArgs("del")); this.ruleInstalled = false; } catch (e) { errors.push((e as Error).message); }
     }
@@ -111,6 +106,5 @@ export class RecordingDarNet implements DarNet {
       else this.hoas.add(e.hoa);
     }
   }
-  async flush(): Promise<void> {}
   async down(): Promise<void> { this.calls.push("down"); this.hoas.clear(); }
 }

@@ -132,6 +132,14 @@ export async function linkNames(ns?: string): Promise<string[]> {
     return m ? [m[1]!] : [];
   });
 }
+/** The interface index of `dev` (in `ns`). */
+export async function linkIndex(dev: string, ns?: string): Promise<number> {
+  const { stdout } = await ip(["-o", "link", "show", "dev", dev], ns);
+  const index = /^(\d+):/.exec(stdout);
+  if (!index) throw new Error(`no interface index for ${dev} in: ${stdout.trim()}`);
+  return Number(index[1]);
+}
+
 export async function linkOperState(dev: string, ns?: string): Promise<string> {
   const { stdout } = await ip(["-j", "link", "show", "dev", dev], ns);
   const [info] = JSON.parse(stdout) as { operstate: string }[];

@@ -3,11 +3,15 @@
 //     and reverse-tunnelled packets to the core instead of treating A_k as a local address
 //     (a kernel without MIP6 would answer a Home Address option with Parameter Problem:
 //     PROTOCOL.md §3). A_k must not also be configured as a local address.
-//   * each bound HoA: a /128 into the TUN (added/moved: `replace`, idempotent; removed: delete),
+//   * each bound HoA: a /128 into the TUN (added/moved: replace, idempotent; removed: delete),
 //     so packets from correspondents to the HoA reach the core, which tunnels them to the CoA.
-// Changes are applied in event order through one queue (the data-plane callback only enqueues),
-// and everything this manager installed is removed by `close()`.
-import { routeReplace, routeDelIfExists, type RouteSpec } from "./ip.js";
+// Changes go through rtnetlink synchronously (host/net/netlink.ts): when `apply` returns, the
+// kernel has the route, so a batch's outputs (written after its events are applied) are routed
+// by the new table — a deregistration's BA to the former HoA does not loop into the TUN.
+// Everything this manager installed is removed by `close()`.
+import { parseIPv6 } from "../ipv6.js";
+import { linkIndex } from "./ip.js";
+import { RouteSocket, ifIndex } from "./netlink.js";
 import type { BindingEvent } from "../dataplane.js";
 import type { Logger } from "../log.js";
 
@@ -17,75 +21,78 @@ export interface TunRoutesOptions {
   /** Namespace to act in (default: this process's). */
   ns?: string;
   /** Routing table (default main). */
-  table?: number | string;
+  table?: number;
   log?: Logger;
 }
 
+const MAIN_TABLE = 254;
+
 export class TunRoutes {
-  /** HoAs with a route into the TUN now (after the queue has drained). */
+  /** HoAs with a route into the TUN now. */
   readonly hoas = new Set<string>();
   readonly anchors = new Set<string>();
   /** Route changes that failed (logged; the next event for the HoA retries). */
   failures = 0;
-  private queue: Promise<void> = Promise.resolve();
-  private closed = false;
 
-  constructor(private readonly opts: TunRoutesOptions) {}
+  private constructor(
+    private readonly opts: TunRoutesOptions,
+    private readonly socket: RouteSocket,
+    private readonly ifindex: number,
+  ) {}
 
-  private spec(addr: string): RouteSpec {
-    return { dst: `${addr}/128`, dev: this.opts.dev, table: this.opts.table };
+  static async open(opts: TunRoutesOptions): Promise<TunRoutes> {
+    const index = opts.ns ? await linkIndex(opts.dev, opts.ns) : ifIndex(opts.dev);
+    return new TunRoutes(opts, new RouteSocket(opts.ns), index);
   }
 
-  private enqueue(what: string, fn: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(fn).catch((e: unknown) => {
-      this.failures++;
-      this.opts.log?.error("route.failed", { what, error: e });
-    });
-    this.queue = next;
-    return next;
+  private get table(): number { return this.opts.table ?? MAIN_TABLE; }
+
+  private address(text: string): Uint8Array {
+    const a = parseIPv6(text);
+    if (!a) throw new Error(`not an IPv6 address: ${text}`);
+    return a;
   }
 
-  /** Routes an anchor address into the TUN. */
-  addAnchor(addr: string): Promise<void> {
-    return this.enqueue(`anchor ${addr}`, async () => {
-      await routeReplace(this.spec(addr), this.opts.ns);
-      this.anchors.add(addr);
-      this.opts.log?.info("route.anchor", { dst: `${addr}/128`, dev: this.opts.dev });
-    });
+  /** Routes an anchor address into the TUN. Throws on failure. */
+  addAnchor(addr: string): void {
+    this.socket.replace(this.address(addr), this.ifindex, this.table);
+    this.anchors.add(addr);
+    this.opts.log?.info("route.anchor", { dst: `${addr}/128`, dev: this.opts.dev });
   }
 
-  /** Applies binding events in order (the data plane's `onEvents`). Does not wait. */
+  /** Applies binding events in order (the data plane's `onEvents`). */
   onEvents = (events: readonly BindingEvent[]): void => {
-    for (const e of events) void this.apply(e);
+    for (const e of events) this.apply(e);
   };
 
-  apply(e: BindingEvent): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    if (e.kind === "removed") {
-      return this.enqueue(`remove ${e.hoa}`, async () => {
-        await routeDelIfExists(this.spec(e.hoa), this.opts.ns);
+  apply(e: BindingEvent): void {
+    try {
+      if (e.kind === "removed") {
+        this.socket.delete(this.address(e.hoa), this.ifindex, this.table);
         this.hoas.delete(e.hoa);
         this.opts.log?.info("route.removed", { hoa: e.hoa });
-      });
+      } else {
+        this.socket.replace(this.address(e.hoa), this.ifindex, this.table);
+        this.hoas.add(e.hoa);
+        this.opts.log?.info(`route.${e.kind}`, { hoa: e.hoa, coa: e.coa, lifetime: e.lifetime, seq: e.seq });
+      }
+    } catch (err) {
+      this.failures++;
+      this.opts.log?.error("route.failed", { what: `${e.kind} ${e.hoa}`, error: err });
     }
-    return this.enqueue(`${e.kind} ${e.hoa}`, async () => {
-      await routeReplace(this.spec(e.hoa), this.opts.ns);
-      this.hoas.add(e.hoa);
-      this.opts.log?.info(`route.${e.kind}`, { hoa: e.hoa, coa: e.coa, lifetime: e.lifetime, seq: e.seq });
-    });
   }
 
-  /** Waits until every queued change has been applied (or has failed). */
-  flush(): Promise<void> { return this.queue; }
-
   /** Removes every route this manager installed. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.queue;
+  close(): void {
     for (const addr of [...this.hoas, ...this.anchors]) {
-      try { await routeDelIfExists(this.spec(addr), this.opts.ns); } catch (e) { this.opts.log?.warn("route.cleanup_failed", { dst: addr, error: e }); }
+      try {
+        this.socket.delete(this.address(addr), this.ifindex, this.table);
+      } catch (e) {
+        this.opts.log?.warn("route.cleanup_failed", { dst: addr, error: e });
+      }
     }
     this.hoas.clear();
     this.anchors.clear();
+    this.socket.close();
   }
 }

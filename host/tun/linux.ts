@@ -8,7 +8,7 @@
 // is created here under its (unique) name and then moved into NS with `ip link set ... netns`;
 // the descriptor stays valid across the move. Either way, link state, MTU and txqueuelen are
 // set through host/net/ip.ts after the device exists.
-import { libc, errno, E, O, addressAt, describeErrno } from "./libc.js";
+import { libc, errno, E, O, addressAt, describeErrno } from "../libc.js";
 import { Poller } from "./poller.js";
 import { TunError, type Tun } from "./types.js";
 import { linkSet, linkSetNetns } from "../net/ip.js";

@@ -7,7 +7,7 @@
 // closed while another thread polls it stays open in the kernel until poll returns, and a TUN
 // device only disappears when its last reference goes.
 import { workerData } from "node:worker_threads";
-import { libc, POLLIN } from "./libc.js";
+import { libc, POLLIN } from "../libc.js";
 import { ARMED, READY, STOP, DONE } from "./poller-state.js";
 
 const { fd, wakeFd, sab } = workerData as { fd: number; wakeFd: number; sab: SharedArrayBuffer };

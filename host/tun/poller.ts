@@ -3,7 +3,7 @@
 // poll(2) wakes us through Atomics.waitAsync. No libuv thread pool involved (PERFORMANCE-NOTES:
 // 24 µs per hand-off there); idle costs nothing but a parked thread.
 import { Worker } from "node:worker_threads";
-import { libc, errno, O, POLLIN } from "./libc.js";
+import { libc, errno, O, POLLIN } from "../libc.js";
 import { ARMED, READY, STOP, DONE } from "./poller-state.js";
 
 // In Node 20 (V8 11) but not in the es2022 lib typings.

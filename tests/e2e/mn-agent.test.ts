@@ -34,11 +34,11 @@ async function startDar(topo: Topology, k: number): Promise<DarHarness> {
   const dar = new Dar(loadCore());
   dar.configure({ ...parseDarConfig({ anchor: PLAN.anchor(k), prefixes: [PLAN.prefix(k)], maxLifetime: 600 }), capacity: 64 });
   const tun = await openTun({ name: `${tag}d${k}`, netns: ns, mtu: 1500, txqueuelen: 1000 });
-  const routes = new TunRoutes({ dev: tun.name, ns });
-  await routes.addAnchor(PLAN.anchor(k));
+  const routes = await TunRoutes.open({ dev: tun.name, ns });
+  routes.addAnchor(PLAN.anchor(k));
   const plane = new Dataplane({ tun, core: batchCoreFromExports(dar.core.exports), tickMs: 200, onEvents: (evs) => routes.onEvents(evs) });
   const done = plane.run();
-  topo.defer(`dar${k} harness`, async () => { await plane.stop(); await done; await routes.close().catch(() => {}); tun.close(); }, () => tun.close());
+  topo.defer(`dar${k} harness`, async () => { await plane.stop(); await done; routes.close(); tun.close(); }, () => tun.close());
   return { dar, plane, routes };
 }
 

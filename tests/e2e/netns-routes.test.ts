@@ -4,15 +4,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openTun } from "../../host/tun/linux.js";
-import { NetScope, ipv6Defaults, linkUp, routeShow, netnsExec, netnsList, addrAdd } from "../../host/net/ip.js";
+import { NetScope, ipv6Defaults, linkUp, linkIndex, routeShow, netnsExec, netnsList, addrAdd } from "../../host/net/ip.js";
 import { TunRoutes } from "../../host/net/routes.js";
+import { RouteSocket, NetlinkError } from "../../host/net/netlink.js";
+import { parseIPv6 } from "../../host/ipv6.js";
 import { Dataplane } from "../../host/dataplane.js";
 import { ReflectCore } from "../../host/lab/reflect-core.js";
 
 const notRoot = process.getuid?.() !== 0 && "needs root (network namespaces, /dev/net/tun)";
 const tag = `fm${process.pid % 100000}`;
 
-test("routes follow binding events, idempotently, and are removed on close", { skip: notRoot, timeout: 30_000 }, async () => {
+test("routes follow binding events synchronously, idempotently, and are removed on close", { skip: notRoot, timeout: 30_000 }, async () => {
   const scope = new NetScope("routes-e2e");
   const ns = `${tag}-rt`;
   try {
@@ -20,15 +22,14 @@ test("routes follow binding events, idempotently, and are removed on close", { s
     await ipv6Defaults(ns);
     const tun = await openTun({ name: `${tag}r0`, netns: ns });
     scope.defer("tun", () => tun.close());
-    const routes = new TunRoutes({ dev: tun.name, ns });
-    await routes.addAnchor("2001:db8:a:1::1");
+    const routes = await TunRoutes.open({ dev: tun.name, ns });
+    routes.addAnchor("2001:db8:a:1::1");
     routes.onEvents([
       { kind: "added", hoa: "2001:db8:1::100", coa: "2001:db8:2::100", lifetime: 600, seq: 1 },
       { kind: "added", hoa: "2001:db8:1::200", coa: "2001:db8:2::200", lifetime: 600, seq: 1 },
       { kind: "moved", hoa: "2001:db8:1::100", coa: "2001:db8:3::100", lifetime: 600, seq: 2 },
       { kind: "added", hoa: "2001:db8:1::100", coa: "2001:db8:3::100", lifetime: 600, seq: 3 }, // again: replace
     ]);
-    await routes.flush();
     let table = await routeShow([], ns);
     for (const a of ["2001:db8:a:1::1", "2001:db8:1::100", "2001:db8:1::200"]) assert.match(table, new RegExp(`^${a} dev ${tun.name}`, "m"), table);
     assert.equal(routes.failures, 0);
@@ -36,12 +37,11 @@ test("routes follow binding events, idempotently, and are removed on close", { s
       { kind: "removed", hoa: "2001:db8:1::200", coa: "::", lifetime: 0, seq: 2 },
       { kind: "removed", hoa: "2001:db8:1::999", coa: "::", lifetime: 0, seq: 1 }, // never bound: no error
     ]);
-    await routes.flush();
     table = await routeShow([], ns);
     assert.doesNotMatch(table, /2001:db8:1::200/);
     assert.equal(routes.failures, 0);
     assert.deepEqual([...routes.hoas], ["2001:db8:1::100"]);
-    await routes.close();
+    routes.close();
     table = await routeShow([], ns);
     assert.doesNotMatch(table, /2001:db8:1::100|2001:db8:a:1::1/, table);
   } finally {
@@ -60,8 +60,8 @@ test("data plane on a real TUN: a HoA routed into the device comes back through 
     const tun = await openTun({ name: `${tag}d0`, netns: ns, mtu: 1500, txqueuelen: 1000 });
     scope.defer("tun", () => tun.close());
     await addrAdd("lo", "2001:db8:c::2/128", ns);
-    const routes = new TunRoutes({ dev: tun.name, ns });
-    await routes.apply({ kind: "added", hoa: "2001:db8:1::100", coa: "2001:db8:2::100", lifetime: 600, seq: 1 });
+    const routes = await TunRoutes.open({ dev: tun.name, ns });
+    routes.apply({ kind: "added", hoa: "2001:db8:1::100", coa: "2001:db8:2::100", lifetime: 600, seq: 1 });
     // "swap" sends each packet back with source and destination exchanged. An echo request to
     // the HoA returns as a request from the HoA to us; the kernel answers it with a reply to the
     // HoA, which is routed into the TUN again and returns as a reply from the HoA: ping succeeds
@@ -79,9 +79,26 @@ test("data plane on a real TUN: a HoA routed into the device comes back through 
     assert.ok(plane.stats.packetsSent >= 3, `packets sent ${plane.stats.packetsSent}`);
     assert.equal(plane.stats.writeFailures, 0);
     assert.ok(core.calls.ticks >= 1, "ticked");
-    await routes.close();
+    routes.close();
   } finally {
     await scope.close();
   }
   assert.ok(!(await netnsList()).includes(ns));
+});
+
+test("the route socket reports the kernel's refusals", { skip: notRoot, timeout: 30_000 }, async () => {
+  const scope = new NetScope("netlink-e2e");
+  const ns = `${tag}-nl`;
+  try {
+    await scope.netns(ns);
+    const socket = new RouteSocket(ns);
+    scope.defer("socket", () => socket.close());
+    const hoa = parseIPv6("2001:db8:1::100")!;
+    // No interface has index 999999 in a fresh namespace: ENODEV.
+    assert.throws(() => socket.replace(hoa, 999_999, 254), (e: unknown) => e instanceof NetlinkError && e.errno === 19);
+    // Deleting a route that is not there is not an error, but says so.
+    assert.equal(socket.delete(hoa, await linkIndex("lo", ns), 254), false);
+  } finally {
+    await scope.close();
+  }
 });

@@ -1,4 +1,5 @@
-// The libc calls the TUN device needs, bound once through koffi (x86-64 Linux, glibc).
+// The libc calls fama needs, bound once through koffi (x86-64 Linux, glibc): the TUN device
+// (host/tun) and the rtnetlink socket (host/net/netlink.ts).
 //
 // Buffers are passed as raw addresses (`intptr_t`) computed from a cached base address per
 // ArrayBuffer plus an offset: that avoids a `subarray` view per packet (about 160 ns and an
@@ -23,6 +24,10 @@ export const libc = {
   pipe2: lib.func("int pipe2(_Out_ int *fds, int flags)") as (fds: Int32Array, flags: number) => number,
   writeByte: lib.func("long write(int fd, void *buf, size_t n)") as (fd: number, buf: Uint8Array, n: number) => number,
   strerror: lib.func("const char *strerror(int errnum)") as (e: number) => string,
+  socket: lib.func("int socket(int domain, int type, int protocol)") as (domain: number, type: number, protocol: number) => number,
+  send: lib.func("long send(int fd, void *buf, size_t n, int flags)") as (fd: number, buf: Uint8Array, n: number, flags: number) => number,
+  recv: lib.func("long recv(int fd, void *buf, size_t n, int flags)") as (fd: number, buf: Uint8Array, n: number, flags: number) => number,
+  setns: lib.func("int setns(int fd, int nstype)") as (fd: number, nstype: number) => number,
   // Returns its first argument: how we learn the address koffi passes for a typed array.
   addressOf: lib.func("intptr_t memmove(void *dst, void *src, size_t n)") as (a: Uint8Array, b: Uint8Array, n: 0) => number,
 };
