@@ -160,54 +160,11 @@ export async function addrDel(dev: string, cidr: string, ns?: string): Promise<v
 }
 
 // ---------------------------------------------------------------------------------------------
-// Routes and rules
+// Routes
 
-export interface RouteSpec {
-  /** "2001:db8::/64", "2001:db8::1/128", or "default" */
-  dst: string;
-  dev?: string;
-  via?: string;
-  table?: number | string;
-  metric?: number;
-  src?: string;
-  /** extra words appended verbatim (e.g. an `encap seg6 ...` clause) */
-  extra?: readonly string[];
-}
-function routeArgs(r: RouteSpec): string[] {
-  const a = [r.dst];
-  if (r.via) a.push("via", r.via);
-  if (r.dev) a.push("dev", r.dev);
-  if (r.src) a.push("src", r.src);
-  if (r.table !== undefined) a.push("table", String(r.table));
-  if (r.metric !== undefined) a.push("metric", String(r.metric));
-  if (r.extra) a.push(...r.extra);
-  return a;
-}
-export async function routeAdd(r: RouteSpec, ns?: string): Promise<void> { await ip(["-6", "route", "add", ...routeArgs(r)], ns); }
-export async function routeReplace(r: RouteSpec, ns?: string): Promise<void> { await ip(["-6", "route", "replace", ...routeArgs(r)], ns); }
-export async function routeDel(r: RouteSpec, ns?: string): Promise<void> { await ip(["-6", "route", "del", ...routeArgs(r)], ns); }
-/** Deletes a route, treating "no such route" as done (idempotent removal). */
-export async function routeDelIfExists(r: RouteSpec, ns?: string): Promise<boolean> {
-  try { await routeDel(r, ns); return true; } catch (e) {
-    if (e instanceof CommandError && /No such process|not found|Cannot find/i.test(e.stderr)) return false;
-    throw e;
-  }
-}
 export async function routeShow(args: readonly string[] = [], ns?: string): Promise<string> {
   return (await ip(["-6", "route", "show", ...args], ns)).stdout;
 }
-export interface RuleSpec { iif?: string; from?: string; to?: string; table: number | string; priority?: number }
-function ruleArgs(r: RuleSpec): string[] {
-  const a: string[] = [];
-  if (r.priority !== undefined) a.push("priority", String(r.priority));
-  if (r.iif) a.push("iif", r.iif);
-  if (r.from) a.push("from", r.from);
-  if (r.to) a.push("to", r.to);
-  a.push("lookup", String(r.table));
-  return a;
-}
-export async function ruleAdd(r: RuleSpec, ns?: string): Promise<void> { await ip(["-6", "rule", "add", ...ruleArgs(r)], ns); }
-export async function ruleDel(r: RuleSpec, ns?: string): Promise<void> { await ip(["-6", "rule", "del", ...ruleArgs(r)], ns); }
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup: a scope of undo actions, run in reverse order
