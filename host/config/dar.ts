@@ -42,6 +42,8 @@ export interface DarDaemonConfig extends DarConfig {
 
 export const DAR_DEFAULTS = { minSec: 0, maxLifetime: 86400, coaTest: false, tunnelMtu: 1460, capacity: 65536 };
 const MAX_PREFIXES = 16;
+// The core's binding cache limit (BC_MAX_CAPACITY in assembly/forward/binding-cache.ts).
+const MAX_CAPACITY = 4_194_304;
 // The wire lifetime is 16 bits of 4-second units.
 const MAX_WIRE_LIFETIME = 65535 * 4;
 
@@ -126,7 +128,7 @@ function parseProtocolKeys(json: Json, where: string): DarConfig {
     maxLifetime: integer(json, "maxLifetime", DAR_DEFAULTS.maxLifetime, 4, MAX_WIRE_LIFETIME, where),
     coaTest,
     tunnelMtu: integer(json, "tunnelMtu", DAR_DEFAULTS.tunnelMtu, 1280, 65535, where),
-    capacity: integer(json, "capacity", DAR_DEFAULTS.capacity, 1, 16 * 1024 * 1024, where),
+    capacity: integer(json, "capacity", DAR_DEFAULTS.capacity, 1, MAX_CAPACITY, where),
   };
 }
 
