@@ -1,4 +1,4 @@
-import { sha1, sha1_init, sha1_compress, sha1_schedule, sha1_compress_wk, sha1_output, Sha1, SHA1_LEN, SHA1_WK_LEN } from "../../assembly/cga/sha1";
+import { sha1, sha1_init, sha1_compress, sha1_schedule, sha1_compress_wk, sha1_output, sha1x4_compress, sha1x4_compress_wk, Sha1, SHA1_LEN, SHA1_WK_LEN } from "../../assembly/cga/sha1";
 
 function hex(p: usize, n: usize): string {
   let s = "";
@@ -123,5 +123,48 @@ describe("sha1 compression", () => {
     sha1_compress(s2, blk);
     sha1_output(s2, o2);
     expect(hex(o1, 20)).not.toBe(hex(o2, 20));
+  });
+});
+
+let rng: u32 = 0x9e3779b9;
+function rnd(): u32 {
+  rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5;
+  return rng;
+}
+
+describe("sha1 four lanes", () => {
+  it("sha1x4_compress equals four scalar compressions (random states and blocks)", () => {
+    const st4 = heap.alloc(80), w4 = heap.alloc(256), blk = heap.alloc(64), st = heap.alloc(20);
+    for (let round = 0; round < 200; round++) {
+      for (let i: usize = 0; i < 80; i += 4) store<u32>(st4 + i, rnd());
+      for (let i: usize = 0; i < 256; i += 4) store<u32>(w4 + i, rnd());
+      const want = heap.alloc(80);
+      for (let lane: usize = 0; lane < 4; lane++) {
+        for (let w: usize = 0; w < 5; w++) store<u32>(st + (w << 2), load<u32>(st4 + (w << 4) + (lane << 2)));
+        // the scalar block is big-endian
+        for (let t: usize = 0; t < 16; t++) store<u32>(blk + (t << 2), bswap<u32>(load<u32>(w4 + (t << 4) + (lane << 2))));
+        sha1_compress(st, blk);
+        for (let w: usize = 0; w < 5; w++) store<u32>(want + (w << 4) + (lane << 2), load<u32>(st + (w << 2)));
+      }
+      sha1x4_compress(st4, w4);
+      expect(hex(st4, 80)).toBe(hex(want, 80));
+      heap.free(want);
+    }
+  });
+  it("sha1x4_compress_wk equals four scalar schedule-free compressions of the same block", () => {
+    const st4 = heap.alloc(80), blk = heap.alloc(64), st = heap.alloc(20), wk = heap.alloc(SHA1_WK_LEN);
+    const want = heap.alloc(80);
+    for (let round = 0; round < 200; round++) {
+      for (let i: usize = 0; i < 80; i += 4) store<u32>(st4 + i, rnd());
+      for (let i: usize = 0; i < 64; i += 4) store<u32>(blk + i, rnd());
+      sha1_schedule(blk, wk);
+      for (let lane: usize = 0; lane < 4; lane++) {
+        for (let w: usize = 0; w < 5; w++) store<u32>(st + (w << 2), load<u32>(st4 + (w << 4) + (lane << 2)));
+        sha1_compress_wk(st, wk);
+        for (let w: usize = 0; w < 5; w++) store<u32>(want + (w << 4) + (lane << 2), load<u32>(st + (w << 2)));
+      }
+      sha1x4_compress_wk(st4, wk);
+      expect(hex(st4, 80)).toBe(hex(want, 80));
+    }
   });
 });
