@@ -2,7 +2,7 @@
 // exponentiation in Montgomery form for RSA public operations (1024..4096 bits).
 // All buffers are static; nothing allocates. Public data only: not constant time.
 
-import { MONT_MAX_LIMBS, MONT_N, MONT_N0INV, mont_mul } from "./montgomery";
+import { MONT_MAX_LIMBS, MONT_N, MONT_N0INV, mont_mul, mont_sqr } from "./montgomery";
 
 export const BN_MAX_BYTES: u32 = MONT_MAX_LIMBS * 4;
 
@@ -117,7 +117,7 @@ export function bn_mont_setup(mod: usize, modLen: u32): u32 {
   store<u32>(r2 + ((<usize>top >> 5) << 2), <u32>1 << (top & 31));
   const doublings: u32 = <u32>33 * k - top;
   for (let i: u32 = 0; i < doublings; i++) bn_double_mod(r2, k);
-  for (let i = 0; i < 5; i++) mont_mul(r2, r2, r2, k);
+  for (let i = 0; i < 5; i++) mont_sqr(r2, r2, k);
   memory.copy(CACHED_MOD, mod, modLen);
   cachedModLen = modLen;
   cachedLimbs = k;
@@ -143,11 +143,11 @@ export function bn_mod_exp(out: usize, x: usize, e: usize, eLen: u32, k: u32): v
   mont_mul(xm, xn, MONT_R2, k);
   memory.copy(acc, xm, kb);
   for (let b = <i32>ebits - 2; b >= 1; b--) {
-    mont_mul(acc, acc, acc, k);
+    mont_sqr(acc, acc, k);
     const byte = <u32>load<u8>(e + eLen - 1 - (<u32>b >> 3));
     if (((byte >> (<u32>b & 7)) & 1) != 0) mont_mul(acc, acc, xm, k);
   }
-  mont_mul(acc, acc, acc, k);
+  mont_sqr(acc, acc, k);
   if ((load<u8>(e + eLen - 1) & 1) != 0) {
     mont_mul(out, acc, xn, k);
   } else {

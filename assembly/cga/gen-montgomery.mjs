@@ -8,6 +8,8 @@ let s = `// Montgomery multiplication (CIOS: multiplication and reduction interl
 // The modulus context lives at fixed addresses (MONT_N, MONT_N0INV, MONT_T), so
 // the unrolled versions for 32/64/96/128 limbs (1024/2048/3072/4096-bit moduli)
 // read every limb at a constant offset (PERFORMANCE-NOTES.md: 1.6x over a loop).
+// Squarings (16 of the 18 operations of e = 65537) use mont_sqr: the cross products
+// once (SOS), two rows per pass so two carry chains run side by side.
 // Inputs must be < n; the result is a*b/R mod n, fully reduced (< n).
 // out may alias a or b. Public-key operations only: not constant time.
 
@@ -18,6 +20,8 @@ export const MONT_N: usize = memory.data(MONT_MAX_LIMBS * 4 + 16, 16);
 export const MONT_N0INV: usize = memory.data(8, 8);
 /** The accumulator t (k + 2 limbs). */
 export const MONT_T: usize = memory.data(MONT_MAX_LIMBS * 4 + 16, 16);
+/** The double-length accumulator of the squaring (2k + 2 limbs). */
+export const MONT_TT: usize = memory.data(MONT_MAX_LIMBS * 8 + 16, 16);
 
 /** Writes t - n to out when t (k limbs plus the carry limb t[k]) is >= n, t otherwise. */
 @inline function mont_final(out: usize, k: u32): void {
@@ -30,6 +34,168 @@ export const MONT_T: usize = memory.data(MONT_MAX_LIMBS * 4 + 16, 16);
     borrow = (d >> 32) & 1;
   }
   if (tk == 0 && borrow != 0) memory.copy(out, t, <usize>k << 2);
+}
+
+/** Writes u - n to out when u (k limbs at u plus the carry limb at u + 4k) is >= n,
+ *  u otherwise. */
+function mont_final_at(out: usize, u: usize, k: u32): void {
+  const n = MONT_N;
+  const uk = load<u32>(u + (<usize>k << 2));
+  let borrow: u64 = 0;
+  for (let j: usize = 0; j < <usize>k; j++) {
+    const d = <u64>load<u32>(u + (j << 2)) - <u64>load<u32>(n + (j << 2)) - borrow;
+    store<u32>(out + (j << 2), <u32>d);
+    borrow = (d >> 32) & 1;
+  }
+  if (uk == 0 && borrow != 0) memory.copy(out, u, <usize>k << 2);
+}
+
+/** Doubles the cross products in MONT_TT and adds the diagonal squares a[j]^2. */
+@inline function sqr_diag(a: usize, k: u32): void {
+  const tt = MONT_TT;
+  const kk = <usize>k;
+  let dc: u64 = 0;
+  let bit: u32 = 0;
+  for (let j: usize = 0; j < kk; j++) {
+    const aj = <u64>load<u32>(a + (j << 2));
+    const sq = aj * aj;
+    const dp = tt + (j << 3);
+    const lo = load<u32>(dp), hi = load<u32>(dp, 4);
+    const q0 = <u64>((lo << 1) | bit) + (sq & 0xffffffff) + dc;
+    store<u32>(dp, <u32>q0);
+    const q1 = <u64>((hi << 1) | (lo >>> 31)) + (sq >> 32) + (q0 >> 32);
+    store<u32>(dp, <u32>q1, 4);
+    dc = q1 >> 32;
+    bit = hi >>> 31;
+  }
+  // a < 2^(32k), so a^2 fits: dc and bit end at 0
+}
+
+/** The square a*a (2k limbs) into MONT_TT: each cross product a[i]*a[j] (i < j)
+ *  once, two rows of the triangle per pass (staggered by one limb, like the two
+ *  products of a CIOS step: two independent carry chains, one accumulator load and
+ *  store per two products), in loops (unrolling the triangle was slower); then
+ *  doubled with the diagonal squares a[i]^2 added in one pass. */
+@inline function sqr_full(a: usize, k: u32): void {
+  const tt = MONT_TT;
+  const kk = <usize>k;
+  memory.fill(tt, 0, (kk << 3) + 8);
+  let i: usize = 0;
+  for (; i + 2 < kk; i += 2) {
+    // rows i and i + 1: position 2i+1+s gets a[i]*a[i+1+s] and a[i+1]*a[i+s]
+    const ai = <u64>load<u32>(a + (i << 2));
+    const ai1 = <u64>load<u32>(a + ((i + 1) << 2));
+    let tp = tt + (((i << 1) + 1) << 2);
+    let q = <u64>load<u32>(tp) + ai * ai1;
+    store<u32>(tp, <u32>q);
+    let c1 = q >> 32;
+    let x = <u64>load<u32>(a + ((i + 2) << 2)); // a[i+s], s = 2
+    q = <u64>load<u32>(tp, 4) + ai * x + c1;
+    store<u32>(tp, <u32>q, 4);
+    c1 = q >> 32;
+    let c2: u64 = 0;
+    tp += 8;
+    let ap = a + ((i + 3) << 2); // a[i+1+s]
+    const end = a + (kk << 2);
+    // two positions per iteration (half the loop control), then at most one more
+    while (ap + 4 < end) {
+      const y0 = <u64>load<u32>(ap);
+      const p0 = <u64>load<u32>(tp) + ai * y0 + c1;
+      c1 = p0 >> 32;
+      const r0 = (p0 & 0xffffffff) + ai1 * x + c2;
+      c2 = r0 >> 32;
+      store<u32>(tp, <u32>r0);
+      const y1 = <u64>load<u32>(ap, 4);
+      const p1 = <u64>load<u32>(tp, 4) + ai * y1 + c1;
+      c1 = p1 >> 32;
+      const r1 = (p1 & 0xffffffff) + ai1 * y0 + c2;
+      c2 = r1 >> 32;
+      store<u32>(tp, <u32>r1, 4);
+      x = y1;
+      ap += 8;
+      tp += 8;
+    }
+    if (ap < end) {
+      const y = <u64>load<u32>(ap);
+      const p = <u64>load<u32>(tp) + ai * y + c1;
+      c1 = p >> 32;
+      const r = (p & 0xffffffff) + ai1 * x + c2;
+      c2 = r >> 32;
+      store<u32>(tp, <u32>r);
+      x = y;
+      tp += 4;
+    }
+    // position i + k (x = a[k-1]): row i's carry, row i+1's last product; then i + k + 1
+    const r = c1 + ai1 * x + c2;
+    store<u32>(tp, <u32>r);
+    store<u32>(tp, <u32>(r >> 32), 4);
+  }
+  if (i + 1 < kk) {
+    // the last row (i = k - 2) when k is even: a[k-2]*a[k-1] at 2k-3, carry at 2k-2
+    const q = <u64>load<u32>(a + (i << 2)) * <u64>load<u32>(a + ((i + 1) << 2)) + <u64>load<u32>(tt + (((i << 1) + 1) << 2));
+    store<u32>(tt + (((i << 1) + 1) << 2), <u32>q);
+    store<u32>(tt + (((i << 1) + 2) << 2), <u32>(q >> 32));
+  }
+  sqr_diag(a, k);
+}
+
+/** Generic Montgomery squaring for any k in 1..MONT_MAX_LIMBS: a*a/R mod n (SOS:
+ *  the square, then the reduction, two rows per pass). out may alias a. */
+export function mont_sqr_generic(out: usize, a: usize, k: u32): void {
+  sqr_full(a, k);
+  const t = MONT_TT, n = MONT_N;
+  const kk = <usize>k;
+  const n0inv = load<u32>(MONT_N0INV);
+  const n0 = <u64>load<u32>(n);
+  // value = sum t[pos] B^pos + cc B^(i+k) before the pass at row i
+  let cc: u64 = 0;
+  let i: usize = 0;
+  if (kk >= 2) {
+    for (; i + 1 < kk; i += 2) {
+      const tp = t + (i << 2);
+      const m032: u32 = load<u32>(tp) * n0inv; // a u32 local: in a u64 context load<u32> would widen first
+      const m0 = <u64>m032;
+      let p = <u64>load<u32>(tp) + m0 * n0;
+      let c1 = p >> 32;
+      p = <u64>load<u32>(tp, 4) + m0 * <u64>load<u32>(n, 4) + c1;
+      c1 = p >> 32;
+      const m132: u32 = <u32>p * n0inv;
+      const m1 = <u64>m132;
+      let q = (p & 0xffffffff) + m1 * n0;
+      let c2 = q >> 32;
+      for (let j: usize = 2; j < kk; j++) {
+        p = <u64>load<u32>(tp + (j << 2)) + m0 * <u64>load<u32>(n + (j << 2)) + c1;
+        c1 = p >> 32;
+        q = (p & 0xffffffff) + m1 * <u64>load<u32>(n + ((j - 1) << 2)) + c2;
+        c2 = q >> 32;
+        store<u32>(tp + (j << 2), <u32>q);
+      }
+      p = <u64>load<u32>(tp + (kk << 2)) + c1 + cc;
+      q = (p & 0xffffffff) + m1 * <u64>load<u32>(n + ((kk - 1) << 2)) + c2;
+      store<u32>(tp + (kk << 2), <u32>q);
+      p = <u64>load<u32>(tp + ((kk + 1) << 2)) + (q >> 32) + (p >> 32);
+      store<u32>(tp + ((kk + 1) << 2), <u32>p);
+      cc = p >> 32;
+    }
+  }
+  if (i < kk) {
+    // odd k: one row left
+    const tp = t + (i << 2);
+    const m32: u32 = load<u32>(tp) * n0inv;
+    const m = <u64>m32;
+    let p = <u64>load<u32>(tp) + m * n0;
+    let c = p >> 32;
+    for (let j: usize = 1; j < kk; j++) {
+      p = <u64>load<u32>(tp + (j << 2)) + m * <u64>load<u32>(n + (j << 2)) + c;
+      store<u32>(tp + (j << 2), <u32>p);
+      c = p >> 32;
+    }
+    p = <u64>load<u32>(tp + (kk << 2)) + c + cc;
+    store<u32>(tp + (kk << 2), <u32>p);
+    cc = p >> 32;
+  }
+  store<u32>(t + (kk << 3), <u32>cc);
+  mont_final_at(out, t + (kk << 2), k);
 }
 
 /** Generic CIOS for any k in 1..MONT_MAX_LIMBS. */
@@ -90,6 +256,51 @@ ${body}    p = <u64>load<u32>(t, ${k * 4}) + c1 + c2;
 }
 `;
 }
+for (const k of SIZES) {
+  let body = "";
+  for (let j = 2; j < k; j++) {
+    body += `    p = <u64>load<u32>(tp, ${j * 4}) + m0 * <u64>load<u32>(n, ${j * 4}) + c1; c1 = p >> 32;\n`;
+    body += `    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, ${(j - 1) * 4}) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, ${j * 4});\n`;
+  }
+  s += `
+/** Montgomery squaring with the reduction (two rows per pass) unrolled for ${k} limbs. */
+export function mont_sqr_${k}(out: usize, a: usize): void {
+  sqr_full(a, ${k});
+  const t = MONT_TT, n = MONT_N;
+  const n0inv = load<u32>(MONT_N0INV);
+  const n0 = <u64>load<u32>(n);
+  let cc: u64 = 0;
+  for (let i: usize = 0; i < ${k}; i += 2) {
+    const tp = t + (i << 2);
+    const m032: u32 = load<u32>(tp) * n0inv;
+    const m0 = <u64>m032;
+    let p = <u64>load<u32>(tp) + m0 * n0;
+    let c1 = p >> 32;
+    p = <u64>load<u32>(tp, 4) + m0 * <u64>load<u32>(n, 4) + c1;
+    c1 = p >> 32;
+    const m132: u32 = <u32>p * n0inv;
+    const m1 = <u64>m132;
+    let q = (p & 0xffffffff) + m1 * n0;
+    let c2 = q >> 32;
+${body}    p = <u64>load<u32>(tp, ${k * 4}) + c1 + cc;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, ${(k - 1) * 4}) + c2;
+    store<u32>(tp, <u32>q, ${k * 4});
+    p = <u64>load<u32>(tp, ${(k + 1) * 4}) + (q >> 32) + (p >> 32);
+    store<u32>(tp, <u32>p, ${(k + 1) * 4});
+    cc = p >> 32;
+  }
+  store<u32>(t, <u32>cc, ${k * 8});
+  mont_final_at(out, t + ${k * 4}, ${k});
+}
+`;
+}
+s += `
+/** a*a/R mod n with the fastest path for k limbs (out may alias a). */
+export function mont_sqr(out: usize, a: usize, k: u32): void {
+${SIZES.map((k) => `  if (k == ${k}) { mont_sqr_${k}(out, a); return; }`).join("\n")}
+  mont_sqr_generic(out, a, k);
+}
+`;
 s += `
 /** a*b/R mod n with the fastest path for k limbs. */
 export function mont_mul(out: usize, a: usize, b: usize, k: u32): void {

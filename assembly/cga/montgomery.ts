@@ -5,6 +5,8 @@
 // The modulus context lives at fixed addresses (MONT_N, MONT_N0INV, MONT_T), so
 // the unrolled versions for 32/64/96/128 limbs (1024/2048/3072/4096-bit moduli)
 // read every limb at a constant offset (PERFORMANCE-NOTES.md: 1.6x over a loop).
+// Squarings (16 of the 18 operations of e = 65537) use mont_sqr: the cross products
+// once (SOS), two rows per pass so two carry chains run side by side.
 // Inputs must be < n; the result is a*b/R mod n, fully reduced (< n).
 // out may alias a or b. Public-key operations only: not constant time.
 
@@ -15,6 +17,8 @@ export const MONT_N: usize = memory.data(MONT_MAX_LIMBS * 4 + 16, 16);
 export const MONT_N0INV: usize = memory.data(8, 8);
 /** The accumulator t (k + 2 limbs). */
 export const MONT_T: usize = memory.data(MONT_MAX_LIMBS * 4 + 16, 16);
+/** The double-length accumulator of the squaring (2k + 2 limbs). */
+export const MONT_TT: usize = memory.data(MONT_MAX_LIMBS * 8 + 16, 16);
 
 /** Writes t - n to out when t (k limbs plus the carry limb t[k]) is >= n, t otherwise. */
 @inline function mont_final(out: usize, k: u32): void {
@@ -27,6 +31,168 @@ export const MONT_T: usize = memory.data(MONT_MAX_LIMBS * 4 + 16, 16);
     borrow = (d >> 32) & 1;
   }
   if (tk == 0 && borrow != 0) memory.copy(out, t, <usize>k << 2);
+}
+
+/** Writes u - n to out when u (k limbs at u plus the carry limb at u + 4k) is >= n,
+ *  u otherwise. */
+function mont_final_at(out: usize, u: usize, k: u32): void {
+  const n = MONT_N;
+  const uk = load<u32>(u + (<usize>k << 2));
+  let borrow: u64 = 0;
+  for (let j: usize = 0; j < <usize>k; j++) {
+    const d = <u64>load<u32>(u + (j << 2)) - <u64>load<u32>(n + (j << 2)) - borrow;
+    store<u32>(out + (j << 2), <u32>d);
+    borrow = (d >> 32) & 1;
+  }
+  if (uk == 0 && borrow != 0) memory.copy(out, u, <usize>k << 2);
+}
+
+/** Doubles the cross products in MONT_TT and adds the diagonal squares a[j]^2. */
+@inline function sqr_diag(a: usize, k: u32): void {
+  const tt = MONT_TT;
+  const kk = <usize>k;
+  let dc: u64 = 0;
+  let bit: u32 = 0;
+  for (let j: usize = 0; j < kk; j++) {
+    const aj = <u64>load<u32>(a + (j << 2));
+    const sq = aj * aj;
+    const dp = tt + (j << 3);
+    const lo = load<u32>(dp), hi = load<u32>(dp, 4);
+    const q0 = <u64>((lo << 1) | bit) + (sq & 0xffffffff) + dc;
+    store<u32>(dp, <u32>q0);
+    const q1 = <u64>((hi << 1) | (lo >>> 31)) + (sq >> 32) + (q0 >> 32);
+    store<u32>(dp, <u32>q1, 4);
+    dc = q1 >> 32;
+    bit = hi >>> 31;
+  }
+  // a < 2^(32k), so a^2 fits: dc and bit end at 0
+}
+
+/** The square a*a (2k limbs) into MONT_TT: each cross product a[i]*a[j] (i < j)
+ *  once, two rows of the triangle per pass (staggered by one limb, like the two
+ *  products of a CIOS step: two independent carry chains, one accumulator load and
+ *  store per two products), in loops (unrolling the triangle was slower); then
+ *  doubled with the diagonal squares a[i]^2 added in one pass. */
+@inline function sqr_full(a: usize, k: u32): void {
+  const tt = MONT_TT;
+  const kk = <usize>k;
+  memory.fill(tt, 0, (kk << 3) + 8);
+  let i: usize = 0;
+  for (; i + 2 < kk; i += 2) {
+    // rows i and i + 1: position 2i+1+s gets a[i]*a[i+1+s] and a[i+1]*a[i+s]
+    const ai = <u64>load<u32>(a + (i << 2));
+    const ai1 = <u64>load<u32>(a + ((i + 1) << 2));
+    let tp = tt + (((i << 1) + 1) << 2);
+    let q = <u64>load<u32>(tp) + ai * ai1;
+    store<u32>(tp, <u32>q);
+    let c1 = q >> 32;
+    let x = <u64>load<u32>(a + ((i + 2) << 2)); // a[i+s], s = 2
+    q = <u64>load<u32>(tp, 4) + ai * x + c1;
+    store<u32>(tp, <u32>q, 4);
+    c1 = q >> 32;
+    let c2: u64 = 0;
+    tp += 8;
+    let ap = a + ((i + 3) << 2); // a[i+1+s]
+    const end = a + (kk << 2);
+    // two positions per iteration (half the loop control), then at most one more
+    while (ap + 4 < end) {
+      const y0 = <u64>load<u32>(ap);
+      const p0 = <u64>load<u32>(tp) + ai * y0 + c1;
+      c1 = p0 >> 32;
+      const r0 = (p0 & 0xffffffff) + ai1 * x + c2;
+      c2 = r0 >> 32;
+      store<u32>(tp, <u32>r0);
+      const y1 = <u64>load<u32>(ap, 4);
+      const p1 = <u64>load<u32>(tp, 4) + ai * y1 + c1;
+      c1 = p1 >> 32;
+      const r1 = (p1 & 0xffffffff) + ai1 * y0 + c2;
+      c2 = r1 >> 32;
+      store<u32>(tp, <u32>r1, 4);
+      x = y1;
+      ap += 8;
+      tp += 8;
+    }
+    if (ap < end) {
+      const y = <u64>load<u32>(ap);
+      const p = <u64>load<u32>(tp) + ai * y + c1;
+      c1 = p >> 32;
+      const r = (p & 0xffffffff) + ai1 * x + c2;
+      c2 = r >> 32;
+      store<u32>(tp, <u32>r);
+      x = y;
+      tp += 4;
+    }
+    // position i + k (x = a[k-1]): row i's carry, row i+1's last product; then i + k + 1
+    const r = c1 + ai1 * x + c2;
+    store<u32>(tp, <u32>r);
+    store<u32>(tp, <u32>(r >> 32), 4);
+  }
+  if (i + 1 < kk) {
+    // the last row (i = k - 2) when k is even: a[k-2]*a[k-1] at 2k-3, carry at 2k-2
+    const q = <u64>load<u32>(a + (i << 2)) * <u64>load<u32>(a + ((i + 1) << 2)) + <u64>load<u32>(tt + (((i << 1) + 1) << 2));
+    store<u32>(tt + (((i << 1) + 1) << 2), <u32>q);
+    store<u32>(tt + (((i << 1) + 2) << 2), <u32>(q >> 32));
+  }
+  sqr_diag(a, k);
+}
+
+/** Generic Montgomery squaring for any k in 1..MONT_MAX_LIMBS: a*a/R mod n (SOS:
+ *  the square, then the reduction, two rows per pass). out may alias a. */
+export function mont_sqr_generic(out: usize, a: usize, k: u32): void {
+  sqr_full(a, k);
+  const t = MONT_TT, n = MONT_N;
+  const kk = <usize>k;
+  const n0inv = load<u32>(MONT_N0INV);
+  const n0 = <u64>load<u32>(n);
+  // value = sum t[pos] B^pos + cc B^(i+k) before the pass at row i
+  let cc: u64 = 0;
+  let i: usize = 0;
+  if (kk >= 2) {
+    for (; i + 1 < kk; i += 2) {
+      const tp = t + (i << 2);
+      const m032: u32 = load<u32>(tp) * n0inv; // a u32 local: in a u64 context load<u32> would widen first
+      const m0 = <u64>m032;
+      let p = <u64>load<u32>(tp) + m0 * n0;
+      let c1 = p >> 32;
+      p = <u64>load<u32>(tp, 4) + m0 * <u64>load<u32>(n, 4) + c1;
+      c1 = p >> 32;
+      const m132: u32 = <u32>p * n0inv;
+      const m1 = <u64>m132;
+      let q = (p & 0xffffffff) + m1 * n0;
+      let c2 = q >> 32;
+      for (let j: usize = 2; j < kk; j++) {
+        p = <u64>load<u32>(tp + (j << 2)) + m0 * <u64>load<u32>(n + (j << 2)) + c1;
+        c1 = p >> 32;
+        q = (p & 0xffffffff) + m1 * <u64>load<u32>(n + ((j - 1) << 2)) + c2;
+        c2 = q >> 32;
+        store<u32>(tp + (j << 2), <u32>q);
+      }
+      p = <u64>load<u32>(tp + (kk << 2)) + c1 + cc;
+      q = (p & 0xffffffff) + m1 * <u64>load<u32>(n + ((kk - 1) << 2)) + c2;
+      store<u32>(tp + (kk << 2), <u32>q);
+      p = <u64>load<u32>(tp + ((kk + 1) << 2)) + (q >> 32) + (p >> 32);
+      store<u32>(tp + ((kk + 1) << 2), <u32>p);
+      cc = p >> 32;
+    }
+  }
+  if (i < kk) {
+    // odd k: one row left
+    const tp = t + (i << 2);
+    const m32: u32 = load<u32>(tp) * n0inv;
+    const m = <u64>m32;
+    let p = <u64>load<u32>(tp) + m * n0;
+    let c = p >> 32;
+    for (let j: usize = 1; j < kk; j++) {
+      p = <u64>load<u32>(tp + (j << 2)) + m * <u64>load<u32>(n + (j << 2)) + c;
+      store<u32>(tp + (j << 2), <u32>p);
+      c = p >> 32;
+    }
+    p = <u64>load<u32>(tp + (kk << 2)) + c + cc;
+    store<u32>(tp + (kk << 2), <u32>p);
+    cc = p >> 32;
+  }
+  store<u32>(t + (kk << 3), <u32>cc);
+  mont_final_at(out, t + (kk << 2), k);
 }
 
 /** Generic CIOS for any k in 1..MONT_MAX_LIMBS. */
@@ -772,6 +938,759 @@ export function mont_mul_128(out: usize, a: usize, b: usize): void {
     store<u32>(t, <u32>(p >> 32), 512);
   }
   mont_final(out, 128);
+}
+
+/** Montgomery squaring with the reduction (two rows per pass) unrolled for 32 limbs. */
+export function mont_sqr_32(out: usize, a: usize): void {
+  sqr_full(a, 32);
+  const t = MONT_TT, n = MONT_N;
+  const n0inv = load<u32>(MONT_N0INV);
+  const n0 = <u64>load<u32>(n);
+  let cc: u64 = 0;
+  for (let i: usize = 0; i < 32; i += 2) {
+    const tp = t + (i << 2);
+    const m032: u32 = load<u32>(tp) * n0inv;
+    const m0 = <u64>m032;
+    let p = <u64>load<u32>(tp) + m0 * n0;
+    let c1 = p >> 32;
+    p = <u64>load<u32>(tp, 4) + m0 * <u64>load<u32>(n, 4) + c1;
+    c1 = p >> 32;
+    const m132: u32 = <u32>p * n0inv;
+    const m1 = <u64>m132;
+    let q = (p & 0xffffffff) + m1 * n0;
+    let c2 = q >> 32;
+    p = <u64>load<u32>(tp, 8) + m0 * <u64>load<u32>(n, 8) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 4) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 8);
+    p = <u64>load<u32>(tp, 12) + m0 * <u64>load<u32>(n, 12) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 8) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 12);
+    p = <u64>load<u32>(tp, 16) + m0 * <u64>load<u32>(n, 16) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 12) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 16);
+    p = <u64>load<u32>(tp, 20) + m0 * <u64>load<u32>(n, 20) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 16) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 20);
+    p = <u64>load<u32>(tp, 24) + m0 * <u64>load<u32>(n, 24) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 20) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 24);
+    p = <u64>load<u32>(tp, 28) + m0 * <u64>load<u32>(n, 28) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 24) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 28);
+    p = <u64>load<u32>(tp, 32) + m0 * <u64>load<u32>(n, 32) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 28) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 32);
+    p = <u64>load<u32>(tp, 36) + m0 * <u64>load<u32>(n, 36) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 32) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 36);
+    p = <u64>load<u32>(tp, 40) + m0 * <u64>load<u32>(n, 40) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 36) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 40);
+    p = <u64>load<u32>(tp, 44) + m0 * <u64>load<u32>(n, 44) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 40) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 44);
+    p = <u64>load<u32>(tp, 48) + m0 * <u64>load<u32>(n, 48) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 44) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 48);
+    p = <u64>load<u32>(tp, 52) + m0 * <u64>load<u32>(n, 52) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 48) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 52);
+    p = <u64>load<u32>(tp, 56) + m0 * <u64>load<u32>(n, 56) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 52) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 56);
+    p = <u64>load<u32>(tp, 60) + m0 * <u64>load<u32>(n, 60) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 56) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 60);
+    p = <u64>load<u32>(tp, 64) + m0 * <u64>load<u32>(n, 64) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 60) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 64);
+    p = <u64>load<u32>(tp, 68) + m0 * <u64>load<u32>(n, 68) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 64) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 68);
+    p = <u64>load<u32>(tp, 72) + m0 * <u64>load<u32>(n, 72) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 68) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 72);
+    p = <u64>load<u32>(tp, 76) + m0 * <u64>load<u32>(n, 76) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 72) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 76);
+    p = <u64>load<u32>(tp, 80) + m0 * <u64>load<u32>(n, 80) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 76) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 80);
+    p = <u64>load<u32>(tp, 84) + m0 * <u64>load<u32>(n, 84) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 80) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 84);
+    p = <u64>load<u32>(tp, 88) + m0 * <u64>load<u32>(n, 88) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 84) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 88);
+    p = <u64>load<u32>(tp, 92) + m0 * <u64>load<u32>(n, 92) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 88) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 92);
+    p = <u64>load<u32>(tp, 96) + m0 * <u64>load<u32>(n, 96) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 92) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 96);
+    p = <u64>load<u32>(tp, 100) + m0 * <u64>load<u32>(n, 100) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 96) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 100);
+    p = <u64>load<u32>(tp, 104) + m0 * <u64>load<u32>(n, 104) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 100) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 104);
+    p = <u64>load<u32>(tp, 108) + m0 * <u64>load<u32>(n, 108) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 104) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 108);
+    p = <u64>load<u32>(tp, 112) + m0 * <u64>load<u32>(n, 112) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 108) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 112);
+    p = <u64>load<u32>(tp, 116) + m0 * <u64>load<u32>(n, 116) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 112) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 116);
+    p = <u64>load<u32>(tp, 120) + m0 * <u64>load<u32>(n, 120) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 116) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 120);
+    p = <u64>load<u32>(tp, 124) + m0 * <u64>load<u32>(n, 124) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 120) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 124);
+    p = <u64>load<u32>(tp, 128) + c1 + cc;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 124) + c2;
+    store<u32>(tp, <u32>q, 128);
+    p = <u64>load<u32>(tp, 132) + (q >> 32) + (p >> 32);
+    store<u32>(tp, <u32>p, 132);
+    cc = p >> 32;
+  }
+  store<u32>(t, <u32>cc, 256);
+  mont_final_at(out, t + 128, 32);
+}
+
+/** Montgomery squaring with the reduction (two rows per pass) unrolled for 64 limbs. */
+export function mont_sqr_64(out: usize, a: usize): void {
+  sqr_full(a, 64);
+  const t = MONT_TT, n = MONT_N;
+  const n0inv = load<u32>(MONT_N0INV);
+  const n0 = <u64>load<u32>(n);
+  let cc: u64 = 0;
+  for (let i: usize = 0; i < 64; i += 2) {
+    const tp = t + (i << 2);
+    const m032: u32 = load<u32>(tp) * n0inv;
+    const m0 = <u64>m032;
+    let p = <u64>load<u32>(tp) + m0 * n0;
+    let c1 = p >> 32;
+    p = <u64>load<u32>(tp, 4) + m0 * <u64>load<u32>(n, 4) + c1;
+    c1 = p >> 32;
+    const m132: u32 = <u32>p * n0inv;
+    const m1 = <u64>m132;
+    let q = (p & 0xffffffff) + m1 * n0;
+    let c2 = q >> 32;
+    p = <u64>load<u32>(tp, 8) + m0 * <u64>load<u32>(n, 8) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 4) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 8);
+    p = <u64>load<u32>(tp, 12) + m0 * <u64>load<u32>(n, 12) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 8) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 12);
+    p = <u64>load<u32>(tp, 16) + m0 * <u64>load<u32>(n, 16) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 12) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 16);
+    p = <u64>load<u32>(tp, 20) + m0 * <u64>load<u32>(n, 20) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 16) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 20);
+    p = <u64>load<u32>(tp, 24) + m0 * <u64>load<u32>(n, 24) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 20) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 24);
+    p = <u64>load<u32>(tp, 28) + m0 * <u64>load<u32>(n, 28) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 24) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 28);
+    p = <u64>load<u32>(tp, 32) + m0 * <u64>load<u32>(n, 32) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 28) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 32);
+    p = <u64>load<u32>(tp, 36) + m0 * <u64>load<u32>(n, 36) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 32) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 36);
+    p = <u64>load<u32>(tp, 40) + m0 * <u64>load<u32>(n, 40) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 36) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 40);
+    p = <u64>load<u32>(tp, 44) + m0 * <u64>load<u32>(n, 44) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 40) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 44);
+    p = <u64>load<u32>(tp, 48) + m0 * <u64>load<u32>(n, 48) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 44) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 48);
+    p = <u64>load<u32>(tp, 52) + m0 * <u64>load<u32>(n, 52) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 48) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 52);
+    p = <u64>load<u32>(tp, 56) + m0 * <u64>load<u32>(n, 56) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 52) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 56);
+    p = <u64>load<u32>(tp, 60) + m0 * <u64>load<u32>(n, 60) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 56) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 60);
+    p = <u64>load<u32>(tp, 64) + m0 * <u64>load<u32>(n, 64) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 60) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 64);
+    p = <u64>load<u32>(tp, 68) + m0 * <u64>load<u32>(n, 68) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 64) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 68);
+    p = <u64>load<u32>(tp, 72) + m0 * <u64>load<u32>(n, 72) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 68) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 72);
+    p = <u64>load<u32>(tp, 76) + m0 * <u64>load<u32>(n, 76) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 72) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 76);
+    p = <u64>load<u32>(tp, 80) + m0 * <u64>load<u32>(n, 80) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 76) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 80);
+    p = <u64>load<u32>(tp, 84) + m0 * <u64>load<u32>(n, 84) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 80) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 84);
+    p = <u64>load<u32>(tp, 88) + m0 * <u64>load<u32>(n, 88) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 84) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 88);
+    p = <u64>load<u32>(tp, 92) + m0 * <u64>load<u32>(n, 92) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 88) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 92);
+    p = <u64>load<u32>(tp, 96) + m0 * <u64>load<u32>(n, 96) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 92) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 96);
+    p = <u64>load<u32>(tp, 100) + m0 * <u64>load<u32>(n, 100) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 96) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 100);
+    p = <u64>load<u32>(tp, 104) + m0 * <u64>load<u32>(n, 104) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 100) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 104);
+    p = <u64>load<u32>(tp, 108) + m0 * <u64>load<u32>(n, 108) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 104) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 108);
+    p = <u64>load<u32>(tp, 112) + m0 * <u64>load<u32>(n, 112) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 108) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 112);
+    p = <u64>load<u32>(tp, 116) + m0 * <u64>load<u32>(n, 116) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 112) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 116);
+    p = <u64>load<u32>(tp, 120) + m0 * <u64>load<u32>(n, 120) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 116) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 120);
+    p = <u64>load<u32>(tp, 124) + m0 * <u64>load<u32>(n, 124) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 120) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 124);
+    p = <u64>load<u32>(tp, 128) + m0 * <u64>load<u32>(n, 128) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 124) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 128);
+    p = <u64>load<u32>(tp, 132) + m0 * <u64>load<u32>(n, 132) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 128) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 132);
+    p = <u64>load<u32>(tp, 136) + m0 * <u64>load<u32>(n, 136) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 132) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 136);
+    p = <u64>load<u32>(tp, 140) + m0 * <u64>load<u32>(n, 140) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 136) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 140);
+    p = <u64>load<u32>(tp, 144) + m0 * <u64>load<u32>(n, 144) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 140) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 144);
+    p = <u64>load<u32>(tp, 148) + m0 * <u64>load<u32>(n, 148) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 144) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 148);
+    p = <u64>load<u32>(tp, 152) + m0 * <u64>load<u32>(n, 152) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 148) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 152);
+    p = <u64>load<u32>(tp, 156) + m0 * <u64>load<u32>(n, 156) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 152) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 156);
+    p = <u64>load<u32>(tp, 160) + m0 * <u64>load<u32>(n, 160) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 156) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 160);
+    p = <u64>load<u32>(tp, 164) + m0 * <u64>load<u32>(n, 164) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 160) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 164);
+    p = <u64>load<u32>(tp, 168) + m0 * <u64>load<u32>(n, 168) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 164) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 168);
+    p = <u64>load<u32>(tp, 172) + m0 * <u64>load<u32>(n, 172) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 168) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 172);
+    p = <u64>load<u32>(tp, 176) + m0 * <u64>load<u32>(n, 176) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 172) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 176);
+    p = <u64>load<u32>(tp, 180) + m0 * <u64>load<u32>(n, 180) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 176) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 180);
+    p = <u64>load<u32>(tp, 184) + m0 * <u64>load<u32>(n, 184) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 180) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 184);
+    p = <u64>load<u32>(tp, 188) + m0 * <u64>load<u32>(n, 188) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 184) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 188);
+    p = <u64>load<u32>(tp, 192) + m0 * <u64>load<u32>(n, 192) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 188) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 192);
+    p = <u64>load<u32>(tp, 196) + m0 * <u64>load<u32>(n, 196) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 192) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 196);
+    p = <u64>load<u32>(tp, 200) + m0 * <u64>load<u32>(n, 200) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 196) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 200);
+    p = <u64>load<u32>(tp, 204) + m0 * <u64>load<u32>(n, 204) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 200) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 204);
+    p = <u64>load<u32>(tp, 208) + m0 * <u64>load<u32>(n, 208) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 204) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 208);
+    p = <u64>load<u32>(tp, 212) + m0 * <u64>load<u32>(n, 212) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 208) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 212);
+    p = <u64>load<u32>(tp, 216) + m0 * <u64>load<u32>(n, 216) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 212) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 216);
+    p = <u64>load<u32>(tp, 220) + m0 * <u64>load<u32>(n, 220) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 216) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 220);
+    p = <u64>load<u32>(tp, 224) + m0 * <u64>load<u32>(n, 224) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 220) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 224);
+    p = <u64>load<u32>(tp, 228) + m0 * <u64>load<u32>(n, 228) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 224) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 228);
+    p = <u64>load<u32>(tp, 232) + m0 * <u64>load<u32>(n, 232) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 228) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 232);
+    p = <u64>load<u32>(tp, 236) + m0 * <u64>load<u32>(n, 236) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 232) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 236);
+    p = <u64>load<u32>(tp, 240) + m0 * <u64>load<u32>(n, 240) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 236) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 240);
+    p = <u64>load<u32>(tp, 244) + m0 * <u64>load<u32>(n, 244) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 240) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 244);
+    p = <u64>load<u32>(tp, 248) + m0 * <u64>load<u32>(n, 248) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 244) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 248);
+    p = <u64>load<u32>(tp, 252) + m0 * <u64>load<u32>(n, 252) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 248) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 252);
+    p = <u64>load<u32>(tp, 256) + c1 + cc;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 252) + c2;
+    store<u32>(tp, <u32>q, 256);
+    p = <u64>load<u32>(tp, 260) + (q >> 32) + (p >> 32);
+    store<u32>(tp, <u32>p, 260);
+    cc = p >> 32;
+  }
+  store<u32>(t, <u32>cc, 512);
+  mont_final_at(out, t + 256, 64);
+}
+
+/** Montgomery squaring with the reduction (two rows per pass) unrolled for 96 limbs. */
+export function mont_sqr_96(out: usize, a: usize): void {
+  sqr_full(a, 96);
+  const t = MONT_TT, n = MONT_N;
+  const n0inv = load<u32>(MONT_N0INV);
+  const n0 = <u64>load<u32>(n);
+  let cc: u64 = 0;
+  for (let i: usize = 0; i < 96; i += 2) {
+    const tp = t + (i << 2);
+    const m032: u32 = load<u32>(tp) * n0inv;
+    const m0 = <u64>m032;
+    let p = <u64>load<u32>(tp) + m0 * n0;
+    let c1 = p >> 32;
+    p = <u64>load<u32>(tp, 4) + m0 * <u64>load<u32>(n, 4) + c1;
+    c1 = p >> 32;
+    const m132: u32 = <u32>p * n0inv;
+    const m1 = <u64>m132;
+    let q = (p & 0xffffffff) + m1 * n0;
+    let c2 = q >> 32;
+    p = <u64>load<u32>(tp, 8) + m0 * <u64>load<u32>(n, 8) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 4) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 8);
+    p = <u64>load<u32>(tp, 12) + m0 * <u64>load<u32>(n, 12) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 8) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 12);
+    p = <u64>load<u32>(tp, 16) + m0 * <u64>load<u32>(n, 16) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 12) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 16);
+    p = <u64>load<u32>(tp, 20) + m0 * <u64>load<u32>(n, 20) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 16) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 20);
+    p = <u64>load<u32>(tp, 24) + m0 * <u64>load<u32>(n, 24) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 20) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 24);
+    p = <u64>load<u32>(tp, 28) + m0 * <u64>load<u32>(n, 28) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 24) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 28);
+    p = <u64>load<u32>(tp, 32) + m0 * <u64>load<u32>(n, 32) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 28) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 32);
+    p = <u64>load<u32>(tp, 36) + m0 * <u64>load<u32>(n, 36) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 32) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 36);
+    p = <u64>load<u32>(tp, 40) + m0 * <u64>load<u32>(n, 40) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 36) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 40);
+    p = <u64>load<u32>(tp, 44) + m0 * <u64>load<u32>(n, 44) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 40) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 44);
+    p = <u64>load<u32>(tp, 48) + m0 * <u64>load<u32>(n, 48) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 44) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 48);
+    p = <u64>load<u32>(tp, 52) + m0 * <u64>load<u32>(n, 52) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 48) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 52);
+    p = <u64>load<u32>(tp, 56) + m0 * <u64>load<u32>(n, 56) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 52) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 56);
+    p = <u64>load<u32>(tp, 60) + m0 * <u64>load<u32>(n, 60) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 56) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 60);
+    p = <u64>load<u32>(tp, 64) + m0 * <u64>load<u32>(n, 64) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 60) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 64);
+    p = <u64>load<u32>(tp, 68) + m0 * <u64>load<u32>(n, 68) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 64) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 68);
+    p = <u64>load<u32>(tp, 72) + m0 * <u64>load<u32>(n, 72) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 68) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 72);
+    p = <u64>load<u32>(tp, 76) + m0 * <u64>load<u32>(n, 76) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 72) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 76);
+    p = <u64>load<u32>(tp, 80) + m0 * <u64>load<u32>(n, 80) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 76) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 80);
+    p = <u64>load<u32>(tp, 84) + m0 * <u64>load<u32>(n, 84) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 80) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 84);
+    p = <u64>load<u32>(tp, 88) + m0 * <u64>load<u32>(n, 88) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 84) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 88);
+    p = <u64>load<u32>(tp, 92) + m0 * <u64>load<u32>(n, 92) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 88) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 92);
+    p = <u64>load<u32>(tp, 96) + m0 * <u64>load<u32>(n, 96) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 92) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 96);
+    p = <u64>load<u32>(tp, 100) + m0 * <u64>load<u32>(n, 100) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 96) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 100);
+    p = <u64>load<u32>(tp, 104) + m0 * <u64>load<u32>(n, 104) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 100) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 104);
+    p = <u64>load<u32>(tp, 108) + m0 * <u64>load<u32>(n, 108) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 104) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 108);
+    p = <u64>load<u32>(tp, 112) + m0 * <u64>load<u32>(n, 112) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 108) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 112);
+    p = <u64>load<u32>(tp, 116) + m0 * <u64>load<u32>(n, 116) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 112) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 116);
+    p = <u64>load<u32>(tp, 120) + m0 * <u64>load<u32>(n, 120) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 116) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 120);
+    p = <u64>load<u32>(tp, 124) + m0 * <u64>load<u32>(n, 124) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 120) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 124);
+    p = <u64>load<u32>(tp, 128) + m0 * <u64>load<u32>(n, 128) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 124) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 128);
+    p = <u64>load<u32>(tp, 132) + m0 * <u64>load<u32>(n, 132) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 128) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 132);
+    p = <u64>load<u32>(tp, 136) + m0 * <u64>load<u32>(n, 136) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 132) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 136);
+    p = <u64>load<u32>(tp, 140) + m0 * <u64>load<u32>(n, 140) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 136) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 140);
+    p = <u64>load<u32>(tp, 144) + m0 * <u64>load<u32>(n, 144) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 140) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 144);
+    p = <u64>load<u32>(tp, 148) + m0 * <u64>load<u32>(n, 148) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 144) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 148);
+    p = <u64>load<u32>(tp, 152) + m0 * <u64>load<u32>(n, 152) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 148) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 152);
+    p = <u64>load<u32>(tp, 156) + m0 * <u64>load<u32>(n, 156) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 152) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 156);
+    p = <u64>load<u32>(tp, 160) + m0 * <u64>load<u32>(n, 160) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 156) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 160);
+    p = <u64>load<u32>(tp, 164) + m0 * <u64>load<u32>(n, 164) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 160) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 164);
+    p = <u64>load<u32>(tp, 168) + m0 * <u64>load<u32>(n, 168) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 164) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 168);
+    p = <u64>load<u32>(tp, 172) + m0 * <u64>load<u32>(n, 172) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 168) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 172);
+    p = <u64>load<u32>(tp, 176) + m0 * <u64>load<u32>(n, 176) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 172) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 176);
+    p = <u64>load<u32>(tp, 180) + m0 * <u64>load<u32>(n, 180) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 176) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 180);
+    p = <u64>load<u32>(tp, 184) + m0 * <u64>load<u32>(n, 184) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 180) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 184);
+    p = <u64>load<u32>(tp, 188) + m0 * <u64>load<u32>(n, 188) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 184) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 188);
+    p = <u64>load<u32>(tp, 192) + m0 * <u64>load<u32>(n, 192) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 188) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 192);
+    p = <u64>load<u32>(tp, 196) + m0 * <u64>load<u32>(n, 196) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 192) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 196);
+    p = <u64>load<u32>(tp, 200) + m0 * <u64>load<u32>(n, 200) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 196) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 200);
+    p = <u64>load<u32>(tp, 204) + m0 * <u64>load<u32>(n, 204) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 200) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 204);
+    p = <u64>load<u32>(tp, 208) + m0 * <u64>load<u32>(n, 208) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 204) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 208);
+    p = <u64>load<u32>(tp, 212) + m0 * <u64>load<u32>(n, 212) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 208) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 212);
+    p = <u64>load<u32>(tp, 216) + m0 * <u64>load<u32>(n, 216) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 212) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 216);
+    p = <u64>load<u32>(tp, 220) + m0 * <u64>load<u32>(n, 220) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 216) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 220);
+    p = <u64>load<u32>(tp, 224) + m0 * <u64>load<u32>(n, 224) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 220) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 224);
+    p = <u64>load<u32>(tp, 228) + m0 * <u64>load<u32>(n, 228) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 224) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 228);
+    p = <u64>load<u32>(tp, 232) + m0 * <u64>load<u32>(n, 232) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 228) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 232);
+    p = <u64>load<u32>(tp, 236) + m0 * <u64>load<u32>(n, 236) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 232) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 236);
+    p = <u64>load<u32>(tp, 240) + m0 * <u64>load<u32>(n, 240) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 236) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 240);
+    p = <u64>load<u32>(tp, 244) + m0 * <u64>load<u32>(n, 244) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 240) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 244);
+    p = <u64>load<u32>(tp, 248) + m0 * <u64>load<u32>(n, 248) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 244) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 248);
+    p = <u64>load<u32>(tp, 252) + m0 * <u64>load<u32>(n, 252) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 248) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 252);
+    p = <u64>load<u32>(tp, 256) + m0 * <u64>load<u32>(n, 256) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 252) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 256);
+    p = <u64>load<u32>(tp, 260) + m0 * <u64>load<u32>(n, 260) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 256) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 260);
+    p = <u64>load<u32>(tp, 264) + m0 * <u64>load<u32>(n, 264) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 260) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 264);
+    p = <u64>load<u32>(tp, 268) + m0 * <u64>load<u32>(n, 268) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 264) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 268);
+    p = <u64>load<u32>(tp, 272) + m0 * <u64>load<u32>(n, 272) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 268) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 272);
+    p = <u64>load<u32>(tp, 276) + m0 * <u64>load<u32>(n, 276) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 272) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 276);
+    p = <u64>load<u32>(tp, 280) + m0 * <u64>load<u32>(n, 280) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 276) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 280);
+    p = <u64>load<u32>(tp, 284) + m0 * <u64>load<u32>(n, 284) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 280) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 284);
+    p = <u64>load<u32>(tp, 288) + m0 * <u64>load<u32>(n, 288) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 284) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 288);
+    p = <u64>load<u32>(tp, 292) + m0 * <u64>load<u32>(n, 292) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 288) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 292);
+    p = <u64>load<u32>(tp, 296) + m0 * <u64>load<u32>(n, 296) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 292) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 296);
+    p = <u64>load<u32>(tp, 300) + m0 * <u64>load<u32>(n, 300) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 296) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 300);
+    p = <u64>load<u32>(tp, 304) + m0 * <u64>load<u32>(n, 304) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 300) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 304);
+    p = <u64>load<u32>(tp, 308) + m0 * <u64>load<u32>(n, 308) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 304) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 308);
+    p = <u64>load<u32>(tp, 312) + m0 * <u64>load<u32>(n, 312) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 308) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 312);
+    p = <u64>load<u32>(tp, 316) + m0 * <u64>load<u32>(n, 316) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 312) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 316);
+    p = <u64>load<u32>(tp, 320) + m0 * <u64>load<u32>(n, 320) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 316) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 320);
+    p = <u64>load<u32>(tp, 324) + m0 * <u64>load<u32>(n, 324) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 320) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 324);
+    p = <u64>load<u32>(tp, 328) + m0 * <u64>load<u32>(n, 328) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 324) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 328);
+    p = <u64>load<u32>(tp, 332) + m0 * <u64>load<u32>(n, 332) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 328) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 332);
+    p = <u64>load<u32>(tp, 336) + m0 * <u64>load<u32>(n, 336) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 332) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 336);
+    p = <u64>load<u32>(tp, 340) + m0 * <u64>load<u32>(n, 340) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 336) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 340);
+    p = <u64>load<u32>(tp, 344) + m0 * <u64>load<u32>(n, 344) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 340) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 344);
+    p = <u64>load<u32>(tp, 348) + m0 * <u64>load<u32>(n, 348) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 344) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 348);
+    p = <u64>load<u32>(tp, 352) + m0 * <u64>load<u32>(n, 352) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 348) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 352);
+    p = <u64>load<u32>(tp, 356) + m0 * <u64>load<u32>(n, 356) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 352) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 356);
+    p = <u64>load<u32>(tp, 360) + m0 * <u64>load<u32>(n, 360) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 356) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 360);
+    p = <u64>load<u32>(tp, 364) + m0 * <u64>load<u32>(n, 364) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 360) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 364);
+    p = <u64>load<u32>(tp, 368) + m0 * <u64>load<u32>(n, 368) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 364) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 368);
+    p = <u64>load<u32>(tp, 372) + m0 * <u64>load<u32>(n, 372) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 368) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 372);
+    p = <u64>load<u32>(tp, 376) + m0 * <u64>load<u32>(n, 376) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 372) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 376);
+    p = <u64>load<u32>(tp, 380) + m0 * <u64>load<u32>(n, 380) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 376) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 380);
+    p = <u64>load<u32>(tp, 384) + c1 + cc;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 380) + c2;
+    store<u32>(tp, <u32>q, 384);
+    p = <u64>load<u32>(tp, 388) + (q >> 32) + (p >> 32);
+    store<u32>(tp, <u32>p, 388);
+    cc = p >> 32;
+  }
+  store<u32>(t, <u32>cc, 768);
+  mont_final_at(out, t + 384, 96);
+}
+
+/** Montgomery squaring with the reduction (two rows per pass) unrolled for 128 limbs. */
+export function mont_sqr_128(out: usize, a: usize): void {
+  sqr_full(a, 128);
+  const t = MONT_TT, n = MONT_N;
+  const n0inv = load<u32>(MONT_N0INV);
+  const n0 = <u64>load<u32>(n);
+  let cc: u64 = 0;
+  for (let i: usize = 0; i < 128; i += 2) {
+    const tp = t + (i << 2);
+    const m032: u32 = load<u32>(tp) * n0inv;
+    const m0 = <u64>m032;
+    let p = <u64>load<u32>(tp) + m0 * n0;
+    let c1 = p >> 32;
+    p = <u64>load<u32>(tp, 4) + m0 * <u64>load<u32>(n, 4) + c1;
+    c1 = p >> 32;
+    const m132: u32 = <u32>p * n0inv;
+    const m1 = <u64>m132;
+    let q = (p & 0xffffffff) + m1 * n0;
+    let c2 = q >> 32;
+    p = <u64>load<u32>(tp, 8) + m0 * <u64>load<u32>(n, 8) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 4) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 8);
+    p = <u64>load<u32>(tp, 12) + m0 * <u64>load<u32>(n, 12) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 8) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 12);
+    p = <u64>load<u32>(tp, 16) + m0 * <u64>load<u32>(n, 16) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 12) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 16);
+    p = <u64>load<u32>(tp, 20) + m0 * <u64>load<u32>(n, 20) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 16) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 20);
+    p = <u64>load<u32>(tp, 24) + m0 * <u64>load<u32>(n, 24) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 20) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 24);
+    p = <u64>load<u32>(tp, 28) + m0 * <u64>load<u32>(n, 28) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 24) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 28);
+    p = <u64>load<u32>(tp, 32) + m0 * <u64>load<u32>(n, 32) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 28) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 32);
+    p = <u64>load<u32>(tp, 36) + m0 * <u64>load<u32>(n, 36) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 32) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 36);
+    p = <u64>load<u32>(tp, 40) + m0 * <u64>load<u32>(n, 40) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 36) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 40);
+    p = <u64>load<u32>(tp, 44) + m0 * <u64>load<u32>(n, 44) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 40) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 44);
+    p = <u64>load<u32>(tp, 48) + m0 * <u64>load<u32>(n, 48) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 44) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 48);
+    p = <u64>load<u32>(tp, 52) + m0 * <u64>load<u32>(n, 52) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 48) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 52);
+    p = <u64>load<u32>(tp, 56) + m0 * <u64>load<u32>(n, 56) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 52) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 56);
+    p = <u64>load<u32>(tp, 60) + m0 * <u64>load<u32>(n, 60) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 56) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 60);
+    p = <u64>load<u32>(tp, 64) + m0 * <u64>load<u32>(n, 64) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 60) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 64);
+    p = <u64>load<u32>(tp, 68) + m0 * <u64>load<u32>(n, 68) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 64) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 68);
+    p = <u64>load<u32>(tp, 72) + m0 * <u64>load<u32>(n, 72) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 68) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 72);
+    p = <u64>load<u32>(tp, 76) + m0 * <u64>load<u32>(n, 76) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 72) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 76);
+    p = <u64>load<u32>(tp, 80) + m0 * <u64>load<u32>(n, 80) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 76) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 80);
+    p = <u64>load<u32>(tp, 84) + m0 * <u64>load<u32>(n, 84) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 80) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 84);
+    p = <u64>load<u32>(tp, 88) + m0 * <u64>load<u32>(n, 88) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 84) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 88);
+    p = <u64>load<u32>(tp, 92) + m0 * <u64>load<u32>(n, 92) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 88) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 92);
+    p = <u64>load<u32>(tp, 96) + m0 * <u64>load<u32>(n, 96) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 92) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 96);
+    p = <u64>load<u32>(tp, 100) + m0 * <u64>load<u32>(n, 100) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 96) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 100);
+    p = <u64>load<u32>(tp, 104) + m0 * <u64>load<u32>(n, 104) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 100) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 104);
+    p = <u64>load<u32>(tp, 108) + m0 * <u64>load<u32>(n, 108) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 104) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 108);
+    p = <u64>load<u32>(tp, 112) + m0 * <u64>load<u32>(n, 112) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 108) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 112);
+    p = <u64>load<u32>(tp, 116) + m0 * <u64>load<u32>(n, 116) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 112) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 116);
+    p = <u64>load<u32>(tp, 120) + m0 * <u64>load<u32>(n, 120) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 116) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 120);
+    p = <u64>load<u32>(tp, 124) + m0 * <u64>load<u32>(n, 124) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 120) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 124);
+    p = <u64>load<u32>(tp, 128) + m0 * <u64>load<u32>(n, 128) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 124) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 128);
+    p = <u64>load<u32>(tp, 132) + m0 * <u64>load<u32>(n, 132) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 128) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 132);
+    p = <u64>load<u32>(tp, 136) + m0 * <u64>load<u32>(n, 136) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 132) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 136);
+    p = <u64>load<u32>(tp, 140) + m0 * <u64>load<u32>(n, 140) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 136) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 140);
+    p = <u64>load<u32>(tp, 144) + m0 * <u64>load<u32>(n, 144) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 140) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 144);
+    p = <u64>load<u32>(tp, 148) + m0 * <u64>load<u32>(n, 148) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 144) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 148);
+    p = <u64>load<u32>(tp, 152) + m0 * <u64>load<u32>(n, 152) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 148) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 152);
+    p = <u64>load<u32>(tp, 156) + m0 * <u64>load<u32>(n, 156) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 152) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 156);
+    p = <u64>load<u32>(tp, 160) + m0 * <u64>load<u32>(n, 160) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 156) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 160);
+    p = <u64>load<u32>(tp, 164) + m0 * <u64>load<u32>(n, 164) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 160) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 164);
+    p = <u64>load<u32>(tp, 168) + m0 * <u64>load<u32>(n, 168) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 164) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 168);
+    p = <u64>load<u32>(tp, 172) + m0 * <u64>load<u32>(n, 172) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 168) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 172);
+    p = <u64>load<u32>(tp, 176) + m0 * <u64>load<u32>(n, 176) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 172) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 176);
+    p = <u64>load<u32>(tp, 180) + m0 * <u64>load<u32>(n, 180) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 176) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 180);
+    p = <u64>load<u32>(tp, 184) + m0 * <u64>load<u32>(n, 184) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 180) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 184);
+    p = <u64>load<u32>(tp, 188) + m0 * <u64>load<u32>(n, 188) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 184) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 188);
+    p = <u64>load<u32>(tp, 192) + m0 * <u64>load<u32>(n, 192) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 188) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 192);
+    p = <u64>load<u32>(tp, 196) + m0 * <u64>load<u32>(n, 196) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 192) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 196);
+    p = <u64>load<u32>(tp, 200) + m0 * <u64>load<u32>(n, 200) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 196) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 200);
+    p = <u64>load<u32>(tp, 204) + m0 * <u64>load<u32>(n, 204) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 200) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 204);
+    p = <u64>load<u32>(tp, 208) + m0 * <u64>load<u32>(n, 208) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 204) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 208);
+    p = <u64>load<u32>(tp, 212) + m0 * <u64>load<u32>(n, 212) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 208) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 212);
+    p = <u64>load<u32>(tp, 216) + m0 * <u64>load<u32>(n, 216) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 212) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 216);
+    p = <u64>load<u32>(tp, 220) + m0 * <u64>load<u32>(n, 220) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 216) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 220);
+    p = <u64>load<u32>(tp, 224) + m0 * <u64>load<u32>(n, 224) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 220) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 224);
+    p = <u64>load<u32>(tp, 228) + m0 * <u64>load<u32>(n, 228) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 224) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 228);
+    p = <u64>load<u32>(tp, 232) + m0 * <u64>load<u32>(n, 232) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 228) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 232);
+    p = <u64>load<u32>(tp, 236) + m0 * <u64>load<u32>(n, 236) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 232) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 236);
+    p = <u64>load<u32>(tp, 240) + m0 * <u64>load<u32>(n, 240) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 236) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 240);
+    p = <u64>load<u32>(tp, 244) + m0 * <u64>load<u32>(n, 244) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 240) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 244);
+    p = <u64>load<u32>(tp, 248) + m0 * <u64>load<u32>(n, 248) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 244) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 248);
+    p = <u64>load<u32>(tp, 252) + m0 * <u64>load<u32>(n, 252) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 248) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 252);
+    p = <u64>load<u32>(tp, 256) + m0 * <u64>load<u32>(n, 256) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 252) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 256);
+    p = <u64>load<u32>(tp, 260) + m0 * <u64>load<u32>(n, 260) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 256) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 260);
+    p = <u64>load<u32>(tp, 264) + m0 * <u64>load<u32>(n, 264) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 260) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 264);
+    p = <u64>load<u32>(tp, 268) + m0 * <u64>load<u32>(n, 268) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 264) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 268);
+    p = <u64>load<u32>(tp, 272) + m0 * <u64>load<u32>(n, 272) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 268) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 272);
+    p = <u64>load<u32>(tp, 276) + m0 * <u64>load<u32>(n, 276) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 272) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 276);
+    p = <u64>load<u32>(tp, 280) + m0 * <u64>load<u32>(n, 280) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 276) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 280);
+    p = <u64>load<u32>(tp, 284) + m0 * <u64>load<u32>(n, 284) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 280) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 284);
+    p = <u64>load<u32>(tp, 288) + m0 * <u64>load<u32>(n, 288) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 284) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 288);
+    p = <u64>load<u32>(tp, 292) + m0 * <u64>load<u32>(n, 292) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 288) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 292);
+    p = <u64>load<u32>(tp, 296) + m0 * <u64>load<u32>(n, 296) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 292) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 296);
+    p = <u64>load<u32>(tp, 300) + m0 * <u64>load<u32>(n, 300) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 296) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 300);
+    p = <u64>load<u32>(tp, 304) + m0 * <u64>load<u32>(n, 304) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 300) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 304);
+    p = <u64>load<u32>(tp, 308) + m0 * <u64>load<u32>(n, 308) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 304) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 308);
+    p = <u64>load<u32>(tp, 312) + m0 * <u64>load<u32>(n, 312) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 308) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 312);
+    p = <u64>load<u32>(tp, 316) + m0 * <u64>load<u32>(n, 316) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 312) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 316);
+    p = <u64>load<u32>(tp, 320) + m0 * <u64>load<u32>(n, 320) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 316) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 320);
+    p = <u64>load<u32>(tp, 324) + m0 * <u64>load<u32>(n, 324) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 320) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 324);
+    p = <u64>load<u32>(tp, 328) + m0 * <u64>load<u32>(n, 328) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 324) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 328);
+    p = <u64>load<u32>(tp, 332) + m0 * <u64>load<u32>(n, 332) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 328) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 332);
+    p = <u64>load<u32>(tp, 336) + m0 * <u64>load<u32>(n, 336) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 332) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 336);
+    p = <u64>load<u32>(tp, 340) + m0 * <u64>load<u32>(n, 340) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 336) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 340);
+    p = <u64>load<u32>(tp, 344) + m0 * <u64>load<u32>(n, 344) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 340) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 344);
+    p = <u64>load<u32>(tp, 348) + m0 * <u64>load<u32>(n, 348) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 344) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 348);
+    p = <u64>load<u32>(tp, 352) + m0 * <u64>load<u32>(n, 352) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 348) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 352);
+    p = <u64>load<u32>(tp, 356) + m0 * <u64>load<u32>(n, 356) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 352) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 356);
+    p = <u64>load<u32>(tp, 360) + m0 * <u64>load<u32>(n, 360) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 356) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 360);
+    p = <u64>load<u32>(tp, 364) + m0 * <u64>load<u32>(n, 364) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 360) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 364);
+    p = <u64>load<u32>(tp, 368) + m0 * <u64>load<u32>(n, 368) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 364) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 368);
+    p = <u64>load<u32>(tp, 372) + m0 * <u64>load<u32>(n, 372) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 368) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 372);
+    p = <u64>load<u32>(tp, 376) + m0 * <u64>load<u32>(n, 376) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 372) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 376);
+    p = <u64>load<u32>(tp, 380) + m0 * <u64>load<u32>(n, 380) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 376) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 380);
+    p = <u64>load<u32>(tp, 384) + m0 * <u64>load<u32>(n, 384) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 380) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 384);
+    p = <u64>load<u32>(tp, 388) + m0 * <u64>load<u32>(n, 388) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 384) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 388);
+    p = <u64>load<u32>(tp, 392) + m0 * <u64>load<u32>(n, 392) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 388) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 392);
+    p = <u64>load<u32>(tp, 396) + m0 * <u64>load<u32>(n, 396) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 392) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 396);
+    p = <u64>load<u32>(tp, 400) + m0 * <u64>load<u32>(n, 400) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 396) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 400);
+    p = <u64>load<u32>(tp, 404) + m0 * <u64>load<u32>(n, 404) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 400) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 404);
+    p = <u64>load<u32>(tp, 408) + m0 * <u64>load<u32>(n, 408) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 404) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 408);
+    p = <u64>load<u32>(tp, 412) + m0 * <u64>load<u32>(n, 412) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 408) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 412);
+    p = <u64>load<u32>(tp, 416) + m0 * <u64>load<u32>(n, 416) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 412) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 416);
+    p = <u64>load<u32>(tp, 420) + m0 * <u64>load<u32>(n, 420) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 416) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 420);
+    p = <u64>load<u32>(tp, 424) + m0 * <u64>load<u32>(n, 424) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 420) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 424);
+    p = <u64>load<u32>(tp, 428) + m0 * <u64>load<u32>(n, 428) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 424) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 428);
+    p = <u64>load<u32>(tp, 432) + m0 * <u64>load<u32>(n, 432) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 428) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 432);
+    p = <u64>load<u32>(tp, 436) + m0 * <u64>load<u32>(n, 436) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 432) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 436);
+    p = <u64>load<u32>(tp, 440) + m0 * <u64>load<u32>(n, 440) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 436) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 440);
+    p = <u64>load<u32>(tp, 444) + m0 * <u64>load<u32>(n, 444) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 440) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 444);
+    p = <u64>load<u32>(tp, 448) + m0 * <u64>load<u32>(n, 448) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 444) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 448);
+    p = <u64>load<u32>(tp, 452) + m0 * <u64>load<u32>(n, 452) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 448) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 452);
+    p = <u64>load<u32>(tp, 456) + m0 * <u64>load<u32>(n, 456) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 452) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 456);
+    p = <u64>load<u32>(tp, 460) + m0 * <u64>load<u32>(n, 460) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 456) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 460);
+    p = <u64>load<u32>(tp, 464) + m0 * <u64>load<u32>(n, 464) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 460) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 464);
+    p = <u64>load<u32>(tp, 468) + m0 * <u64>load<u32>(n, 468) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 464) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 468);
+    p = <u64>load<u32>(tp, 472) + m0 * <u64>load<u32>(n, 472) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 468) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 472);
+    p = <u64>load<u32>(tp, 476) + m0 * <u64>load<u32>(n, 476) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 472) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 476);
+    p = <u64>load<u32>(tp, 480) + m0 * <u64>load<u32>(n, 480) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 476) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 480);
+    p = <u64>load<u32>(tp, 484) + m0 * <u64>load<u32>(n, 484) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 480) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 484);
+    p = <u64>load<u32>(tp, 488) + m0 * <u64>load<u32>(n, 488) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 484) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 488);
+    p = <u64>load<u32>(tp, 492) + m0 * <u64>load<u32>(n, 492) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 488) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 492);
+    p = <u64>load<u32>(tp, 496) + m0 * <u64>load<u32>(n, 496) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 492) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 496);
+    p = <u64>load<u32>(tp, 500) + m0 * <u64>load<u32>(n, 500) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 496) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 500);
+    p = <u64>load<u32>(tp, 504) + m0 * <u64>load<u32>(n, 504) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 500) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 504);
+    p = <u64>load<u32>(tp, 508) + m0 * <u64>load<u32>(n, 508) + c1; c1 = p >> 32;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 504) + c2; c2 = q >> 32; store<u32>(tp, <u32>q, 508);
+    p = <u64>load<u32>(tp, 512) + c1 + cc;
+    q = (p & 0xffffffff) + m1 * <u64>load<u32>(n, 508) + c2;
+    store<u32>(tp, <u32>q, 512);
+    p = <u64>load<u32>(tp, 516) + (q >> 32) + (p >> 32);
+    store<u32>(tp, <u32>p, 516);
+    cc = p >> 32;
+  }
+  store<u32>(t, <u32>cc, 1024);
+  mont_final_at(out, t + 512, 128);
+}
+
+/** a*a/R mod n with the fastest path for k limbs (out may alias a). */
+export function mont_sqr(out: usize, a: usize, k: u32): void {
+  if (k == 32) { mont_sqr_32(out, a); return; }
+  if (k == 64) { mont_sqr_64(out, a); return; }
+  if (k == 96) { mont_sqr_96(out, a); return; }
+  if (k == 128) { mont_sqr_128(out, a); return; }
+  mont_sqr_generic(out, a, k);
 }
 
 /** a*b/R mod n with the fastest path for k limbs. */

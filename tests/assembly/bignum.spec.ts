@@ -1,5 +1,5 @@
 import { bn_from_be, bn_to_be, bn_cmp, bn_bitlen, bn_mont_setup, bn_mod_exp, be_strip, be_bitlen } from "../../assembly/cga/bignum";
-import { mont_mul, mont_mul_generic, MONT_N } from "../../assembly/cga/montgomery";
+import { mont_mul, mont_mul_generic, mont_sqr, mont_sqr_generic, MONT_N } from "../../assembly/cga/montgomery";
 
 const A = heap.alloc(600), B = heap.alloc(600), C = heap.alloc(600), D = heap.alloc(600), M = heap.alloc(600), E = heap.alloc(8);
 
@@ -125,5 +125,42 @@ describe("montgomery", () => {
     store<u8>(E, 17);
     bn_mod_exp(B, A, E, 1, k);
     expect(bn_cmp(B, D, k)).not.toBe(0);
+  });
+  it("the squaring equals the product a*a for every size 1..128 (random, extreme and aliased inputs)", () => {
+    let x: u32 = 0x2545f491;
+    for (let k = 1; k <= 128; k++) {
+      for (let trial = 0; trial < 6; trial++) {
+        // a random odd modulus of k limbs; trial 1 has every limb full, trial 2 a top limb of 1
+        for (let i = 0; i < k * 4; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; store<u8>(M + i, <u8>x); }
+        if (trial == 1) memory.fill(M, 0xff, k * 4);
+        store<u8>(M, trial == 2 ? 1 : load<u8>(M) | 0x80);
+        store<u8>(M + k * 4 - 1, load<u8>(M + k * 4 - 1) | 1);
+        expect(bn_mont_setup(M, k * 4)).toBe(<u32>k);
+        for (let v = 0; v < 5; v++) {
+          // a < n: random below the top limb, n - 1, 0, 1, or all but the top limb full
+          const top = load<u32>(MONT_N + (<usize>(k - 1) << 2));
+          for (let i = 0; i < k; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; store<u32>(A + (<usize>i << 2), x); }
+          store<u32>(A + (<usize>(k - 1) << 2), top == 0 ? 0 : load<u32>(A + (<usize>(k - 1) << 2)) % top);
+          if (v == 1) { memory.copy(A, MONT_N, <usize>k << 2); store<u32>(A, load<u32>(A) - 1); }
+          if (v == 2) limbs(A, k, 0);
+          if (v == 3) { limbs(A, k, 0); store<u32>(A, 1); }
+          if (v == 4) { limbs(A, k, 0xffffffff); store<u32>(A + (<usize>(k - 1) << 2), top - 1); }
+          if (k == 1 && v == 4) store<u32>(A, top - 1);
+          mont_mul_generic(C, A, A, k);
+          mont_sqr(D, A, k);
+          expect(bn_cmp(C, D, k)).toBe(0);
+          mont_sqr_generic(D, A, k);
+          expect(bn_cmp(C, D, k)).toBe(0);
+          expect(bn_cmp(D, MONT_N, k)).toBe(-1);
+          memory.copy(D, A, <usize>k << 2);
+          mont_sqr(D, D, k); // out aliases a
+          expect(bn_cmp(C, D, k)).toBe(0);
+          // chained: squaring a reduced result again
+          mont_mul(C, C, C, k);
+          mont_sqr(D, D, k);
+          expect(bn_cmp(C, D, k)).toBe(0);
+        }
+      }
+    }
   });
 });
