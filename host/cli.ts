@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   mn: () => import("./commands/mn.js"),
   dar: () => import("./commands/dar.js"),
   status: () => import("./commands/status.js"),
+  lab: () => import("./commands/lab.js"),
 };
 
 async function help(): Promise<void> {

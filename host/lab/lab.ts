@@ -1,0 +1,254 @@
+// `fama lab`'s domain: the namespaces of host/lab/topology.ts (CN, core, DAR1-3, MN; anchors
+// routed into the DAR daemons' TUNs), the daemon configs (configs.ts) in a temporary directory,
+// three `fama dar` daemons and one `fama mn` agent as separate processes (daemons.ts), and the
+// MN's link moves. The scenario on top (flows, timeline, summary) is tour.ts; the e2e test and
+// the bench drive the same two pieces.
+//
+// Cleanup: everything is registered with the topology's NetScope (processes, the temporary
+// directory, the namespaces and every link in them), which runs on a normal stop, on a failure,
+// and (with installSignalCleanup, which `fama lab` installs) on Ctrl-C / SIGTERM.
+import { mkdtempSync, rmSync, copyFileSync, chmodSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Topology, PLAN } from "./topology.js";
+import { ip, ipBatch, linkSetNetns, netnsList, netnsDelIfExists } from "../net/ip.js";
+import { parseIPv6, formatIPv6 } from "../ipv6.js";
+import { labFiles, writeConfigs, type LabFiles, type LabConfigOptions } from "./configs.js";
+import { DaemonProc, type LogLine } from "./daemons.js";
+
+export const LAB_PREFIX = "fama-lab-";
+
+export interface LabOptions {
+  /** Namespace prefix (default `fama-lab-<pid>-`). */
+  prefix?: string;
+  dars?: number;
+  /** DARs require the care-of test (and the MN does it). */
+  coaTest?: boolean;
+  /** Largest inner packet through the tunnels (default 1460). */
+  tunnelMtu?: number;
+  /** MTU of every lab link (default 1500). */
+  mtu?: number;
+  /** Binding lifetime the MN asks for, s (default 600). */
+  lifetime?: number;
+  /** How long the MN keeps an address nobody uses, s (default 60). */
+  idleTimeoutS?: number;
+  /** A PEM private key copied in as the MN's key (default: the agent creates one). */
+  keyFile?: string;
+  /** Progress lines (default: none). */
+  say?: (text: string) => void;
+}
+
+export interface Move {
+  from: number;
+  to: number;
+  /** hrtime when the old link was taken away / when the new link was up. */
+  downNs: bigint;
+  upNs: bigint;
+  /** index into the MN's log lines where this move started */
+  logFrom: number;
+  /** the agent's `attached` line (coa, kept, busAfterMs, setupMs) */
+  attached: LogLine;
+}
+
+/** Normalised text form of an IPv6 address. */
+export function norm(a: string): string {
+  const b = parseIPv6(a.replace(/^::ffff:/, "").replace(/%.*$/, ""));
+  return b ? formatIPv6(b) : a;
+}
+
+/** True if `a` lies in the /64 `prefix` (text). */
+export function inPrefix64(a: string, prefix: string): boolean {
+  const x = parseIPv6(a), p = parseIPv6(prefix.replace(/\/\d+$/, ""));
+  return !!x && !!p && x.subarray(0, 8).every((v, i) => v === p[i]);
+}
+
+/** rx/tx bytes of a link (kernel counters). */
+export async function linkBytes(ns: string, dev: string): Promise<{ rx: number; tx: number }> {
+  const { stdout } = await ip(["-j", "-s", "link", "show", "dev", dev], ns);
+  const [l] = JSON.parse(stdout) as { stats64: { rx: { bytes: number }; tx: { bytes: number } } }[];
+  return { rx: l!.stats64.rx.bytes, tx: l!.stats64.tx.bytes };
+}
+
+/** Removes namespaces of earlier labs whose process is gone (a crash or SIGKILL of the lab). */
+export async function sweepDeadLabs(): Promise<string[]> {
+  const removed: string[] = [];
+  for (const ns of await netnsList()) {
+    const m = new RegExp(`^${LAB_PREFIX}(\\d+)-`).exec(ns);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = true;
+    try { process.kill(pid, 0); } catch (e) { alive = (e as NodeJS.ErrnoException).code === "EPERM"; }
+    if (!alive && (await netnsDelIfExists(ns))) removed.push(ns);
+  }
+  return removed;
+}
+
+/**
+ * Recreates the access veth pairs with fixed, distinct interface indexes (DAR end 100+k, MN end
+ * 200+k), as Topology.build left them (DAR end `acc` up with P_k::1, MN end `acc<k>` parked in
+ * the air namespace).
+ *
+ * Why: the kernel's linkwatch handles a carrier change at once ("urgent") only for a device whose
+ * ifindex differs from its iflink, and a veth's iflink is its peer's ifindex. Namespaces number
+ * their links independently, so a pair can end up with equal numbers on both ends (DAR2's `acc`
+ * and `acc2` both had index 3 here, and moving an end into the MN renumbers it); then the carrier
+ * change waits for linkwatch's once-a-second run, the link drops packets (noop qdisc) until it
+ * runs, and a handover costs up to a second more for reasons that have nothing to do with FAMA.
+ * The MN namespace only ever allocates small indexes (lo, the agent's TUN), so 200+k never
+ * collides there and keeps its number across moves.
+ */
+export async function reindexAccessLinks(topo: Topology, mtu: number): Promise<void> {
+  for (let k = 1; k <= topo.dars; k++) {
+    const d = topo.darNs(k);
+    await ip(["link", "del", "dev", "acc"], d);
+    await ip(["link", "add", "acc", "netns", d, "index", String(100 + k), "type", "veth", "peer", "name", topo.mnDev(k), "netns", topo.ns.air, "index", String(200 + k)]);
+    await ipBatch([["link", "set", "acc", "mtu", String(mtu), "up"], ["addr", "add", `${PLAN.darAccess(k)}/64`, "dev", "acc", "nodad"]], d);
+    await ipBatch([["link", "set", topo.mnDev(k), "mtu", String(mtu)]], topo.ns.air);
+  }
+}
+
+/**
+ * Source address validation on every DAR's access link (BCP 38, what an access router does): a
+ * packet arriving on `acc` whose source is not in P_k is refused (ICMPv6 administratively
+ * prohibited). Without it a kept H_1 could reach the CN straight from a visited DAR, untunnelled,
+ * and the lab would measure that instead of the FAMA path. Policy rules, since this kernel has no
+ * netfilter tools: `iif acc from P_k` jumps over the `iif acc prohibit` rule.
+ */
+export async function filterAccessSources(topo: Topology): Promise<void> {
+  for (let k = 1; k <= topo.dars; k++) {
+    const d = topo.darNs(k);
+    await ip(["-6", "rule", "add", "priority", "12", "nop"], d);
+    await ip(["-6", "rule", "add", "priority", "11", "iif", "acc", "prohibit"], d);
+    await ip(["-6", "rule", "add", "priority", "10", "iif", "acc", "from", PLAN.prefix(k), "goto", "12"], d);
+  }
+}
+
+export class Lab {
+  readonly dars: DaemonProc[];
+  readonly mn: DaemonProc;
+  /** the MN's first address, formed at DAR1 */
+  h1 = "";
+  /** the MN's current care-of address */
+  coa = "";
+  private constructor(readonly topo: Topology, readonly dir: string, readonly files: LabFiles, readonly cfg: LabConfigOptions, readonly say: (t: string) => void) {
+    this.dars = files.dar.map((f, i) => new DaemonProc(`dar${i + 1}`, topo.darNs(i + 1), ["dar", "--config", f.config], f.log, f.socket));
+    this.mn = new DaemonProc("mn", topo.ns.mn, ["mn", "--config", files.mn.config], files.mn.log, files.mn.socket);
+  }
+
+  /** Builds the domain, starts the daemons and the agent, attaches the MN at DAR1. */
+  static async start(o: LabOptions = {}): Promise<Lab> {
+    const say = o.say ?? (() => {});
+    const dars = o.dars ?? 3;
+    const cfg: LabConfigOptions = { dars, coaTest: o.coaTest ?? false, tunnelMtu: o.tunnelMtu ?? 1460, lifetime: o.lifetime ?? 600, idleTimeoutS: o.idleTimeoutS ?? 60 };
+    const swept = await sweepDeadLabs();
+    if (swept.length) say(`removed ${swept.length} namespaces left by an earlier lab that died: ${swept.join(" ")}`);
+    const dir = mkdtempSync(join(tmpdir(), "fama-lab-"));
+    let topo: Topology;
+    try {
+      const prefix = o.prefix ?? `${LAB_PREFIX}${process.pid}-`;
+      say(`building namespaces ${prefix}{cn,core,dar1..${dars},mn,air}`);
+      topo = await Topology.build({ prefix, dars, anchors: "none", attach: 0, ...(o.mtu ? { mtu: o.mtu } : {}) });
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+    topo.defer(`lab directory ${dir}`, () => rmSync(dir, { recursive: true, force: true }), () => rmSync(dir, { recursive: true, force: true }));
+    const files = labFiles(dir, dars);
+    const lab = new Lab(topo, dir, files, cfg, say);
+    try {
+      await reindexAccessLinks(topo, o.mtu ?? 1500);
+      await filterAccessSources(topo);
+      writeConfigs(files, cfg, (k) => topo.mnDev(k));
+      for (const f of files.dar) mkdirSync(f.stateDir, { recursive: true, mode: 0o700 });
+      if (o.keyFile) { copyFileSync(o.keyFile, files.mn.key); chmodSync(files.mn.key, 0o600); }
+      say(`configs and logs in ${dir}`);
+      for (const d of lab.dars) d.start(topo.netScope);
+      await Promise.all(lab.dars.map((d) => d.ready(30_000)));
+      say(`${lab.dars.map((d, i) => `DAR${i + 1} (anchor ${PLAN.anchor(i + 1)}, prefix ${PLAN.prefix(i + 1)})`).join(", ")}: fama dar answering on its status socket${cfg.coaTest ? " (coaTest: true)" : ""}`);
+      lab.mn.start(topo.netScope);
+      await lab.mn.waitFor((l) => l.event === "mn.started", 60_000, "mn.started");
+      await lab.mn.ready(10_000);
+      const mv = await lab.move(1);
+      lab.h1 = String(mv.attached.coa);
+      say(`MN agent up; link up at DAR1: H_1 = ${lab.h1} (a CGA of ${PLAN.prefix(1)}), set up in ${mv.attached.setupMs} ms`);
+    } catch (e) {
+      await lab.destroy();
+      throw e;
+    }
+    return lab;
+  }
+
+  get attachedTo(): number { return this.topo.attachedTo; }
+
+  /**
+   * Moves the MN's link to DAR k: link-down at the current DAR (the MN end goes to the "air"
+   * namespace), then the link to DAR k moved in and set up; the agent installs its address and
+   * routes itself. Resolves after the agent logged `attached` for it.
+   */
+  async move(k: number): Promise<Move> {
+    const from = this.topo.attachedTo;
+    const dev = this.topo.mnDev(k);
+    const logFrom = this.mn.lines.length;
+    const downNs = process.hrtime.bigint();
+    await this.topo.detach();
+    await linkSetNetns(dev, this.topo.ns.mn, this.topo.ns.air);
+    await ip(["link", "set", "dev", dev, "up"], this.topo.ns.mn);
+    const upNs = process.hrtime.bigint();
+    this.topo.attachedTo = k;
+    const attached = await this.mn.waitFor((l) => l.event === "attached" && l.dev === dev, 15_000, `attached ${dev}`, logFrom);
+    this.coa = String(attached.coa);
+    return { from, to: k, downNs, upNs, logFrom, attached };
+  }
+
+  /** The MN's log lines since `from` matching `pred`. */
+  mnEvents(from: number, pred: (l: LogLine) => boolean): LogLine[] { return this.mn.lines.slice(from).filter(pred); }
+
+  async darStatus(k: number): Promise<DarStatus> { return (await this.dars[k - 1]!.status()) as unknown as DarStatus; }
+
+  /** Bindings per DAR, as `fama status` reports them (null: the daemon did not answer). */
+  async bindings(): Promise<(DarBinding[] | null)[]> {
+    return Promise.all(this.dars.map(async (d) => { try { return ((await d.status()) as unknown as DarStatus).bindings; } catch { return null; } }));
+  }
+
+  /** Kills DAR k (SIGKILL: nothing runs on its way out) or stops it (SIGTERM). */
+  async stopDar(k: number, signal: NodeJS.Signals): Promise<{ code: number | null; signal: string | null }> {
+    return this.dars[k - 1]!.stop(signal);
+  }
+
+  /** Deletes DAR k's snapshot and journal (it must be stopped). */
+  wipeDarState(k: number): void {
+    const d = this.files.dar[k - 1]!.stateDir;
+    rmSync(join(d, "dar-state.json"), { force: true });
+    rmSync(join(d, "dar.journal"), { force: true });
+  }
+
+  /** Starts DAR k again with the same config; resolves when it answers its socket. */
+  async restartDar(k: number): Promise<void> {
+    const d = this.dars[k - 1]!;
+    if (d.running) throw new Error(`dar${k} is still running`);
+    d.start(this.topo.netScope);
+    await d.ready(30_000);
+  }
+
+  /** Tails of every log (for failures). */
+  logTails(n = 25): string { return [...this.dars, this.mn].map((d) => d.tail(n)).join("\n"); }
+
+  /** SIGTERM to the agent and the daemons (they remove what they installed), then everything else. */
+  async stop(): Promise<void> {
+    const errors: string[] = [];
+    const r = await Promise.allSettled([this.mn.stop("SIGTERM"), ...this.dars.map((d) => d.stop("SIGTERM"))]);
+    r.forEach((x, i) => {
+      const name = i === 0 ? "mn" : `dar${i}`;
+      if (x.status === "rejected") errors.push(`${name}: ${(x.reason as Error).message}`);
+      else if (x.value.code !== 0 && x.value.signal !== "SIGKILL") errors.push(`${name} exited ${x.value.code ?? x.value.signal}`);
+    });
+    await this.destroy();
+    if (errors.length) throw new Error(`lab stop: ${errors.join("; ")}`);
+  }
+
+  /** Removes everything without asking the daemons first. */
+  async destroy(): Promise<void> { await this.topo.destroy(); }
+}
+
+export interface DarBinding { hoa: string; coa: string; seq: number; lifetime: number; expiresInS: number; hasPhkt: boolean; pktsToMn: number; bytesToMn: number; pktsFromMn: number; bytesFromMn: number }
+export interface DarStatus { role: "dar"; pid: number; anchor: string; bindings: DarBinding[]; bindingsTotal: number; counters: Record<string, number>; dataplane: Record<string, number> | null }
