@@ -11,9 +11,22 @@
 //   destination = a bound HoA              -> hop limit, tunnel MTU, encapsulate
 //   destination inside a prefix           -> drop `unbound` (emit nothing, PROTOCOL vectors)
 //   otherwise                              -> drop `not-for-us`
-// Before the per-slot pass, process_batch runs two prefetch passes over the batch that
-// touch the table slot and then the entry each packet will look up: these loads are
-// independent, so the CPU overlaps their cache misses (a 1M-binding cache is ~112 MB).
+// process_batch works in passes over the batch, so that the cache misses of different
+// packets overlap instead of each packet waiting for its own (a 1M-binding cache is ~113 MB,
+// two random accesses per lookup: table slot, then record):
+//   1. classify: the checks above up to "destination = anchor", and the keyed hash of the
+//      key the slot will look up (the destination; for a tunnel packet to the anchor with
+//      Next Header 41 right after the fixed header, the inner source). Slot headers only.
+//   2. (caches of PREFETCH_MIN_BINDINGS or more) load every such slot's home table slot.
+//   3. candidates: walk each probe run over the now cached table, comparing the hash tags
+//      only, to the first slot tagged with the hash (bc_candidate_slot); remember it, its
+//      record and the cache's epoch.
+//   4. (large caches) load the bytes of every candidate record the path will use.
+//   5. dispatch each slot in order, as described above, the lookup starting from the
+//      candidate: at an unchanged epoch a candidate holding the HoA is the binding and "no
+//      candidate" means unbound; a BU, a deregistration or a lazy expiry earlier in the
+//      batch changes the epoch and later lookups run the full probe again.
+// Each lookup hashes its key once (pass 1).
 
 import { addr_eq, load8, load16_be } from "../wire/bytes";
 import { NH_IPV6, NH_ICMPV6, NH_MOBILITY, NH_HOP_BY_HOP, NH_DEST_OPTS, IPV6_MIN_MTU } from "../wire/ipv6";
@@ -28,8 +41,9 @@ import {
   C_CONTROL_DROP, COUNTERS_LEN,
 } from "../forward/counters";
 import {
-  bc_lookup, bc_count, bc_hash, bc_table, bc_mask, bc_entries, bc_expire,
-  E_COA, E_PKTS_TO, E_BYTES_TO, E_PKTS_FROM, E_BYTES_FROM, ENTRY_SIZE,
+  bc_lookup_hashed, bc_lookup_candidate, bc_key_hash, bc_touch_slot, bc_candidate_slot, bc_slot_entry,
+  bc_epoch, bc_count, bc_expire,
+  E_COA, E_PKTS_TO, E_BYTES_TO, E_PKTS_FROM, E_BYTES_FROM,
 } from "../forward/binding-cache";
 import { tunnel_encapsulate, TUNNEL_HEADER_LEN } from "../forward/tunnel";
 import {
@@ -95,14 +109,15 @@ function to_mn(slot: usize, d: usize, pkt: usize, len: u32, e: usize, now: f64):
   desc_send(d, BATCH_HEADROOM - TUNNEL_HEADER_LEN, outLen);
 }
 
-function decapsulate(slot: usize, d: usize, pkt: usize, len: u32, off: u32, now: f64): void {
+/** `h` is the inner source's bc_key_hash when `hashed` (the batch computed it), else unused. */
+function decapsulate(slot: usize, d: usize, pkt: usize, len: u32, off: u32, h: u32, cand: i32, rec: usize, hashed: bool, now: f64): void {
   const inner = pkt + off;
   const ilen = len - off;
   if (!ipv6_ok(inner, ilen)) {
     drop(d, C_MALFORMED);
     return;
   }
-  const e = bc_lookup(inner + 8, now);
+  const e = hashed ? bc_lookup_candidate(inner + 8, h, cand, rec, candEpoch, now) : bc_lookup_hashed(inner + 8, bc_key_hash(inner + 8), now);
   if (e == 0) {
     drop(d, C_TUNNEL_UNBOUND);
     return;
@@ -142,7 +157,7 @@ function to_anchor(slot: usize, d: usize, pkt: usize, len: u32, now: f64): void 
     nh = next;
   }
   if (nh == NH_IPV6) {
-    decapsulate(slot, d, pkt, len, off, now);
+    decapsulate(slot, d, pkt, len, off, 0, -1, 0, false, now);
   } else if (nh == NH_ICMPV6) {
     if (off + 8 <= len && load8(pkt + off) == ICMP_ECHO_REQUEST) {
       const outLen = icmp_echo_reply(pkt, len, off, cfg_anchor());
@@ -179,63 +194,102 @@ function to_anchor(slot: usize, d: usize, pkt: usize, len: u32, now: f64): void 
   }
 }
 
-/** Processes slot `i`: reads its descriptor's `len`, writes the verdict. */
-export function dar_dispatch(i: u32, now: f64): void {
-  const slot = slot_at(i);
-  const d = desc_at(i);
-  const len = desc_len(d);
-  const pkt = slot + BATCH_HEADROOM;
-  if (len > BATCH_MAX_PACKET || !ipv6_ok(pkt, len)) {
-    drop(d, C_MALFORMED);
-    return;
+// What the classification pass found in a slot (slotKind), and the hash of the key the
+// slot will look up (slotHash; K_TO_MN: the destination, K_TUNNEL: the inner source).
+@inline const K_MALFORMED: u32 = 0; // drop `malformed`
+@inline const K_TO_MN: u32 = 1; //     destination not the anchor: look it up
+@inline const K_ANCHOR: u32 = 2; //    to the anchor, no lookup known in advance
+@inline const K_TUNNEL: u32 = 3; //    to the anchor, Next Header 41 right after the fixed header
+const slotKind: usize = memory.data(<i32>(BATCH_MAX_SLOTS * 4), 16);
+const slotHash: usize = memory.data(<i32>(BATCH_MAX_SLOTS * 4), 16);
+// The candidate table slot of the slot's key (bc_candidate_slot) and its record, found at
+// epoch candEpoch; and the last bytes of that record the path will use (to the MN: hoa to
+// its counters, [0, 64); from it: [0, 80)): a 96-byte record may straddle two cache lines.
+const slotCand: usize = memory.data(<i32>(BATCH_MAX_SLOTS * 4), 16);
+const slotRec: usize = memory.data(<i32>(BATCH_MAX_SLOTS * 4), 16);
+const slotFar: usize = memory.data(<i32>(BATCH_MAX_SLOTS * 4), 16);
+let candEpoch: u32 = 0;
+/** Below this many bindings the cache stays in the CPU caches: no prefetch passes. */
+const PREFETCH_MIN_BINDINGS: u32 = 4096;
+
+/** Classifies slot `i` (the checks dar_dispatch makes first) and hashes its lookup key. */
+@inline function classify(i: u32): u32 {
+  const pkt = slot_at(i) + BATCH_HEADROOM;
+  const len = desc_len(desc_at(i));
+  if (len > BATCH_MAX_PACKET || !ipv6_ok(pkt, len)) return K_MALFORMED;
+  if (!addr_eq(pkt + 24, cfg_anchor())) {
+    store<u32>(slotHash + (<usize>i << 2), bc_key_hash(pkt + 24));
+    return K_TO_MN;
   }
-  const dst = pkt + 24;
-  if (addr_eq(dst, cfg_anchor())) {
-    to_anchor(slot, d, pkt, len, now);
-    return;
+  if (load8(pkt + 6) == NH_IPV6 && len >= 80) {
+    store<u32>(slotHash + (<usize>i << 2), bc_key_hash(pkt + 48));
+    return K_TUNNEL;
   }
-  const e = bc_lookup(dst, now);
-  if (e != 0) {
-    to_mn(slot, d, pkt, len, e, now);
-    return;
-  }
-  drop(d, cfg_in_prefixes(dst) ? C_UNBOUND : C_NOT_FOR_US);
+  return K_ANCHOR;
 }
 
-/** Touches the table slots, then the entries, the batch's packets will look up. */
-function prefetch(n: u32): void {
-  const table = bc_table();
-  const mask = bc_mask();
-  const entries = bc_entries();
-  const anchor = cfg_anchor();
-  const keys = prefetchKeys;
+/** Processes a classified slot: writes its verdict. */
+@inline function dispatch(i: u32, kind: u32, now: f64): void {
+  const slot = slot_at(i);
+  const d = desc_at(i);
+  const pkt = slot + BATCH_HEADROOM;
+  const len = desc_len(d);
+  if (kind == K_TO_MN) {
+    const dst = pkt + 24;
+    const e = bc_lookup_candidate(dst, load<u32>(slotHash + (<usize>i << 2)), load<i32>(slotCand + (<usize>i << 2)), <usize>load<u32>(slotRec + (<usize>i << 2)), candEpoch, now);
+    if (e != 0) to_mn(slot, d, pkt, len, e, now);
+    else drop(d, cfg_in_prefixes(dst) ? C_UNBOUND : C_NOT_FOR_US);
+  } else if (kind == K_TUNNEL) {
+    decapsulate(slot, d, pkt, len, 40, load<u32>(slotHash + (<usize>i << 2)), load<i32>(slotCand + (<usize>i << 2)), <usize>load<u32>(slotRec + (<usize>i << 2)), true, now);
+  } else if (kind == K_ANCHOR) {
+    to_anchor(slot, d, pkt, len, now);
+  } else {
+    drop(d, C_MALFORMED);
+  }
+}
+
+/** Processes slot `i` alone: reads its descriptor's `len`, writes the verdict. */
+export function dar_dispatch(i: u32, now: f64): void {
+  candEpoch = bc_epoch() - 1; // no candidates: full lookups
+  dispatch(i, classify(i), now);
+}
+
+/**
+ * Finds the candidate table slot of every slot that will look up a binding. With `touch`
+ * (a cache too big for the CPU caches), first loads every home table slot, and after the
+ * candidates, the bytes of every candidate record the path will use: tight loops of
+ * independent loads (Wasm has no prefetch instruction), so that their misses overlap.
+ */
+function find_candidates(n: u32, touch: bool): void {
   let s: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    const pkt = slot_at(i) + BATCH_HEADROOM;
-    const len = desc_len(desc_at(i));
-    let key: usize = pkt + 24;
-    if (len < 40 || len > BATCH_MAX_PACKET) {
-      store<u32>(keys + (<usize>i << 2), 0xffffffff);
-      continue;
+  if (touch) {
+    for (let i: u32 = 0; i < n; i++) {
+      if (load<u32>(slotKind + (<usize>i << 2)) & 1) s ^= bc_touch_slot(load<u32>(slotHash + (<usize>i << 2)));
     }
-    if (len >= 80 && load8(pkt + 6) == NH_IPV6 && addr_eq(key, anchor)) key = pkt + 48;
-    const slotIdx = bc_hash(key) & mask;
-    store<u32>(keys + (<usize>i << 2), slotIdx);
-    s ^= load<u32>(table + (<usize>slotIdx << 3), 4);
   }
   for (let i: u32 = 0; i < n; i++) {
-    const slotIdx = load<u32>(keys + (<usize>i << 2));
-    if (slotIdx == 0xffffffff) continue;
-    const idx1 = load<u32>(table + (<usize>slotIdx << 3), 4);
-    if (idx1 != 0) {
-      // A 96-byte record may straddle two cache lines: touch both ends.
-      const e = entries + <usize>(idx1 - 1) * ENTRY_SIZE;
-      s ^= load<u32>(e) ^ load<u32>(e, ENTRY_SIZE - 4);
+    const kind = load<u32>(slotKind + (<usize>i << 2));
+    let a = slotRec; // a harmless cached address when there is nothing to touch
+    let b = slotRec;
+    if (kind & 1) {
+      const c = bc_candidate_slot(load<u32>(slotHash + (<usize>i << 2)));
+      store<i32>(slotCand + (<usize>i << 2), c);
+      if (c >= 0) {
+        a = bc_slot_entry(c);
+        b = a + (kind == K_TO_MN ? 60 : 76);
+      }
+    }
+    store<u32>(slotRec + (<usize>i << 2), <u32>a);
+    store<u32>(slotFar + (<usize>i << 2), <u32>b);
+  }
+  if (touch) {
+    for (let i: u32 = 0; i < n; i++) {
+      s ^= load<u32>(<usize>load<u32>(slotRec + (<usize>i << 2))) ^ load<u32>(<usize>load<u32>(slotFar + (<usize>i << 2)));
     }
   }
   sink ^= s;
+  candEpoch = bc_epoch();
 }
-const prefetchKeys: usize = memory.data(<i32>(BATCH_MAX_SLOTS * 4), 16);
 
 /** The ABI's process_batch: slots 0..n-1 in order; returns how many were given verdict send. */
 export function dar_process_batch(n: u32, now: f64): u32 {
@@ -246,10 +300,11 @@ export function dar_process_batch(n: u32, now: f64): u32 {
     for (let i: u32 = 0; i < n; i++) drop(desc_at(i), C_NOT_CONFIGURED);
     return 0;
   }
-  if (n >= 4 && bc_count() >= 4096) prefetch(n);
+  for (let i: u32 = 0; i < n; i++) store<u32>(slotKind + (<usize>i << 2), classify(i));
+  find_candidates(n, bc_count() >= PREFETCH_MIN_BINDINGS);
   let sent: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
-    dar_dispatch(i, now);
+    dispatch(i, load<u32>(slotKind + (<usize>i << 2)), now);
     sent += load<u32>(desc_at(i), 8);
   }
   ctr_add(C_TX, sent);

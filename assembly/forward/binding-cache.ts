@@ -17,6 +17,11 @@
 //     the key can choose HoAs that collide into one probe run. (It is a keyed
 //     multiply-xorshift mixer, not a PRF; Robin Hood keeps even a bad run bounded by
 //     the load factor, and HoAs only enter the cache through authenticated BUs.)
+//   * Lookups from a packet batch (assembly/dar/engine.ts) come in two steps so that the
+//     batch can overlap the cache misses of its packets: bc_candidate_slot(h) probes the
+//     table by hash tag alone (no record read) and bc_lookup_candidate finishes the lookup
+//     from that candidate, valid while `epoch` is unchanged (every insertion, deletion or
+//     record move bumps it). bc_key_hash lets the caller hash a key once for both steps.
 //   * Memory per binding at capacity C: 96 + 8 * 2^k / C bytes; between 106.7 and
 //     117.3 bytes whatever C is (1,000,000 -> 112.8).
 //
@@ -86,6 +91,9 @@ let mask: u32 = 0;
 let k0: u64 = 0;
 let k1: u64 = 0;
 let sweepCursor: u32 = 0;
+// Bumped by every change of the table or of the records' positions (insert, delete, clear,
+// new cache, hash hook): a probe result taken at one epoch is still exact at the same epoch.
+let epoch: u32 = 0;
 
 const seedBuf: usize = memory.data(16, 16);
 
@@ -122,6 +130,7 @@ export function bc_init_keyed(cap: u32, key0: u64, key1: u64): i32 {
   count = 0;
   mask = slots - 1;
   sweepCursor = 0;
+  epoch++;
   k0 = key0;
   k1 = key1;
   return BC_OK;
@@ -133,6 +142,7 @@ export function bc_clear(): void {
   memory.fill(table, 0, (<usize>mask + 1) << 3);
   count = 0;
   sweepCursor = 0;
+  epoch++;
 }
 
 @inline export function bc_capacity(): u32 { return capacity; }
@@ -162,7 +172,7 @@ export function bc_bytes(): f64 {
 // Test hook: when set, every HoA hashes to this value (collision tests).
 let forcedHash: u32 = 0;
 let forceHash: bool = false;
-export function bc_test_force_hash(on: bool, h: u32): void { forceHash = on; forcedHash = h; }
+export function bc_test_force_hash(on: bool, h: u32): void { forceHash = on; forcedHash = h; epoch++; }
 @inline function hash_of(p: usize): u32 { return forceHash ? forcedHash : bc_hash(p); }
 
 /** Slot index holding the HoA, or -1. */
@@ -184,6 +194,7 @@ function find_slot(hoa: usize, h: u32): i32 {
 }
 
 function table_insert(h: u32, idx1: u32): void {
+  epoch++;
   let cur: u64 = (<u64>idx1 << 32) | <u64>h;
   let i = h & mask;
   let dist: u32 = 0;
@@ -207,6 +218,7 @@ function table_insert(h: u32, idx1: u32): void {
 
 /** Empties slot `i` and shifts the run after it back by one (no tombstones). */
 function table_delete(i: u32): void {
+  epoch++;
   let j = (i + 1) & mask;
   while (true) {
     const v = load<u64>(table + (<usize>j << 3));
@@ -245,12 +257,38 @@ function emit_removed(e: usize): void {
   event_push(EV_REMOVED, 0, e + E_HOA, e + E_COA, <u32>load<u16>(e + E_SEQ));
 }
 
+/** The hash `hoa` is filed under (bc_hash, or the test hook's forced value). */
+@inline export function bc_key_hash(hoa: usize): u32 { return hash_of(hoa); }
+
 /**
  * The live binding for `hoa`, or 0. A binding whose expiry has passed is absent; it is
  * removed (with a `removed` event) when the event queue has room.
  */
 export function bc_lookup(hoa: usize, now: f64): usize {
-  const s = find_slot(hoa, hash_of(hoa));
+  return bc_lookup_hashed(hoa, hash_of(hoa), now);
+}
+
+/** bc_lookup for a HoA whose bc_key_hash `h` the caller already has (the batch hashes once). */
+export function bc_lookup_hashed(hoa: usize, h: u32, now: f64): usize {
+  return live_at(find_slot(hoa, h), now);
+}
+
+/**
+ * bc_lookup_hashed given `cand` = bc_candidate_slot(h) and its record `rec` =
+ * bc_slot_entry(cand), as found while bc_epoch() was `ep`. At the same epoch the candidate
+ * is exact: -1 means absent, and a candidate holding `hoa` is its binding; otherwise (a tag
+ * collision, or the table changed since) the full probe runs.
+ */
+@inline export function bc_lookup_candidate(hoa: usize, h: u32, cand: i32, rec: usize, ep: u32, now: f64): usize {
+  if (ep == epoch) {
+    if (cand < 0) return 0;
+    if (addr_eq(rec, hoa) && now < load<f64>(rec + E_EXPIRY)) return rec;
+  }
+  return bc_lookup_hashed(hoa, h, now);
+}
+
+/** The live binding in slot `s` (-1: none), with lazy expiry as bc_lookup. */
+@inline function live_at(s: i32, now: f64): usize {
   if (s < 0) return 0;
   const e = entries + <usize>((<u32>(load<u64>(table + (<usize>s << 3)) >> 32)) - 1) * ENTRY_SIZE;
   if (now >= load<f64>(e + E_EXPIRY)) {
@@ -262,6 +300,45 @@ export function bc_lookup(hoa: usize, now: f64): usize {
     return 0;
   }
   return e;
+}
+
+// Prefetch helpers for a batch (assembly/dar/engine.ts). Wasm has no prefetch instruction,
+// so the batch issues plain loads in tight loops over all its packets before processing any:
+// first every packet's home table slot, then (table lines now cached) every candidate record.
+// The loads are independent, so the CPU overlaps their cache and TLB misses.
+
+/** Loads the home table slot of hash `h` (the value only keeps the load alive). */
+@inline export function bc_touch_slot(h: u32): u32 {
+  return load<u32>(table + (<usize>(h & mask) << 3), 4);
+}
+
+/** The current epoch (see bc_lookup_candidate). */
+@inline export function bc_epoch(): u32 { return epoch; }
+
+/**
+ * The first slot on the probe run of hash `h` whose tag is `h`, found without reading any
+ * record, or -1 (then no binding has hash `h`). A candidate only: its HoA is not compared.
+ */
+export function bc_candidate_slot(h: u32): i32 {
+  if (capacity == 0) return -1;
+  let i = h & mask;
+  let dist: u32 = 0;
+  while (true) {
+    const v = load<u64>(table + (<usize>i << 3));
+    const idx1 = <u32>(v >> 32);
+    if (idx1 == 0) return -1;
+    const sh = <u32>v;
+    if (sh == h) return <i32>i;
+    if (((i - (sh & mask)) & mask) < dist) return -1;
+    i = (i + 1) & mask;
+    dist++;
+  }
+  return -1;
+}
+
+/** The record of occupied slot `s`. */
+@inline export function bc_slot_entry(s: i32): usize {
+  return entries + <usize>((<u32>(load<u64>(table + (<usize>s << 3)) >> 32)) - 1) * ENTRY_SIZE;
 }
 
 /** The record for `hoa` whether or not it has expired (tests, snapshot), or 0. */

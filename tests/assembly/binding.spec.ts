@@ -3,6 +3,7 @@
 import {
   bc_init, bc_init_keyed, bc_update, bc_lookup, bc_remove, bc_peek, bc_count, bc_expire, bc_max_probe, bc_slots_for,
   bc_test_force_hash, bc_bytes, bc_capacity, bc_clear,
+  bc_key_hash, bc_candidate_slot, bc_slot_entry, bc_lookup_candidate, bc_epoch,
   BC_ADDED, BC_MOVED, BC_REFRESHED, BC_FULL, BC_OK, BC_ERR_CAPACITY, BC_ERR_LIFETIME,
   E_COA, E_SEQ, E_PHKT, E_FLAGS, E_EXPIRY, E_LIFETIME, FLAG_HAS_PHKT, ENTRY_SIZE,
 } from "../../assembly/forward/binding-cache";
@@ -107,6 +108,51 @@ describe("binding cache", () => {
     }
     expect(bc_count()).toBe(40);
     expect(bc_max_probe()).toBe(39);
+  });
+
+  it("candidate lookups (batch path) agree with bc_lookup: colliding tags, absent keys, stale epochs", () => {
+    expect(bc_init_keyed(64, 0x1234567890abcdef, 0xfedcba0987654321)).toBe(BC_OK);
+    // 20 HoAs with one hash tag (one run: only the first is its tag's candidate), 20 with
+    // their own hashes.
+    bc_test_force_hash(true, 0x35);
+    for (let i: u32 = 0; i < 20; i++) { setHoa(i); setCoa(coa, i); expect(bc_update(hoa, coa, i, 100, 0, 0)).toBe(BC_ADDED); }
+    bc_test_force_hash(false, 0);
+    for (let i: u32 = 20; i < 40; i++) { setHoa(i); setCoa(coa, i); expect(bc_update(hoa, coa, i, 100, 0, 0)).toBe(BC_ADDED); }
+    for (let round = 0; round < 2; round++) {
+      for (let i: u32 = 0; i < 50; i++) {
+        bc_test_force_hash(i < 20, 0x35);
+        setHoa(i);
+        const h = bc_key_hash(hoa);
+        const c = bc_candidate_slot(h);
+        const ep = bc_epoch();
+        const expected = bc_lookup(hoa, 1);
+        if (i >= 40) expect(expected).toBe(0);
+        if (c < 0) expect(expected).toBe(0);
+        expect(bc_lookup_candidate(hoa, h, c, c < 0 ? 0 : bc_slot_entry(c), ep, 1)).toBe(expected);
+        // The same candidate after the table changed: the stale epoch forces the full probe.
+        if (round == 1 && c >= 0) {
+          const rec = bc_slot_entry(c);
+          setHoa(i == 0 ? 1 : 0);
+          bc_test_force_hash(true, 0x35);
+          const removed = bc_remove(hoa);
+          bc_test_force_hash(i < 20, 0x35);
+          setHoa(i);
+          expect(bc_epoch()).not.toBe(ep);
+          expect(bc_lookup_candidate(hoa, h, c, rec, ep, 1)).toBe(bc_lookup(hoa, 1));
+          expect(bc_lookup(hoa, 1)).not.toBe(0);
+          if (removed) { // put it back for the next HoA
+            bc_test_force_hash(true, 0x35);
+            setHoa(i == 0 ? 1 : 0); setCoa(coa, 0);
+            bc_update(hoa, coa, 1, 100, 0, 0);
+          }
+        }
+      }
+    }
+    // An absent HoA whose hash tag no binding has: no candidate.
+    bc_test_force_hash(true, 0x77777777);
+    setHoa(999);
+    expect(bc_candidate_slot(bc_key_hash(hoa))).toBe(-1);
+    expect(bc_lookup_candidate(hoa, bc_key_hash(hoa), -1, 0, bc_epoch(), 1)).toBe(0);
   });
 
   it("two colliding runs that wrap around the end of the table", () => {
