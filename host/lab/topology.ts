@@ -215,9 +215,13 @@ export class Topology {
     return netnsExec(ns, file, args, opts);
   }
 
-  /** True if `count` echo requests from `ns` (optionally from `src`) to `dst` got a reply. */
+  /**
+   * True if `count` echo replies from `dst` arrive at `ns` (optionally sent from `src`) within
+   * `waitS` seconds (default 3). Requests go out every 200 ms until then, so a first request lost
+   * to neighbour discovery on a link that just came up does not fail the check.
+   */
   async ping(ns: string, dst: string, opts: { src?: string; count?: number; waitS?: number } = {}): Promise<boolean> {
-    const args = ["-n", "-q", "-c", String(opts.count ?? 1), "-i", "0.2", "-W", String(opts.waitS ?? 1)];
+    const args = ["-n", "-q", "-c", String(opts.count ?? 1), "-i", "0.2", "-w", String(opts.waitS ?? 3)];
     if (opts.src) args.push("-I", opts.src);
     args.push(dst);
     try { await netnsExec(ns, "ping", args, { timeoutMs: 15_000 }); return true; } catch { return false; }
