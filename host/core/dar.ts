@@ -14,7 +14,7 @@ export type { DarConfig };
 export const COUNTER_NAMES = [
   "rx", "tx", "encap", "decap", "echo-reply", "time-exceeded-sent", "too-big-sent",
   "malformed", "unbound", "spoofed", "tunnel-unbound", "hop-limit", "too-big", "rate-limited",
-  "not-for-us", "control-not-ready", "mobility-control", "icmp-suppressed", "events-lost",
+  "not-for-us", "mobility-control", "icmp-suppressed", "events-lost",
   "bindings-expired", "cache-full", "anchor-other", "not-configured", "control-drop",
   "mh-malformed", "mh-unexpected", "bu-accepted", "bu-rejected", "bu-no-ack", "bad-auth-failed",
   "no-random", "cot-sent", "be-sent",

@@ -4,7 +4,7 @@ import { dar_configure, dar_config_record, DAR_CONFIG_SIZE, CFG_OK, CFG_BAD_TUNN
 import { dar_process_batch } from "../../assembly/dar/engine";
 import { slot_at, desc_at, BATCH_HEADROOM } from "../../assembly/forward/batch";
 import {
-  C_MALFORMED, C_UNBOUND, C_NOT_FOR_US, C_SPOOFED, C_TUNNEL_UNBOUND, C_MOBILITY_CONTROL, C_ANCHOR_OTHER, ctr_get,
+  C_MALFORMED, C_UNBOUND, C_NOT_FOR_US, C_SPOOFED, C_TUNNEL_UNBOUND, C_MOBILITY_CONTROL, C_ANCHOR_OTHER, C_MH_MALFORMED, ctr_get,
 } from "../../assembly/forward/counters";
 import { store16_be, addr_eq } from "../../assembly/wire/bytes";
 
@@ -90,10 +90,10 @@ describe("batch dispatch", () => {
     expect(load<u8>(slot_at(3) + 168 + 7)).toBe(8);
     expect(reason(4)).toBe(C_SPOOFED);
     expect(reason(5)).toBe(C_MALFORMED);
-    // handed to dar_control (placeholder: control-not-ready; the control plane: its own reason)
+    // handed to dar_control, which counts it under a reason of its own
     expect(ctr_get(C_MOBILITY_CONTROL)).toBe(1);
     expect(verdict(6)).toBe(0);
-    expect(reason(6)).not.toBe(C_ANCHOR_OTHER);
+    expect(reason(6)).toBe(C_MH_MALFORMED);
     expect(reason(7)).toBe(C_ANCHOR_OTHER);
     expect(reason(8)).toBe(C_MALFORMED);
     expect(reason(9)).toBe(C_TUNNEL_UNBOUND);

@@ -67,9 +67,9 @@ const PLEN = 4, NEXT_HEADER = 6;
 // Counters that can be a drop's reason (assembly/forward/counters.ts), and those that count
 // nothing but such drops.
 const DROP_REASONS = new Set<CounterName>(["malformed", "unbound", "spoofed", "tunnel-unbound", "hop-limit", "too-big",
-  "rate-limited", "not-for-us", "control-not-ready", "anchor-other", "not-configured", "control-drop", "mh-malformed",
+  "rate-limited", "not-for-us", "anchor-other", "not-configured", "control-drop", "mh-malformed",
   "mh-unexpected", "bu-no-ack", "bad-auth-failed", "no-random"]);
-const PURE_DROPS: CounterName[] = ["malformed", "unbound", "spoofed", "tunnel-unbound", "not-for-us", "control-not-ready",
+const PURE_DROPS: CounterName[] = ["malformed", "unbound", "spoofed", "tunnel-unbound", "not-for-us",
   "anchor-other", "not-configured", "control-drop", "mh-malformed", "mh-unexpected", "bu-no-ack", "bad-auth-failed", "no-random"];
 
 /** Offset of the Mobility Header and the HoA / RH2 addresses, walking the chain defensively; null if none. */
