@@ -84,6 +84,23 @@ export function tok_kbm_dereg(phkt: usize, out: usize): void {
   h.update(mh + after, len - after);
 }
 
+// The authenticator's HMAC keeps its key: a phkt-mode BU and the BA that answers it are
+// authenticated under the same Kbm, so the second skips the two key-pad compressions. The
+// comparison is constant time; what timing can tell is only whether two consecutive
+// authenticators share a key, which the message exchange itself shows.
+const authHmac = new HmacSha1();
+const authKey: usize = memory.data(<i32>KBM_LEN, 16);
+let authKeyed = false;
+
+function authenticator_hmac(kbm: usize): HmacSha1 {
+  if (!authKeyed || !ct_equal(authKey, kbm, KBM_LEN)) {
+    authHmac.start(kbm, KBM_LEN);
+    memory.copy(authKey, kbm, KBM_LEN);
+    authKeyed = true;
+  }
+  return authHmac;
+}
+
 /**
  * The BAD authenticator (12 bytes to out) under the 20-byte Kbm, over
  * CoA | anchor | mh[0, authOffset) with the checksum taken as zero; authOffset is where
@@ -92,8 +109,7 @@ export function tok_kbm_dereg(phkt: usize, out: usize): void {
  */
 export function tok_authenticator(kbm: usize, coa: usize, anchor: usize, mh: usize, authOffset: usize, out: usize): i32 {
   if (authOffset < MH_CHECKSUM_OFFSET + 2) return -1;
-  const h = hmacObj;
-  h.start(kbm, KBM_LEN);
+  const h = authenticator_hmac(kbm);
   h.update(coa, 16);
   h.update(anchor, 16);
   feed_mh<HmacSha1>(h, mh, authOffset);

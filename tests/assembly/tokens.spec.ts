@@ -45,6 +45,22 @@ describe("tokens", () => {
     expect(tok_authenticator_check(kbm, unhex(COA), unhex(ANCHOR), mh, 20)).toBe(false);
     expect(tok_authenticator(kbm, unhex(COA), unhex(ANCHOR), mh, 5, out)).toBe(-1);
   });
+  it("authenticators under alternating keys match their vectors (the kept key never leaks into the next)", () => {
+    const mh = unhex("3b030500c9c6006bc00003e8040400000000050c803c16b9746caa952f224d56");
+    const k1 = unhex("9d73d4759cfde26c78fc54b71360cd41ccb65cd8");
+    const k2 = unhex("e129f27c5103bc5cc44bcdf0a15e160d445066ff");
+    const a2 = heap.alloc(12);
+    expect(tok_authenticator(k2, unhex(COA), unhex(ANCHOR), mh, 20, a2)).toBe(0);
+    for (let i = 0; i < 3; i++) {
+      expect(tok_authenticator(k1, unhex(COA), unhex(ANCHOR), mh, 20, out)).toBe(0);
+      expect(hex(out, 12)).toBe("803c16b9746caa952f224d56");
+      expect(tok_authenticator(k1, unhex(COA), unhex(ANCHOR), mh, 20, out)).toBe(0);
+      expect(hex(out, 12)).toBe("803c16b9746caa952f224d56");
+      expect(tok_authenticator(k2, unhex(COA), unhex(ANCHOR), mh, 20, out)).toBe(0);
+      expect(hex(out, 12)).toBe(hex(a2, 12));
+    }
+    expect(hex(a2, 12)).not.toBe("803c16b9746caa952f224d56");
+  });
   it("signed-data digest treats the checksum as zero", () => {
     const a = unhex("3b0305000000006bc00003e8");
     const b = unhex("3b030500ffff006bc00003e8");
