@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, copyFileSync, chmodSync, mkdirSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Topology, PLAN } from "./topology.js";
-import { ip, ipBatch, linkSetNetns, netnsList, netnsDelIfExists } from "../net/ip.js";
+import { ip, ipBatch, sysctl, netnsList, netnsDelIfExists } from "../net/ip.js";
 import { parseIPv6, formatIPv6 } from "../ipv6.js";
 import { labFiles, writeConfigs, type LabFiles, type LabConfigOptions } from "./configs.js";
 import { DaemonProc, type LogLine } from "./daemons.js";
@@ -85,25 +85,30 @@ export async function sweepDeadLabs(): Promise<string[]> {
 
 /**
  * Recreates the access veth pairs with fixed, distinct interface indexes (DAR end 100+k, MN end
- * 200+k), as Topology.build left them (DAR end `acc` up with P_k::1, MN end `acc<k>` parked in
- * the air namespace).
+ * 200+k), all MN ends in the MN namespace and up; the DAR ends `acc` (P_k::1) stay in their
+ * DARs, down until the MN attaches there.
  *
- * Why: the kernel's linkwatch handles a carrier change at once ("urgent") only for a device whose
- * ifindex differs from its iflink, and a veth's iflink is its peer's ifindex. Namespaces number
- * their links independently, so a pair can end up with equal numbers on both ends (DAR2's `acc`
- * and `acc2` both had index 3 here, and moving an end into the MN renumbers it); then the carrier
- * change waits for linkwatch's once-a-second run, the link drops packets (noop qdisc) until it
- * runs, and a handover costs up to a second more for reasons that have nothing to do with FAMA.
- * The MN namespace only ever allocates small indexes (lo, the agent's TUN), so 200+k never
- * collides there and keeps its number across moves.
+ * Why fixed indexes: the kernel's linkwatch handles a carrier change at once ("urgent") only for
+ * a device whose ifindex differs from its iflink, and a veth's iflink is its peer's ifindex.
+ * Namespaces number their links independently, so a pair can end up with equal numbers on both
+ * ends (DAR2's `acc` and `acc2` both had index 3 here); then the carrier change waits for
+ * linkwatch's once-a-second run, the link drops packets (noop qdisc) until it runs, and a
+ * handover costs up to a second more for reasons that have nothing to do with FAMA.
+ *
+ * Why the MN's ends stay in its namespace: a real MN's interface stays where it is and only
+ * loses and regains carrier. A move sets the old DAR's end down and the new DAR's end up (the
+ * MN's end follows: carrier off, carrier on), so the MN's interfaces keep what the agent
+ * installed on them once (its tc filters); moving an interface between namespaces would
+ * destroy them at every move. `keep_addr_on_down` keeps P_k::1 on a DAR's end while it is down.
  */
 export async function reindexAccessLinks(topo: Topology, mtu: number): Promise<void> {
   for (let k = 1; k <= topo.dars; k++) {
     const d = topo.darNs(k);
     await ip(["link", "del", "dev", "acc"], d);
-    await ip(["link", "add", "acc", "netns", d, "index", String(100 + k), "type", "veth", "peer", "name", topo.mnDev(k), "netns", topo.ns.air, "index", String(200 + k)]);
-    await ipBatch([["link", "set", "acc", "mtu", String(mtu), "up"], ["addr", "add", `${PLAN.darAccess(k)}/64`, "dev", "acc", "nodad"]], d);
-    await ipBatch([["link", "set", topo.mnDev(k), "mtu", String(mtu)]], topo.ns.air);
+    await ip(["link", "add", "acc", "netns", d, "index", String(100 + k), "type", "veth", "peer", "name", topo.mnDev(k), "netns", topo.ns.mn, "index", String(200 + k)]);
+    await sysctl("net.ipv6.conf.acc.keep_addr_on_down", 1, d);
+    await ipBatch([["link", "set", "acc", "mtu", String(mtu)], ["addr", "add", `${PLAN.darAccess(k)}/64`, "dev", "acc", "nodad"]], d);
+    await ipBatch([["link", "set", topo.mnDev(k), "mtu", String(mtu), "up"]], topo.ns.mn);
   }
 }
 
@@ -181,18 +186,19 @@ export class Lab {
   get attachedTo(): number { return this.topo.attachedTo; }
 
   /**
-   * Moves the MN's link to DAR k: link-down at the current DAR (the MN end goes to the "air"
-   * namespace), then the link to DAR k moved in and set up; the agent installs its address and
-   * routes itself. Resolves after the agent logged `attached` for it.
+   * Moves the MN's link to DAR k: link-down at the current DAR (its end of the access link set
+   * down: the MN's end loses carrier), then DAR k's end set up (the MN's `acc<k>` gets carrier);
+   * the agent installs its address and routes itself. Resolves after the agent logged
+   * `attached` for it.
    */
   async move(k: number): Promise<Move> {
     const from = this.topo.attachedTo;
     const dev = this.topo.mnDev(k);
     const logFrom = this.mn.lines.length;
     const downNs = process.hrtime.bigint();
-    await this.topo.detach();
-    await linkSetNetns(dev, this.topo.ns.mn, this.topo.ns.air);
-    await ip(["link", "set", "dev", dev, "up"], this.topo.ns.mn);
+    if (from) await ip(["link", "set", "dev", "acc", "down"], this.topo.darNs(from));
+    this.topo.attachedTo = 0;
+    await ip(["link", "set", "dev", "acc", "up"], this.topo.darNs(k));
     const upNs = process.hrtime.bigint();
     this.topo.attachedTo = k;
     const attached = await this.mn.waitFor((l) => l.event === "attached" && l.dev === dev, 15_000, `attached ${dev}`, logFrom);

@@ -2,12 +2,15 @@
 // the kernel state of host/mn/addresses.ts, the state file, the keep policy and a control
 // socket. Protocol decisions are the core's; this file does I/O, keys, routes and addresses.
 //
-// Link-up on access interface X (which reaches DAR k, from the config):
+// At start (and whenever an access interface appears, is re-created or comes back from
+// another namespace): the tc redirect of the anchors' packets on it into the TUN, once.
+// Link-up on access interface X (which reaches DAR k, from the config), all synchronous:
 //   mn_attach(P_k, A_k) (the core forms H_k = the new CoA and queues BUs for every kept site,
-//   cga mode via sign requests answered here) -> CoA on X and lo, default route via DAR k
-//   -> tc redirect of the anchors' packets on X into the TUN -> `from H_s lookup T` for every
-//   kept H_s (and none for H_k: at home it goes direct) -> flush the core's outbox into the
-//   TUN. The outbox waits for the kernel steps so the BAs find the redirect in place.
+//   cga mode via sign requests answered here) -> through rtnetlink: the CoA on X, the default
+//   route via DAR k, no `from H_k lookup T` rule (back at a DAR whose address is kept, the BUs
+//   from H_k would otherwise loop into the TUN) -> flush the core's outbox into the TUN ->
+//   the CoA's lo copy and `from H_s lookup T` for every kept H_s (data only, so after the BUs).
+//   The outbox waits for the kernel steps so the BAs find the address and the redirect.
 // Link detection: `ip -o monitor link` (netlink events; measured here as fast as polling
 // /sys/class/net/X/operstate every 2 ms, without the polling), confirmed through operstate,
 // plus a 1 s sweep as a fallback.
@@ -30,7 +33,7 @@ import type { Tun } from "../tun/types.js";
 import type { MnConfig, MnInterfaceConfig } from "../config/mn.js";
 import { ControlServer } from "../dar/control-socket.js";
 import { service } from "./requests.js";
-import { KernelState } from "./addresses.js";
+import { KernelState, ifindexOf } from "./addresses.js";
 import { openSocketAddresses, stillNeeded } from "./keep.js";
 import { readMnState, writeMnState, type MnState } from "./state.js";
 
@@ -39,7 +42,7 @@ export interface AgentOptions {
   now?: () => number;
   /** Opens the TUN (default: host/tun/linux.ts openTun in this namespace). */
   openTun?: (name: string, mtu: number) => Promise<Tun>;
-  /** Kernel state (default: KernelState: `ip`, `tc`, sysctl). Tests may pass a stub. */
+  /** Kernel state (default: KernelState: rtnetlink, `ip`, `tc`, sysctl). Tests may pass a stub. */
   kernel?: KernelState;
   /** Watch links (default true). */
   watchLinks?: boolean;
@@ -64,6 +67,8 @@ export class MnAgent {
   private readonly log: Logger;
   private queue: Promise<void> = Promise.resolve();
   private readonly linkUp = new Map<string, boolean>();
+  /** redirect filters being installed, per interface */
+  private readonly installing = new Map<string, Promise<void>>();
   /** when the MN left each site (ms), for the keep policy's grace period */
   private readonly leftAt = new Map<string, number>();
   /** link-up time of the attachment each site's handover latency is measured from */
@@ -130,6 +135,7 @@ export class MnAgent {
     this.tun = await (this.opts.openTun ?? defaultOpenTun)(cfg.tun, cfg.tunnelMtu);
     this.kernel = this.opts.kernel ?? new KernelState(this.tun.name, cfg.table, cfg.rulePriority);
     await this.kernel.setup();
+    for (const f of cfg.interfaces) if (ifindexOf(f.name)) await this.ensureRedirect(f.name);
     const x = this.mn.x;
     const adapter: BatchCore = {
       memory: x.memory,
@@ -325,8 +331,13 @@ export class MnAgent {
       while ((nl = buf.indexOf("\n")) >= 0) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
-        const m = /^(?:Deleted\s+)?\d+:\s+([^:@\s]+)/.exec(line);
-        if (m && this.cfg.interfaces.some((f) => f.name === m[1])) this.enqueue(() => this.checkLink(m[1]!));
+        const m = /^(Deleted\s+)?\d+:\s+([^:@\s]+)/.exec(line);
+        if (!m || !this.cfg.interfaces.some((f) => f.name === m[2])) continue;
+        const dev = m[2]!;
+        // gone (deleted, or moved to another namespace): its qdisc and filters went with it
+        if (m[1]) this.kernel.lostRedirect(dev);
+        else if (!this.installing.has(dev) && ifindexOf(dev) && !this.kernel.hasRedirect(dev, this.anchors())) void this.ensureRedirect(dev).catch(() => {});
+        this.enqueue(() => this.checkLink(dev));
       }
     });
     mon.on("exit", () => { if (!this.stopping) this.log.warn("links.monitor_exited", {}); });
@@ -340,6 +351,7 @@ export class MnAgent {
 
   private async checkLink(dev: string): Promise<void> {
     if (this.stopping) return;
+    if (!ifindexOf(dev)) this.kernel.lostRedirect(dev);
     const up = this.operUp(dev);
     const was = this.linkUp.get(dev) ?? false;
     this.linkUp.set(dev, up);
@@ -348,6 +360,20 @@ export class MnAgent {
       this.log.info("link.down", { dev });
       if (this.attachedDev === dev) this.attachedDev = null;
     }
+  }
+
+  /** Installs `dev`'s redirect filters unless they are in place (one `tc` run at a time per interface). */
+  private ensureRedirect(dev: string): Promise<void> {
+    const busy = this.installing.get(dev);
+    if (busy) return busy.then(() => this.ensureRedirect(dev));
+    const anchors = this.anchors();
+    if (this.kernel.hasRedirect(dev, anchors)) return Promise.resolve();
+    const t0 = this.now();
+    const p = this.kernel.redirect(dev, anchors)
+      .then(() => this.log.info("redirect.installed", { dev, anchors, ms: Math.round((this.now() - t0) * 10) / 10 }))
+      .finally(() => this.installing.delete(dev));
+    this.installing.set(dev, p);
+    return p;
   }
 
   /** Attaches to the DAR reached through `dev` (also callable directly, e.g. by tests). */
@@ -369,21 +395,31 @@ export class MnAgent {
     for (const o of this.mn.sites()) if (!o.current && o.goal === "register") this.pendingHandover.set(o.hoa, { at: t, dev });
     if (prevHoa && prevHoa !== s.hoa) this.leftAt.set(prevHoa, t);
     this.leftAt.delete(s.hoa);
-    // kernel first, then the outbox: the BUs leave from the CoA, and their BAs must find it and
-    // the redirect in place. The two steps run in parallel (two processes); the policy rules
-    // for the kept HoAs matter only for data, so they follow the BUs.
+    // kernel first, then the outbox: the BUs leave from the CoA, and their BAs must find it
+    // and the redirect in place. The redirect is normally there since the interface appeared
+    // (a `tc` process only when it was not); the rest is synchronous rtnetlink. The lo copy
+    // and the policy rules for the kept HoAs matter only for data, so they follow the BUs.
     const kept = this.mn.sites().filter((o) => !o.current);
+    let redirectMs = 0;
+    let steps;
     try {
-      await Promise.all([this.kernel.attach(dev, s.hoa, ifc.gateway), this.kernel.redirect(dev, this.anchors())]);
+      if (!this.kernel.hasRedirect(dev, this.anchors())) {
+        const r0 = this.now();
+        await this.ensureRedirect(dev);
+        redirectMs = Math.round((this.now() - r0) * 10) / 10;
+      }
+      steps = this.kernel.attachFast(dev, s.hoa, ifc.gateway);
     } finally {
       this.holdOutbox = false;
     }
     this.attachedDev = dev;
     this.afterCore();
     const flushedMs = this.now() - t;
-    await this.kernel.unrule(s.hoa);
-    for (const o of kept) await this.kernel.keep(o.hoa);
-    this.log.info("attached", { dev, anchor: ifc.anchor, coa: s.hoa, site, kept: kept.map((o) => o.hoa), busAfterMs: Math.round(flushedMs * 10) / 10, setupMs: Math.round((this.now() - t) * 10) / 10 });
+    const r1 = performance.now();
+    this.kernel.attachRest(s.hoa);
+    for (const o of kept) this.kernel.keep(o.hoa);
+    const restUs = Math.round((performance.now() - r1) * 1000);
+    this.log.info("attached", { dev, anchor: ifc.anchor, coa: s.hoa, site, kept: kept.map((o) => o.hoa), busAfterMs: Math.round(flushedMs * 10) / 10, setupMs: Math.round((this.now() - t) * 10) / 10, redirectMs, ...steps, restUs });
     this.scheduleSave();
   }
 

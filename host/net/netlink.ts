@@ -43,7 +43,7 @@ export function ifIndex(dev: string): number {
 }
 
 /** Opens a route socket, in namespace `ns` (a name under /var/run/netns) when given. */
-function openSocket(ns?: string): number {
+export function openSocket(ns?: string): number {
   if (!ns) return libc.socket(AF_NETLINK, SOCK_RAW | O.CLOEXEC, NETLINK_ROUTE);
   // setns() moves only the calling thread; the socket keeps the namespace it was made in.
   const home = openSync("/proc/self/ns/net", "r");
