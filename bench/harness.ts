@@ -88,13 +88,15 @@ export function fmt(x: number): string {
 export function printTable(title: string, rows: Row[]): void {
   const head = ["test", "fama", "baseline", "ratio", "target"];
   const body = rows.map((r) => {
+    // A row without a baseline (NaN) is a figure on its own: no ratio to show.
+    const hasBaseline = Number.isFinite(r.baseline);
     const ratio = r.ours / r.baseline;
     const tgt = r.target === undefined ? "" : `>= ${r.target}x ${ratio >= r.target ? "met" : "MISSED"}`;
     return [
       r.test,
       `${fmt(r.ours)} ${r.unit}${r.oursName ? ` (${r.oursName})` : ""}`,
-      `${fmt(r.baseline)} ${r.unit} (${r.baselineName})`,
-      `${ratio.toFixed(2)}x`,
+      hasBaseline ? `${fmt(r.baseline)} ${r.unit} (${r.baselineName})` : "",
+      hasBaseline ? `${ratio.toFixed(2)}x` : "",
       tgt,
     ];
   });
