@@ -103,13 +103,16 @@ export async function sweepDeadLabs(): Promise<string[]> {
  *     namespace and is set up. The interface's qdisc and tc filters go with every move, so the
  *     agent re-installs its redirect when the interface comes back (host/mn/agent.ts, in
  *     parallel with the lab's `ip link set up`; on the handover's path when it is slower).
- *   * carrier: all MN ends stay in the MN namespace and up; a move sets the old DAR's end down
- *     and the new DAR's end up, so the MN's end only loses and regains carrier, as a real MN's
- *     interface does, and keeps the agent's filters (`keep_addr_on_down` keeps P_k::1 on a DAR's
- *     end while it is down). Open problem found with it: in about one lab in four a TCP session
- *     from H_1 stalls after the first move away from home (RTO back-off, the CN never gets the
- *     retransmitted segment; UDP unaffected); not seen in 5 runs of the default mode. Until that
- *     is understood the default stays the namespace move.
+ *   * carrier: all MN ends stay in the MN namespace and up; a move sets the old
+ *     DAR's end down and the new DAR's end up, so the MN's end only loses and regains carrier, as
+ *     a real MN's interface does, and keeps the agent's filters (no `tc` run on the handover's
+ *     path; `keep_addr_on_down` keeps P_k::1 on a DAR's end while it is down). The old link's
+ *     routes and neighbour entries stay too: TCP segments sent between the carrier loss and the
+ *     new default route wait in the old gateway's unresolvable neighbour entry, and TCP does not
+ *     retransmit a segment still held in the host (TCPSpuriousRtxHostQueues), which stalled the
+ *     session for about 3 s in one lab in four until the agent learned to delete that entry at
+ *     attach (host/mn/addresses.ts forgetGateway; 0 stalls in 10 labs after, 2 in 7 before). Still
+ *     not the default: one of 5 `--only e2e lab` runs with it had a 1 s care-of-test handover.
  */
 export async function reindexAccessLinks(topo: Topology, mtu: number, carrier: boolean): Promise<void> {
   for (let k = 1; k <= topo.dars; k++) {

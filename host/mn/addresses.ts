@@ -105,6 +105,22 @@ export class KernelState {
     this.loCopy(coa);
   }
 
+  /**
+   * Deletes the neighbour entry of `gateway` on `dev`, a link the MN is no longer attached to
+   * (it lost carrier but stays in the namespace). Packets sent between the carrier loss and the
+   * new default route went to the old gateway and wait, unresolved, in that entry's queue until
+   * it fails (3 solicitations, about 3 s, none of which can leave); a TCP segment held there
+   * counts as still in the host, and TCP does not retransmit it (TCPSpuriousRtxHostQueues)
+   * while its RTO backs off: the session stalled for seconds. Deleting the entry drops the
+   * queue at once (the sockets see a link failure), so the next retransmission takes the new
+   * route. False when there was no entry.
+   */
+  forgetGateway(dev: string, gateway: string): boolean {
+    const ifindex = ifindexOf(dev);
+    if (!ifindex) return false;
+    try { return this.rt.neighDelete(ifindex, addr(gateway)); } catch { return false; }
+  }
+
   private loCopy(a: string): void {
     if (this.loAddrs.has(a)) return;
     this.rt.addrReplace(this.loIndex, addr(a), 128, { nodad: true });

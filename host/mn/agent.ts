@@ -418,8 +418,12 @@ export class MnAgent {
     const r1 = performance.now();
     this.kernel.attachRest(s.hoa);
     for (const o of kept) this.kernel.keep(o.hoa);
+    // the other access links (carrier lost, still here): their gateways' entries may hold
+    // packets (TCP segments among them) sent before the default route moved (KernelState.forgetGateway)
+    const flushed: string[] = [];
+    for (const f of this.cfg.interfaces) if (f.name !== dev && this.kernel.forgetGateway(f.name, f.gateway)) flushed.push(f.name);
     const restUs = Math.round((performance.now() - r1) * 1000);
-    this.log.info("attached", { dev, anchor: ifc.anchor, coa: s.hoa, site, kept: kept.map((o) => o.hoa), busAfterMs: Math.round(flushedMs * 10) / 10, setupMs: Math.round((this.now() - t) * 10) / 10, redirectMs, ...steps, restUs });
+    this.log.info("attached", { dev, anchor: ifc.anchor, coa: s.hoa, site, kept: kept.map((o) => o.hoa), busAfterMs: Math.round(flushedMs * 10) / 10, setupMs: Math.round((this.now() - t) * 10) / 10, redirectMs, ...steps, restUs, ...(flushed.length ? { neighFlushed: flushed } : {}) });
     this.scheduleSave();
   }
 
