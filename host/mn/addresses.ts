@@ -23,6 +23,7 @@
 // Everything added is recorded so that `cleanup()` removes exactly that.
 import { ip, run, sysctl } from "../net/ip.js";
 import { Rtnetlink } from "../net/rtnl.js";
+import { NeighborAdvertiser, macOf } from "../net/ndisc.js";
 import { parseIPv6 } from "../ipv6.js";
 import { readFileSync } from "node:fs";
 
@@ -40,7 +41,7 @@ function addr(a: string): Uint8Array {
 }
 
 /** What the link-up path did and what each step cost (µs). */
-export interface AttachTimes { neighUs: number; addrUs: number; routeUs: number; unruleUs: number }
+export interface AttachTimes { neighUs: number; addrUs: number; routeUs: number; unruleUs: number; naUs: number }
 
 export class KernelState {
   private readonly loAddrs = new Set<string>();
@@ -51,6 +52,7 @@ export class KernelState {
   private tableRoute = false;
   private savedForwarding: string | null = null;
   private nl: Rtnetlink | null = null;
+  private na: NeighborAdvertiser | null = null;
   /** lo is interface 1 in every namespace */
   private readonly loIndex = 1;
 
@@ -96,8 +98,19 @@ export class KernelState {
     const t2 = performance.now();
     this.unrule(coa);
     const t3 = performance.now();
+    // the unsolicited NA for the CoA (host/net/ndisc.ts): a DAR still soliciting for it (the MN
+    // left and came back) resolves it now rather than at its next solicitation, up to 1 s later
+    let naOk = false;
+    try {
+      const mac = macOf(readFileSync(`/sys/class/net/${dev}/address`, "utf8"));
+      if (mac) {
+        (this.na ??= new NeighborAdvertiser()).advertise(ifindex, a, mac);
+        naOk = true;
+      }
+    } catch { /* best effort: the DAR's own solicitation still finds the address */ }
+    const t4 = performance.now();
     const us = (x: number) => Math.round(x * 1000);
-    return { neighUs: us(t0 - tn), addrUs: us(t1 - t0), routeUs: us(t2 - t1), unruleUs: us(t3 - t2) };
+    return { neighUs: us(t0 - tn), addrUs: us(t1 - t0), routeUs: us(t2 - t1), unruleUs: us(t3 - t2), naUs: naOk ? us(t4 - t3) : -1 };
   }
 
   /** The CoA's lo copy (sockets bound to it survive the access link). Not time-critical. */
@@ -202,6 +215,8 @@ export class KernelState {
     this.savedForwarding = null;
     this.nl?.close();
     this.nl = null;
+    this.na?.close();
+    this.na = null;
   }
 }
 
