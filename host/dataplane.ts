@@ -6,10 +6,10 @@
 // then drain the core's event queue to a callback. Nothing is allocated per packet: the memory
 // views are made once (and again only if the module's memory grows).
 //
-// Readiness: after a batch that emptied the device, the loop awaits `tun.readable()`, which for
+// Readiness: after a read that found nothing, the loop awaits `tun.readable()`, which for
 // the Linux device is a non-blocking poll(…, 0) followed, when idle, by a helper thread blocked
 // in poll(2) (host/tun/poller.ts), so the event loop stays free for timers, signals, the status
-// socket and route changes. A full batch yields with setImmediate and reads on.
+// socket and route changes. After a batch with packets it yields with setImmediate and reads on.
 //
 // The ABI is docs/ARCHITECTURE.md "Packet batch ABI". `BatchCore` is exactly that set of
 // exports, so the raw exports of build/fama.wasm satisfy it (`batchCoreFromExports`).
@@ -226,7 +226,10 @@ export class Dataplane {
     try {
       while (this.running && !this.tun.closed) {
         const n = this.pump();
-        if (n === this.maxBatch) { await immediate(); continue; }
+        // Park (hand poll(2) to the helper thread) only after a read found nothing: while
+        // packets keep coming, one more turn of the event loop usually finds the next ones,
+        // and a park and wake-up costs more than that empty read.
+        if (n > 0) { await immediate(); continue; }
         if (!this.running) break;
         if (sleepMode) {
           if (!this.tun.waitReadable(0)) await sleep(sleepMs);
