@@ -11,7 +11,10 @@ import {
   DEC_CAREOF_NONCE_INDEX, DEC_BAD_AUTH, DEC_CGA_END, DEC_CGA_PTR, DEC_CGA_LEN, DEC_SIG_PTR, DEC_SIG_LEN,
   P_HOA, P_ALT_COA, P_NONCE_INDICES, P_BAD, P_CGA_PARAMS, P_CGA_THEN_SIG,
 } from "../mh/decode";
-import { FLAG_A } from "../mh/header";
+import {
+  FLAG_A, BA_ACCEPTED, BA_INSUFFICIENT_RESOURCES, BA_NOT_HOME_SUBNET, BA_NOT_HOME_AGENT, BA_SEQ_OUT_OF_WINDOW,
+  BA_EXPIRED_CAREOF_NONCE, BA_PHKT_UNAVAILABLE, BA_CGA_FAILED,
+} from "../mh/header";
 import { cga_verify, cga_mod_offset, cga_mod_len, cga_mod_bits, cga_exp_offset, cga_exp_len, CGA_OK } from "../cga/cga";
 import { tok_signature_verify, tok_authenticator_check, tok_careof_keygen, tok_kbm, tok_kbm_dereg, KBM_LEN } from "../cga/tokens";
 import { rsa_encrypt_pkcs1 } from "../cga/rsa";
@@ -27,15 +30,6 @@ import { cfg_anchor, cfg_in_prefixes, cfg_min_sec, cfg_max_lifetime, cfg_coa_tes
 import { nonce_lookup, nonce_kdar } from "./nonces";
 import { build_ba } from "./replies";
 
-// BA status codes (RFC 6275 §6.1.8, RFC 4866 §5.5).
-export const BA_ACCEPTED: u32 = 0;
-export const BA_INSUFFICIENT_RESOURCES: u32 = 130;
-export const BA_NOT_HOME_SUBNET: u32 = 132;
-export const BA_NOT_HOME_AGENT: u32 = 133;
-export const BA_SEQ_OUT_OF_WINDOW: u32 = 135;
-export const BA_EXPIRED_CAREOF_NONCE: u32 = 137;
-export const BA_PHKT_UNAVAILABLE: u32 = 147;
-export const BA_CGA_FAILED: u32 = 148;
 
 const PHKT_LEN: u32 = 8;
 const ZEROS: usize = memory.data(8, 8);

@@ -4,10 +4,9 @@
 
 import { copy_addr } from "../wire/bytes";
 import {
-  BREQ, BRES, BRES_MH_OFF, BRES_BAD_AUTH, REQ_TYPE, REQ_BITS, REQ_SRC, REQ_DST, REQ_RH2, REQ_HOP_LIMIT,
-  REQ_SEQ, REQ_LIFETIME, REQ_STATUS, REQ_NONCE_INDEX, REQ_COOKIE, REQ_TOKEN, REQ_HOME_ADDRESS,
-  REQ_OPT_COUNT, REQ_OPTIONS, REQ_OPT_SIZE, REQ_BIT_RH2, REQ_BIT_NO_CHECKSUM,
-  mh_build_packet, mh_finish_checksum, bres,
+  BREQ, BRES_MH_OFF, BRES_BAD_AUTH, REQ_BITS, REQ_RH2, REQ_SEQ, REQ_LIFETIME, REQ_STATUS, REQ_NONCE_INDEX,
+  REQ_COOKIE, REQ_TOKEN, REQ_HOME_ADDRESS, REQ_BIT_RH2, REQ_BIT_NO_CHECKSUM,
+  breq_begin, breq_add_option, mh_build_packet, mh_finish_checksum, bres,
 } from "../mh/build";
 import { MH_BA, MH_BE, MH_COT } from "../mh/header";
 import { OPT_BAD, OPT_PHKT } from "../mh/options";
@@ -19,22 +18,6 @@ export const REPLY: usize = memory.data(<i32>REPLY_MAX, 16);
 const ZERO_AUTH: usize = memory.data(16, 16);
 const HOP_LIMIT: u32 = 64;
 
-function begin(type: u32, src: usize, dst: usize): void {
-  memory.fill(BREQ, 0, REQ_OPTIONS);
-  store<u32>(BREQ + REQ_TYPE, type);
-  copy_addr(BREQ + REQ_SRC, src);
-  copy_addr(BREQ + REQ_DST, dst);
-  store<u32>(BREQ + REQ_HOP_LIMIT, HOP_LIMIT);
-}
-
-function add_option(type: u32, data: usize, len: u32): void {
-  const n = load<u32>(BREQ + REQ_OPT_COUNT);
-  const o = BREQ + REQ_OPTIONS + <usize>(n * REQ_OPT_SIZE);
-  store<u32>(o, type);
-  store<u32>(o, <u32>data, 4);
-  store<u32>(o, len, 8);
-  store<u32>(BREQ + REQ_OPT_COUNT, n + 1);
-}
 
 /**
  * Builds a BA into REPLY: from `anchor` to `dst` with the Type 2 Routing Header `hoa`.
@@ -46,14 +29,14 @@ export function build_ba(
   anchor: usize, dst: usize, hoa: usize, status: u32, seq: u32, lifetimeUnits: u32,
   phktCipher: usize, phktLen: u32, kbm: usize, coa: usize,
 ): i32 {
-  begin(MH_BA, anchor, dst);
+  breq_begin(MH_BA, anchor, dst, HOP_LIMIT);
   store<u32>(BREQ + REQ_BITS, REQ_BIT_RH2 | (kbm != 0 ? REQ_BIT_NO_CHECKSUM : 0));
   copy_addr(BREQ + REQ_RH2, hoa);
   store<u32>(BREQ + REQ_STATUS, status);
   store<u32>(BREQ + REQ_SEQ, seq);
   store<u32>(BREQ + REQ_LIFETIME, lifetimeUnits);
-  if (phktCipher != 0) add_option(OPT_PHKT, phktCipher, phktLen);
-  if (kbm != 0) add_option(OPT_BAD, ZERO_AUTH, AUTHENTICATOR_LEN);
+  if (phktCipher != 0) breq_add_option(OPT_PHKT, phktCipher, phktLen);
+  if (kbm != 0) breq_add_option(OPT_BAD, ZERO_AUTH, AUTHENTICATOR_LEN);
   const len = mh_build_packet(BREQ, REPLY, REPLY_MAX);
   if (len < 0 || kbm == 0) return len;
   // The authenticator covers the MH up to its own bytes, with the checksum still 0.
@@ -66,7 +49,7 @@ export function build_ba(
 
 /** Builds a CoT into REPLY (PROTOCOL.md §2.4). Returns the length or a negative code. */
 export function build_cot(anchor: usize, coa: usize, nonceIndex: u32, cookie: usize, token: usize): i32 {
-  begin(MH_COT, anchor, coa);
+  breq_begin(MH_COT, anchor, coa, HOP_LIMIT);
   store<u32>(BREQ + REQ_NONCE_INDEX, nonceIndex);
   store<u64>(BREQ + REQ_COOKIE, load<u64>(cookie));
   store<u64>(BREQ + REQ_TOKEN, load<u64>(token));
@@ -75,7 +58,7 @@ export function build_cot(anchor: usize, coa: usize, nonceIndex: u32, cookie: us
 
 /** Builds a Binding Error into REPLY; `homeAddress` 0 leaves the field unspecified (::). */
 export function build_be(anchor: usize, dst: usize, status: u32, homeAddress: usize): i32 {
-  begin(MH_BE, anchor, dst);
+  breq_begin(MH_BE, anchor, dst, HOP_LIMIT);
   store<u32>(BREQ + REQ_STATUS, status);
   if (homeAddress != 0) copy_addr(BREQ + REQ_HOME_ADDRESS, homeAddress);
   return mh_build_packet(BREQ, REPLY, REPLY_MAX);

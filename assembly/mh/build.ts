@@ -77,6 +77,26 @@ export const BRES: usize = memory.data(48, 16);
 export const MH_MAX_LEN: u32 = 2048;
 
 @inline export function bres(field: u32): u32 { return load<u32>(BRES + <usize>field); }
+
+/** Starts a request in BREQ for the engines: type, addresses, hop limit; no options yet. */
+export function breq_begin(type: u32, src: usize, dst: usize, hopLimit: u32): void {
+  memory.fill(BREQ, 0, REQ_OPTIONS);
+  store<u32>(BREQ + REQ_TYPE, type);
+  copy_addr(BREQ + REQ_SRC, src);
+  copy_addr(BREQ + REQ_DST, dst);
+  store<u32>(BREQ + REQ_HOP_LIMIT, hopLimit);
+}
+
+/** Appends an option to the request in BREQ (at most REQ_STATIC_OPTS). */
+export function breq_add_option(type: u32, data: usize, len: u32): void {
+  const n = load<u32>(BREQ + REQ_OPT_COUNT);
+  if (n >= REQ_STATIC_OPTS) return;
+  const o = BREQ + REQ_OPTIONS + <usize>(n * REQ_OPT_SIZE);
+  store<u32>(o, type);
+  store<u32>(o, <u32>data, 4);
+  store<u32>(o, len, 8);
+  store<u32>(BREQ + REQ_OPT_COUNT, n + 1);
+}
 @inline function bset(field: u32, v: u32): void { store<u32>(BRES + <usize>field, v); }
 @inline function req32(req: usize, field: u32): u32 { return load<u32>(req + <usize>field); }
 

@@ -79,6 +79,16 @@ export function mh_min_header_len(type: u32): u32 {
   return ((mh_fixed_len(type) + 7) >> 3) - 1;
 }
 
+// Binding Acknowledgement statuses the FAMA profile uses (RFC 6275 §6.1.8, RFC 4866 §5.5).
+export const BA_ACCEPTED: u32 = 0;
+export const BA_INSUFFICIENT_RESOURCES: u32 = 130;
+export const BA_NOT_HOME_SUBNET: u32 = 132;
+export const BA_NOT_HOME_AGENT: u32 = 133;
+export const BA_SEQ_OUT_OF_WINDOW: u32 = 135;
+export const BA_EXPIRED_CAREOF_NONCE: u32 = 137;
+export const BA_PHKT_UNAVAILABLE: u32 = 147;
+export const BA_CGA_FAILED: u32 = 148;
+
 // Type-independent flag bits used in the decode record and the build request
 // (the wire positions differ between BU and BA; only this file knows them).
 @inline export const FLAG_A: u32 = 1;

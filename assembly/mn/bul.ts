@@ -39,7 +39,10 @@ import {
   P_RH2, P_BAD, P_PHKT, P_BRA,
 } from "../mh/decode";
 import { bres, BRES_MH_OFF, BRES_BAD_AUTH, BRES_CGA_END, mh_finish_checksum } from "../mh/build";
-import { MH_BU, MH_COTI } from "../mh/header";
+import {
+  MH_BU, MH_COTI, BA_NOT_HOME_SUBNET, BA_NOT_HOME_AGENT, BA_SEQ_OUT_OF_WINDOW, BA_EXPIRED_CAREOF_NONCE,
+  BA_PHKT_UNAVAILABLE, BA_CGA_FAILED,
+} from "../mh/header";
 import { tok_kbm, tok_kbm_dereg, tok_authenticator, tok_authenticator_check, tok_sign_digest, KBM_LEN } from "../cga/tokens";
 import { cga_params_build, cga_address_of } from "../cga/cga";
 import { random_fill } from "../forward/random";
@@ -69,13 +72,6 @@ import {
 } from "./sites";
 import { build_bu, build_coti, bu_has_bad, MODE_CGA, MODE_PHKT } from "./messages";
 
-// BA statuses (RFC 6275 §6.1.8, RFC 4866 §5.5).
-export const BA_NOT_HOME_SUBNET: u32 = 132;
-export const BA_NOT_HOME_AGENT: u32 = 133;
-export const BA_SEQ_OUT_OF_WINDOW: u32 = 135;
-export const BA_EXPIRED_CAREOF_NONCE: u32 = 137;
-export const BA_PHKT_UNAVAILABLE: u32 = 147;
-export const BA_CGA_FAILED: u32 = 148;
 
 export const INITIAL_BINDACK_TIMEOUT_MS: u32 = 1000;
 export const MAX_BINDACK_TIMEOUT_MS: u32 = 32000;

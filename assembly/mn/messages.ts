@@ -12,8 +12,8 @@
 
 import { copy_addr, store16_be } from "../wire/bytes";
 import {
-  BREQ, REQ_TYPE, REQ_BITS, REQ_SRC, REQ_DST, REQ_HOA, REQ_HOP_LIMIT, REQ_SEQ, REQ_FLAGS, REQ_LIFETIME,
-  REQ_COOKIE, REQ_OPT_COUNT, REQ_OPTIONS, REQ_OPT_SIZE, REQ_BIT_HOA, REQ_BIT_NO_CHECKSUM, mh_build_packet,
+  BREQ, REQ_BITS, REQ_HOA, REQ_SEQ, REQ_FLAGS, REQ_LIFETIME, REQ_COOKIE, REQ_BIT_HOA, REQ_BIT_NO_CHECKSUM,
+  breq_begin, breq_add_option, mh_build_packet,
 } from "../mh/build";
 import { MH_BU, MH_COTI, FLAG_A, FLAG_H } from "../mh/header";
 import { OPT_CGA_PARAMS, OPT_SIGNATURE, OPT_NONCE_INDICES, OPT_BAD } from "../mh/options";
@@ -30,22 +30,6 @@ const ZERO_SIG: usize = memory.data(512, 16);
 const ZERO_AUTH: usize = memory.data(16, 16);
 const NI: usize = memory.data(8, 8);
 
-function begin(type: u32, src: usize, dst: usize): void {
-  memory.fill(BREQ, 0, REQ_OPTIONS);
-  store<u32>(BREQ + REQ_TYPE, type);
-  copy_addr(BREQ + REQ_SRC, src);
-  copy_addr(BREQ + REQ_DST, dst);
-  store<u32>(BREQ + REQ_HOP_LIMIT, HOP_LIMIT);
-}
-
-function add_option(type: u32, data: usize, len: u32): void {
-  const n = load<u32>(BREQ + REQ_OPT_COUNT);
-  const o = BREQ + REQ_OPTIONS + <usize>(n * REQ_OPT_SIZE);
-  store<u32>(o, type);
-  store<u32>(o, <u32>data, 4);
-  store<u32>(o, len, 8);
-  store<u32>(BREQ + REQ_OPT_COUNT, n + 1);
-}
 
 /** Whether the outstanding BU of the site carries Nonce Indices and a BAD. */
 export function bu_has_bad(s: usize): bool {
@@ -58,28 +42,28 @@ export function bu_has_bad(s: usize): bool {
  */
 export function build_bu(out: usize, cap: u32, i: u32, sig: usize): i32 {
   const s = site_at(i);
-  begin(MH_BU, s + S_PEND_COA, s + S_ANCHOR);
+  breq_begin(MH_BU, s + S_PEND_COA, s + S_ANCHOR, HOP_LIMIT);
   store<u32>(BREQ + REQ_BITS, REQ_BIT_HOA | REQ_BIT_NO_CHECKSUM);
   copy_addr(BREQ + REQ_HOA, s + S_HOA);
   store<u32>(BREQ + REQ_SEQ, sget(s, S_SEQ));
   store<u32>(BREQ + REQ_FLAGS, FLAG_A | FLAG_H);
   store<u32>(BREQ + REQ_LIFETIME, sget(s, S_PEND_LIFE));
   if (sget(s, S_MODE) == MODE_CGA) {
-    add_option(OPT_CGA_PARAMS, site_params(i), sget(s, S_PARAMS_LEN));
-    add_option(OPT_SIGNATURE, sig != 0 ? sig : ZERO_SIG, mcfg_mod_bytes());
+    breq_add_option(OPT_CGA_PARAMS, site_params(i), sget(s, S_PARAMS_LEN));
+    breq_add_option(OPT_SIGNATURE, sig != 0 ? sig : ZERO_SIG, mcfg_mod_bytes());
   }
   if (bu_has_bad(s)) {
     store16_be(NI, 0);
     store16_be(NI + 2, sget(s, S_CONI));
-    add_option(OPT_NONCE_INDICES, NI, 4);
-    add_option(OPT_BAD, ZERO_AUTH, 12);
+    breq_add_option(OPT_NONCE_INDICES, NI, 4);
+    breq_add_option(OPT_BAD, ZERO_AUTH, 12);
   }
   return mh_build_packet(BREQ, out, cap);
 }
 
 /** Builds a CoTI from `coa` to `anchor` with the 8-byte cookie (checksum filled). */
 export function build_coti(out: usize, cap: u32, coa: usize, anchor: usize, cookie: usize): i32 {
-  begin(MH_COTI, coa, anchor);
+  breq_begin(MH_COTI, coa, anchor, HOP_LIMIT);
   store<u64>(BREQ + REQ_COOKIE, load<u64>(cookie));
   return mh_build_packet(BREQ, out, cap);
 }
