@@ -116,17 +116,25 @@ export class RouteSocket {
     attr(RTA_DST, 16); b.set(dst, o); o += 16;
     attr(RTA_OIF, 4); v.setUint32(o, ifindex, true); o += 4;
     attr(RTA_TABLE, 4); v.setUint32(o, table, true);
-    if (libc.send(this.fd, b, REQUEST_LEN, 0) !== REQUEST_LEN) throw new NetlinkError(what, errno());
-    // The kernel answers every request with NLM_F_ACK by an NLMSG_ERROR (error 0 = success).
-    for (;;) {
-      const n = libc.recv(this.fd, this.reply, this.reply.length, 0);
-      if (n < 0) throw new NetlinkError(`${what} (reading the acknowledgement)`, errno());
-      const r = new DataView(this.reply.buffer, 0, n);
-      if (n >= 20 && r.getUint16(4, true) === NLMSG_ERROR && r.getUint32(8, true) === seq) {
-        const err = -r.getInt32(16, true);
-        if (err !== 0) throw new NetlinkError(what, err);
-        return;
-      }
+    transact(this.fd, b, REQUEST_LEN, this.reply, what);
+  }
+}
+
+/**
+ * Sends one request (NLM_F_ACK set, its sequence number at offset 8) and waits for the kernel's
+ * answer, an NLMSG_ERROR carrying 0 on success; throws a NetlinkError with the kernel's errno.
+ */
+export function transact(fd: number, req: Uint8Array, len: number, reply: Uint8Array, what: string): void {
+  const seq = new DataView(req.buffer, req.byteOffset).getUint32(8, true);
+  if (libc.send(fd, req, len, 0) !== len) throw new NetlinkError(what, errno());
+  for (;;) {
+    const n = libc.recv(fd, reply, reply.length, 0);
+    if (n < 0) throw new NetlinkError(`${what} (reading the acknowledgement)`, errno());
+    const r = new DataView(reply.buffer, reply.byteOffset, n);
+    if (n >= 20 && r.getUint16(4, true) === NLMSG_ERROR && r.getUint32(8, true) === seq) {
+      const err = -r.getInt32(16, true);
+      if (err !== 0) throw new NetlinkError(what, err);
+      return;
     }
   }
 }

@@ -15,10 +15,9 @@
 //   RTM_NEWRULE/RTM_DELRULE: fib_rule_hdr (12: family, dst_len, src_len, tos, table, res1,
 //     res2, action, u32 flags) + FRA_SRC (16) + FRA_TABLE (u32) + FRA_PRIORITY (u32)
 import { libc, errno } from "../libc.js";
-import { openSocket, NetlinkError } from "./netlink.js";
+import { openSocket, transact, NetlinkError } from "./netlink.js";
 
 const AF_INET6 = 10;
-const NLMSG_ERROR = 2;
 const NLM_F_REQUEST = 0x1;
 const NLM_F_ACK = 0x4;
 const NLM_F_REPLACE = 0x100;
@@ -202,20 +201,9 @@ export class Rtnetlink {
 
   private send(what: string): void {
     if (this.fd < 0) throw new Error("netlink socket closed");
-    const seq = this.seq++;
     this.view.setUint32(0, this.len, true);
-    this.view.setUint32(8, seq, true);
-    if (libc.send(this.fd, this.buf, this.len, 0) !== this.len) throw new NetlinkError(what, errno());
-    for (;;) {
-      const n = libc.recv(this.fd, this.reply, this.reply.length, 0);
-      if (n < 0) throw new NetlinkError(`${what} (reading the acknowledgement)`, errno());
-      const r = new DataView(this.reply.buffer, 0, n);
-      if (n >= 20 && r.getUint16(4, true) === NLMSG_ERROR && r.getUint32(8, true) === seq) {
-        const err = -r.getInt32(16, true);
-        if (err !== 0) throw new NetlinkError(what, err);
-        return;
-      }
-    }
+    this.view.setUint32(8, this.seq++, true);
+    transact(this.fd, this.buf, this.len, this.reply, what);
   }
 }
 
