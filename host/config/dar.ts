@@ -1,9 +1,9 @@
 // The DAR configuration file (JSON). `fama replay` takes the protocol keys; the
 // daemon (`fama dar`) also takes the keys that name interfaces and files.
 // Every key is checked: unknown keys and bad values are clear errors.
-import { readFileSync } from "node:fs";
 import { InputError } from "../errors.js";
 import { parseIPv6, parsePrefix, type Prefix } from "../ipv6.js";
+import { readJsonFile, rejectUnknown, integer, text, bool, type Json } from "./json.js";
 
 export interface DarConfig {
   anchor: Uint8Array;
@@ -47,47 +47,9 @@ const MAX_CAPACITY = 4_194_304;
 // The wire lifetime is 16 bits of 4-second units.
 const MAX_WIRE_LIFETIME = 65535 * 4;
 
-type Json = Record<string, unknown>;
 
-export function readJsonFile(path: string, what: string): Json {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new InputError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`${what} ${path} is not valid JSON: ${(err as Error).message}`);
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new InputError(`${what} ${path} must hold a JSON object`);
-  }
-  return value as Json;
-}
 
-function integer(json: Json, key: string, fallback: number, min: number, max: number, where: string): number {
-  const value = json[key] ?? fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new InputError(`${where}: "${key}" must be an integer from ${min} to ${max}, not ${JSON.stringify(json[key])}`);
-  }
-  return value;
-}
 
-function text(json: Json, key: string, where: string, fallback?: string): string {
-  const value = json[key] ?? fallback;
-  if (typeof value !== "string" || value === "") {
-    throw new InputError(`${where}: "${key}" must be a non-empty string${fallback === undefined ? " and is required" : ""}`);
-  }
-  return value;
-}
-
-function rejectUnknown(json: Json, allowed: string[], where: string): void {
-  const unknown = Object.keys(json).filter((k) => !allowed.includes(k));
-  if (unknown.length) throw new InputError(`${where}: unknown key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} (allowed: ${allowed.join(", ")})`);
-}
 
 const PROTOCOL_KEYS = ["anchor", "prefixes", "minSec", "maxLifetime", "coaTest", "tunnelMtu", "capacity"];
 const DAEMON_KEYS = ["tun", "stateDir", "socket", "routeTable", "rulePriority", "txqueuelen", "compactChanges", "compactSeconds"];
@@ -118,8 +80,7 @@ function parseProtocolKeys(json: Json, where: string): DarConfig {
     if (parsed.length > 64 || parsed.length < 1) throw new InputError(`${where}: "prefixes": ${parsed.text} must be /1 to /64`);
     return parsed;
   });
-  const coaTest = json.coaTest ?? DAR_DEFAULTS.coaTest;
-  if (typeof coaTest !== "boolean") throw new InputError(`${where}: "coaTest" must be true or false`);
+  const coaTest = bool(json, "coaTest", DAR_DEFAULTS.coaTest, where);
   return {
     anchor,
     anchorText,

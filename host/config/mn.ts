@@ -19,7 +19,7 @@
 // }
 import { InputError } from "../errors.js";
 import { parseIPv6, parsePrefix, formatIPv6, type Prefix } from "../ipv6.js";
-import { readJsonFile } from "./dar.js";
+import { readJsonFile, rejectUnknown, integer, text, bool, type Json } from "./json.js";
 
 export interface MnInterfaceConfig {
   name: string;
@@ -62,36 +62,14 @@ export const MN_DEFAULTS = {
   keep: { idleTimeoutS: 60, sockets: true, listening: false, intervalMs: 2000 },
 } as const;
 
-type Json = Record<string, unknown>;
 const TOP_KEYS = ["key", "state", "sec", "tun", "tunnelMtu", "socket", "initialTimeoutMs", "lifetime", "table", "rulePriority", "keep", "interfaces"];
 const KEEP_KEYS = ["idleTimeoutS", "sockets", "listening", "intervalMs"];
 const IF_KEYS = ["name", "prefix", "anchor", "gateway", "coaTest"];
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 
-function rejectUnknown(json: Json, allowed: string[], where: string): void {
-  const unknown = Object.keys(json).filter((k) => !allowed.includes(k));
-  if (unknown.length) throw new InputError(`${where}: unknown key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} (allowed: ${allowed.join(", ")})`);
-}
 
-function integer(json: Json, key: string, fallback: number | undefined, min: number, max: number, where: string): number {
-  const value = json[key] ?? fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new InputError(`${where}: "${key}" must be an integer from ${min} to ${max}, not ${JSON.stringify(json[key])}`);
-  }
-  return value;
-}
 
-function text(json: Json, key: string, where: string, fallback?: string): string {
-  const value = json[key] ?? fallback;
-  if (typeof value !== "string" || value === "") throw new InputError(`${where}: "${key}" must be a non-empty string${fallback === undefined ? " and is required" : ""}`);
-  return value;
-}
 
-function bool(json: Json, key: string, fallback: boolean, where: string): boolean {
-  const value = json[key] ?? fallback;
-  if (typeof value !== "boolean") throw new InputError(`${where}: "${key}" must be true or false`);
-  return value;
-}
 
 function unicast(json: Json, key: string, where: string): string {
   const t = text(json, key, where);
