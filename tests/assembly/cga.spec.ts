@@ -2,6 +2,7 @@ import { cga_verify, cga_generate, cga_last_sec, cga_key_offset, cga_key_len, cg
   CGA_OK, CGA_PREFIX_MISMATCH, CGA_BAD_COLLISION_COUNT, CGA_HASH1_MISMATCH, CGA_HASH2_FAILS, CGA_KEY_TRUNCATED, CGA_BAD_LENGTH,
   CGA_SEC_TOO_LOW } from "../../assembly/cga/cga";
 import { cga_search_start, cga_search_step, cga_search_modifier, cga_search_attempts, CGA_SEARCH_OK } from "../../assembly/cga/cga-search";
+import { unhex, hex } from "./bytes";
 
 // ../shared/vectors/cga.json, case "Sec 1, collision count 0" (RSA-1024)
 const MODIFIER = "3c1a1cdfc424014b14d2926221eaa633";
@@ -9,17 +10,6 @@ const SPKI = "30819f300d06092a864886f70d010101050003818d0030818902818100e0198f95
 const PARAMS = MODIFIER + "20010db80100000100" + SPKI;
 const ADDRESS = "20010db8010000012453" + "7a9be2f71561";
 
-function unhex(s: string): usize {
-  const n = s.length >> 1;
-  const p = heap.alloc(n + 16);
-  for (let i = 0; i < n; i++) store<u8>(p + i, <u8>I32.parseInt(s.substr(i * 2, 2), 16));
-  return p;
-}
-function hex(p: usize, n: usize): string {
-  let s = "";
-  for (let i: usize = 0; i < n; i++) { const b = load<u8>(p + i); s += (b < 16 ? "0" : "") + b.toString(16); }
-  return s;
-}
 const PLEN: usize = 25 + 162;
 
 describe("cga_verify", () => {

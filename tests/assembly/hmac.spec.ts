@@ -1,19 +1,7 @@
 import { hmac_sha1, HmacSha1 } from "../../assembly/cga/hmac";
 import { ct_equal, ct_is_zero } from "../../assembly/cga/ct";
+import { hex, ascii } from "./bytes";
 
-function hex(p: usize, n: usize): string {
-  let s = "";
-  for (let i: usize = 0; i < n; i++) {
-    const b = load<u8>(p + i);
-    s += (b < 16 ? "0" : "") + b.toString(16);
-  }
-  return s;
-}
-function ascii(s: string): usize {
-  const p = heap.alloc(s.length + 1);
-  for (let i = 0; i < s.length; i++) store<u8>(p + i, <u8>s.charCodeAt(i));
-  return p;
-}
 function filled(v: u8, n: usize): usize {
   const p = heap.alloc(n);
   memory.fill(p, v, n);

@@ -21,13 +21,8 @@ import { FLAG_A, FLAG_H } from "../../assembly/mh/header";
 import { build_ba, build_cot, REPLY } from "../../assembly/dar/replies";
 import { tok_kbm, tok_authenticator_check } from "../../assembly/cga/tokens";
 import { slot_at, desc_at, BATCH_HEADROOM } from "../../assembly/forward/batch";
+import { unhex } from "./bytes";
 
-function unhex(s: string): usize {
-  const n = s.length >> 1;
-  const p = heap.alloc(n + 16);
-  for (let i = 0; i < n; i++) store<u8>(p + i, <u8>I32.parseInt(s.substr(i * 2, 2), 16));
-  return p;
-}
 function addr_eq(a: usize, b: usize): bool { return memory.compare(a, b, 16) == 0; }
 
 // RSA-1024 SPKI and a Sec 0 modifier (../shared/vectors/cga.json)

@@ -1,6 +1,7 @@
 import { rsa_verify_pkcs1_sha1, rsa_encrypt_pkcs1, rsa_public, RSA_OK, RSA_ERR_MODULUS_SIZE, RSA_ERR_MODULUS_EVEN, RSA_ERR_EXPONENT,
   RSA_ERR_SIG_LENGTH, RSA_ERR_SIG_RANGE, RSA_ERR_BAD_SIGNATURE, RSA_ERR_MESSAGE_LENGTH, RSA_ERR_RANDOM } from "../../assembly/cga/rsa";
 import { random_fail_for_test } from "../../assembly/cga/random";
+import { unhex } from "./bytes";
 
 // ../shared/vectors/crypto.json `signature` entries; n and e parsed from keys/*.spki.der.
 const V0_N = "e0198f959520313a949ae2ea6f49f4e714129111a11e6f6d44af015b5e76cc615894180cd33871ef0114683d367f0418c224e8519b19c61bb99190080191be451d66db1398f7726e6d012416328ec23ef177c8cb349eafc73576a276a15a6b0577356b1528e99b0ceb69ee71bf7ec389f13c61ec4849bfa9ba2bac3b12ccf6f7";
@@ -12,12 +13,6 @@ const V1_E = "010001";
 const V1_H = "b7d147b19fb34d4f2712583056ec40383eff2561";
 const V1_SIG = "74cff09fd65a9d7545ebcecf8e9a14fcdbb5f7f2f67398904dd8ae1b905667cf403fbb80f9b6064bca0258887e885ea3fcd50d997e637fbb9c701cc9be74f82dcf091f17ca53bed13efe7cde0bcb4ef6ac23c45a9d25f9994d5963c60f45760b08952368dc649cecd0527f11e0885e00fd599504ed2c032a17f5b17599ebf56742205a12bd7df2c1bef7ac7fe5b1e024380236c235bceca66d9745ac95dced4a164922d8d43c8738c8dfd1a7a71c11a57263aff4794591e7970be5df116725acbc49b88ed7869c4d5aa5ff57d2c76dfd08d2318bca3a73f4bb3c0810b734e29206673a4f41903430c76f7d72823f552d41dc47c6d580802ecd2478f1455ed9db";
 
-function unhex(s: string): usize {
-  const n = s.length >> 1;
-  const p = heap.alloc(n + 1);
-  for (let i = 0; i < n; i++) store<u8>(p + i, <u8>I32.parseInt(s.substr(2 * i, 2), 16));
-  return p;
-}
 function hexlen(s: string): u32 { return <u32>(s.length >> 1); }
 
 function verify(n: string, e: string, h: string, sig: string): i32 {

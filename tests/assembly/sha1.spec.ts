@@ -1,19 +1,7 @@
 import { sha1, sha1_init, sha1_compress, sha1_schedule, sha1_compress_wk, sha1_output, sha1x4_compress, sha1x4_compress_wk, Sha1, SHA1_LEN, SHA1_WK_LEN } from "../../assembly/cga/sha1";
+import { hex, ascii } from "./bytes";
 
-function hex(p: usize, n: usize): string {
-  let s = "";
-  for (let i: usize = 0; i < n; i++) {
-    const b = load<u8>(p + i);
-    s += (b < 16 ? "0" : "") + b.toString(16);
-  }
-  return s;
-}
 
-function ascii(s: string): usize {
-  const p = heap.alloc(s.length + 1);
-  for (let i = 0; i < s.length; i++) store<u8>(p + i, <u8>s.charCodeAt(i));
-  return p;
-}
 
 describe("sha1 one-shot", () => {
   it("hashes FIPS 180 'abc'", () => {

@@ -1,16 +1,6 @@
 import { tok_careof_keygen, tok_kbm, tok_kbm_dereg, tok_authenticator, tok_authenticator_check, tok_sign_digest } from "../../assembly/cga/tokens";
+import { unhex, hex } from "./bytes";
 
-function unhex(s: string): usize {
-  const n = s.length >> 1;
-  const p = heap.alloc(n + 16);
-  for (let i = 0; i < n; i++) store<u8>(p + i, <u8>I32.parseInt(s.substr(i * 2, 2), 16));
-  return p;
-}
-function hex(p: usize, n: usize): string {
-  let s = "";
-  for (let i: usize = 0; i < n; i++) { const b = load<u8>(p + i); s += (b < 16 ? "0" : "") + b.toString(16); }
-  return s;
-}
 const out = heap.alloc(32);
 const COA = "20010db80200000130e6b2c180252d5f";
 const ANCHOR = "20010db8010000ff0000000000000001";
