@@ -39,6 +39,7 @@ import { VECTORS_DIR } from "../../host/paths.js";
 import { addr, text, udpPacket, encapsulate, fixMhChecksum, internetChecksum, NH_MH } from "../support/packets.js";
 import { buildBu, phktOf } from "../support/mobile-node.js";
 import { toHex } from "./generators.js";
+import { rng } from "../support/rng.js";
 
 const COUNT = Number(process.env.FAMA_DAR_FUZZ_COUNT ?? 1_000_000);
 const SEED = Number(process.env.FAMA_DAR_FUZZ_SEED ?? 0xda2f_0226) >>> 0;
@@ -48,17 +49,6 @@ const PREFIX = "2001:db8:100:1::";
 const CN = "2001:db8:999::53";
 const T0 = 1_700_000_000_000;
 
-/** xorshift32: fast, deterministic, good enough to pick mutations. */
-function rng(seed: number) {
-  let s = seed || 1;
-  const next = () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s;
-  };
-  return { next, below: (n: number) => next() % n, chance: (p: number) => next() / 0x1_0000_0000 < p };
-}
 
 const INTERESTING = [0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 15, 16, 0x18, 0x20, 41, 43, 58, 59, 60, 0x7f, 0x80,
   128, 129, 135, 0xc9, 0xfe, 0xff];

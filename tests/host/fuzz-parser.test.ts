@@ -22,23 +22,13 @@ import { buildPacket, mhErrorName, type PacketSpec } from "../../host/core/mh.js
 import { readPcap } from "../../host/pcap.js";
 import { VECTORS_DIR } from "../../host/paths.js";
 import { anyMessage, toHex } from "./generators.js";
+import { rng } from "../support/rng.js";
 
 const COUNT = Number(process.env.FAMA_FUZZ_COUNT ?? 1_000_000);
 const SEED = Number(process.env.FAMA_FUZZ_SEED ?? 0xfa3a_2025) >>> 0;
 const MAX_LEN = 4096;
 const PAGE = 65536;
 
-/** xorshift32: fast, deterministic, good enough to pick mutations. */
-function rng(seed: number) {
-  let s = seed || 1;
-  const next = () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s;
-  };
-  return { next, below: (n: number) => next() % n, chance: (p: number) => next() / 0x1_0000_0000 < p };
-}
 
 // Values that sit on the parser's edges: lengths, protocol numbers, option types.
 const INTERESTING = [0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 15, 16, 0x10, 0x12, 0x18, 0x20, 43, 44, 59, 60, 0x7f, 0x80,
