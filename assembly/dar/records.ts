@@ -30,7 +30,7 @@
 
 import {
   bc_capacity, bc_peek, bc_remove, bc_restore_record, BC_ADDED, BC_FULL,
-  ENTRY_SIZE, E_EXPIRY, E_FLAGS, E_STATE, E_LIFETIME, FLAG_HAS_PHKT, STATE_BOUND,
+  bc_record_valid, ENTRY_SIZE,
 } from "../forward/binding-cache";
 import { slot_at, desc_at, BATCH_SLOT_STRIDE, VERDICT_SEND } from "../forward/batch";
 import { mh_decode_packet, dec, DEC_PRESENT, DEC_MH_TYPE, DEC_STATUS, DEC_RH2, P_MH, P_RH2 } from "../mh/decode";
@@ -65,17 +65,9 @@ export function batch_accepted_hoa(i: u32): usize {
 
 export function binding_find(hoa: usize): usize { return bc_peek(hoa); }
 
-function record_ok(r: usize): bool {
-  if ((load<u8>(r + E_FLAGS) & ~<u8>FLAG_HAS_PHKT) != 0) return false;
-  if (<u32>load<u8>(r + E_STATE) != STATE_BOUND) return false;
-  if (load<u32>(r + E_LIFETIME) == 0) return false;
-  const exp = load<f64>(r + E_EXPIRY);
-  return exp == exp && exp != Infinity && exp != -Infinity;
-}
-
 export function binding_put(rec: usize): i32 {
   if (bc_capacity() == 0) return RECORD_NOT_CONFIGURED;
-  if (!record_ok(rec)) return RECORD_BAD;
+  if (!bc_record_valid(rec)) return RECORD_BAD;
   const e = bc_peek(rec);
   if (e != 0) {
     // Same HoA (the hash key), so overwriting the whole record in place keeps the index valid.

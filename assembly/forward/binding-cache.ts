@@ -414,6 +414,15 @@ export function bc_remove(hoa: usize): bool {
   return true;
 }
 
+/** Whether a record from outside (a snapshot, the daemon's journal) is one the cache could hold. */
+export function bc_record_valid(r: usize): bool {
+  if ((load<u8>(r + E_FLAGS) & ~<u8>FLAG_HAS_PHKT) != 0) return false;
+  if (<u32>load<u8>(r + E_STATE) != STATE_BOUND) return false;
+  if (load<u32>(r + E_LIFETIME) == 0) return false;
+  const exp = load<f64>(r + E_EXPIRY);
+  return exp == exp && exp != Infinity && exp != -Infinity;
+}
+
 /**
  * Inserts a record restored from a snapshot (96 bytes at `rec`) without an event.
  * Returns BC_ADDED, BC_FULL, or BC_REFRESHED when the HoA is already present (a duplicate:

@@ -30,7 +30,7 @@
 import { sha1 } from "../cga/sha1";
 import {
   bc_capacity, bc_count, bc_entry_at, bc_restore_record, bc_clear,
-  ENTRY_SIZE, E_EXPIRY, E_FLAGS, E_STATE, E_LIFETIME, FLAG_HAS_PHKT, STATE_BOUND, BC_ADDED,
+  bc_record_valid, ENTRY_SIZE, BC_ADDED,
 } from "./binding-cache";
 import {
   control_snapshot_size, control_snapshot_write, control_snapshot_check, control_snapshot_apply,
@@ -83,14 +83,6 @@ export function snapshot_write_at(ptr: usize, savedAt: f64): u32 {
   return total;
 }
 
-function record_ok(r: usize): bool {
-  if ((load<u8>(r + E_FLAGS) & ~<u8>FLAG_HAS_PHKT) != 0) return false;
-  if (<u32>load<u8>(r + E_STATE) != STATE_BOUND) return false;
-  if (load<u32>(r + E_LIFETIME) == 0) return false;
-  const exp = load<f64>(r + E_EXPIRY);
-  return exp == exp && exp != Infinity && exp != -Infinity;
-}
-
 /** Restores a snapshot of `len` bytes at `ptr`; SNAP_OK or an error code (state untouched). */
 export function snapshot_restore(ptr: usize, len: u32): i32 {
   if (len < SNAP_HEADER_LEN + SNAP_DIGEST_LEN) return SNAP_BAD_LENGTH;
@@ -110,7 +102,7 @@ export function snapshot_restore(ptr: usize, len: u32): i32 {
   if (count > bc_capacity()) return SNAP_TOO_MANY;
   const recs = ptr + SNAP_HEADER_LEN;
   for (let i: u32 = 0; i < count; i++) {
-    if (!record_ok(recs + <usize>i * ENTRY_SIZE)) return SNAP_BAD_RECORD;
+    if (!bc_record_valid(recs + <usize>i * ENTRY_SIZE)) return SNAP_BAD_RECORD;
   }
   const sec = recs + <usize>count * ENTRY_SIZE;
   if (!control_snapshot_check(sec, secrets)) return SNAP_BAD_SECRETS;
