@@ -92,11 +92,8 @@ function mhExports(core: Core): MhExports {
 }
 
 // ---- addresses and hex
-/** RFC 5952 canonical text of the 16 bytes at `off`. */
-export const formatAddress = formatIPv6;
-
 /** Parses IPv6 address text; an InputError when it is not one. */
-export function parseAddress(text: string): Uint8Array {
+function parseAddress(text: string): Uint8Array {
   const a = parseIPv6(text.trim());
   if (!a) throw new InputError(`not an IPv6 address: '${text}'`);
   return a;
@@ -125,7 +122,7 @@ export function decodePacket(core: Core, packet: Uint8Array): DecodeResult {
   const u32 = (field: number) => view.getUint32(rec + field, true);
   const present = u32(DEC.PRESENT);
   // All offsets are relative to the packet; read from the caller's copy.
-  const addr = (field: number) => formatAddress(packet, u32(field));
+  const addr = (field: number) => formatIPv6(packet, u32(field));
   if (rc !== 0) {
     const err: DecodeResult = { ok: false, error: mhErrorName(rc) };
     if (present & P_IPV6) { err.src = addr(DEC.SRC); err.dst = addr(DEC.DST); }
