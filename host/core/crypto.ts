@@ -166,29 +166,26 @@ function modulusBytes(key: RsaPublicKey): number {
   return key.modulus.length - i;
 }
 
-/** RSAES-PKCS1-v1_5 encryption with random non-zero padding; throws CryptoError on a bad
- *  key, a message longer than k - 11 bytes, or a failing random source. */
-export function rsaEncrypt(core: Core, key: RsaPublicKey, message: Uint8Array): Uint8Array {
+/** One public-key operation of the core on `input`: its k-byte result, or a CryptoError. */
+function publicOp(core: Core, key: RsaPublicKey, input: Uint8Array, op: "rsa_encrypt" | "rsa_public_raw"): Uint8Array {
   const k = modulusBytes(key);
-  const { s, mod, exp, free } = placeKey(core, key, message.length + k + 8);
-  const v = refresh(core, s);
-  v.set(message, free);
-  const out = free + message.length;
-  const r = ex(core).rsa_encrypt(mod, key.modulus.length, exp, key.exponent.length, free, message.length, out);
+  const { s, mod, exp, free } = placeKey(core, key, input.length + k + 8);
+  refresh(core, s).set(input, free);
+  const out = free + input.length;
+  const r = ex(core)[op](mod, key.modulus.length, exp, key.exponent.length, free, input.length, out);
   if (r !== 0) throw new CryptoError(r);
   return refresh(core, s).slice(out, out + k);
 }
 
+/** RSAES-PKCS1-v1_5 encryption with random non-zero padding; throws CryptoError on a bad
+ *  key, a message longer than k - 11 bytes, or a failing random source. */
+export function rsaEncrypt(core: Core, key: RsaPublicKey, message: Uint8Array): Uint8Array {
+  return publicOp(core, key, message, "rsa_encrypt");
+}
+
 /** The raw public operation input^e mod n (input exactly k bytes, below n). */
 export function rsaPublic(core: Core, key: RsaPublicKey, input: Uint8Array): Uint8Array {
-  const k = modulusBytes(key);
-  const { s, mod, exp, free } = placeKey(core, key, input.length + k + 8);
-  const v = refresh(core, s);
-  v.set(input, free);
-  const out = free + input.length;
-  const r = ex(core).rsa_public_raw(mod, key.modulus.length, exp, key.exponent.length, free, input.length, out);
-  if (r !== 0) throw new CryptoError(r);
-  return refresh(core, s).slice(out, out + k);
+  return publicOp(core, key, input, "rsa_public_raw");
 }
 
 /** Low-level access for benchmarks: the raw exports and the scratch area. */

@@ -6,27 +6,10 @@ import * as D from "../../assembly/mh/decode";
 import * as B from "../../assembly/mh/build";
 import * as O from "../../assembly/mh/options";
 import { load16_be, store16_be } from "../../assembly/wire/bytes";
+import { unhex, hex } from "./bytes";
 
-function nibble(c: i32): u8 {
-  return <u8>(c <= 57 ? c - 48 : (c | 32) - 87);
-}
-function mem(hex: string): usize {
-  const n = hex.length >> 1;
-  const p = heap.alloc(max(n, 1));
-  for (let i = 0; i < n; i++) store<u8>(p + i, (nibble(hex.charCodeAt(2 * i)) << 4) | nibble(hex.charCodeAt(2 * i + 1)));
-  return p;
-}
-function hexOf(p: usize, n: u32): string {
-  const digits = "0123456789abcdef";
-  let s = "";
-  for (let i: u32 = 0; i < n; i++) {
-    const b = load<u8>(p + i);
-    s += digits.charAt(b >> 4) + digits.charAt(b & 15);
-  }
-  return s;
-}
 function decodeHex(hex: string): i32 {
-  return D.mh_decode_packet(mem(hex), hex.length >> 1);
+  return D.mh_decode_packet(unhex(hex), hex.length >> 1);
 }
 
 // Vector packets (valid.pcap indices 7, 9, 23, 40, 44).
@@ -46,18 +29,18 @@ function req(type: u32, src: string, dst: string): void {
   memory.fill(B.BREQ, 0, B.REQ_OPTIONS);
   nOpts = 0;
   store<u32>(B.BREQ + B.REQ_TYPE, type);
-  memory.copy(B.BREQ + B.REQ_SRC, mem(src), 16);
-  memory.copy(B.BREQ + B.REQ_DST, mem(dst), 16);
+  memory.copy(B.BREQ + B.REQ_SRC, unhex(src), 16);
+  memory.copy(B.BREQ + B.REQ_DST, unhex(dst), 16);
   store<u32>(B.BREQ + B.REQ_HOP_LIMIT, 64);
 }
 function field(f: u32, v: u32): void { store<u32>(B.BREQ + f, v); }
-function bytes(f: u32, hex: string): void { memory.copy(B.BREQ + f, mem(hex), hex.length >> 1); }
+function bytes(f: u32, hex: string): void { memory.copy(B.BREQ + f, unhex(hex), hex.length >> 1); }
 function hoa(h: string): void { field(B.REQ_BITS, load<u32>(B.BREQ + B.REQ_BITS) | B.REQ_BIT_HOA); bytes(B.REQ_HOA, h); }
 function rh2(h: string): void { field(B.REQ_BITS, load<u32>(B.BREQ + B.REQ_BITS) | B.REQ_BIT_RH2); bytes(B.REQ_RH2, h); }
 function opt(type: u32, hex: string): void {
   const e = B.BREQ + B.REQ_OPTIONS + nOpts * B.REQ_OPT_SIZE;
   store<u32>(e, type);
-  store<u32>(e, <u32>mem(hex), 4);
+  store<u32>(e, <u32>unhex(hex), 4);
   store<u32>(e, hex.length >> 1, 8);
   nOpts++;
   field(B.REQ_OPT_COUNT, nOpts);
@@ -109,11 +92,11 @@ describe("MH decode: vector messages", () => {
     expect(D.dec(D.DEC_FIELDS)).toBe(D.F_STATUS | D.F_FLAG_K | D.F_SEQ | D.F_LIFETIME);
   });
   it("HoT: nonce index, cookie, token", () => {
-    const p = mem(HOT);
+    const p = unhex(HOT);
     expect(D.mh_decode_packet(p, HOT.length >> 1)).toBe(0);
     expect(D.dec(D.DEC_NONCE_INDEX)).toBe(9);
-    expect(hexOf(p + D.dec(D.DEC_COOKIE), 8)).toBe("1fe925bae0196cd3");
-    expect(hexOf(p + D.dec(D.DEC_TOKEN), 8)).toBe("090ff2dc02bb0f25");
+    expect(hex(p + D.dec(D.DEC_COOKIE), 8)).toBe("1fe925bae0196cd3");
+    expect(hex(p + D.dec(D.DEC_TOKEN), 8)).toBe("090ff2dc02bb0f25");
   });
   it("BE: status and home address", () => {
     expect(decodeHex(BE)).toBe(0);
@@ -129,7 +112,7 @@ describe("MH build: byte-exact vector messages", () => {
     opt(O.OPT_NONCE_INDICES, "00000000"); opt(O.OPT_BAD, "fcd3403bc0e41d7f76db5818");
     const n = build();
     expect(n).toBe(96);
-    expect(hexOf(OUT, n)).toBe(BU_PHKT);
+    expect(hex(OUT, n)).toBe(BU_PHKT);
     expect(B.bres(B.BRES_BAD_AUTH)).toBe(84);
   });
   it("BU with Alternate CoA: padding inserted for 8n+6 and 8n+2", () => {
@@ -138,21 +121,21 @@ describe("MH build: byte-exact vector messages", () => {
     opt(O.OPT_ALT_COA, "20010db80200000238676dfe032d773c");
     opt(O.OPT_NONCE_INDICES, "00000000"); opt(O.OPT_BAD, "41f2d80c2c6f28e58823f200");
     const n = build();
-    expect(hexOf(OUT, n)).toBe(BU_ALTCOA);
+    expect(hex(OUT, n)).toBe(BU_ALTCOA);
   });
   it("BA with RH2, PadN(4) before BAD", () => {
     req(6, ANCHOR, COA); rh2(HOA);
     field(B.REQ_SEQ, 1107); field(B.REQ_LIFETIME, 900);
     opt(O.OPT_BAD, "c4b56f9adcfe794048312ab0");
     const n = build();
-    expect(hexOf(OUT, n)).toBe(BA_PHKT);
+    expect(hex(OUT, n)).toBe(BA_PHKT);
   });
   it("HoT and BE", () => {
     req(3, "20010db8099900000000000000000053", HOA);
     field(B.REQ_NONCE_INDEX, 9); bytes(B.REQ_COOKIE, "1fe925bae0196cd3"); bytes(B.REQ_TOKEN, "090ff2dc02bb0f25");
-    expect(hexOf(OUT, build())).toBe(HOT);
+    expect(hex(OUT, build())).toBe(HOT);
     req(7, ANCHOR, COA); field(B.REQ_STATUS, 2);
-    expect(hexOf(OUT, build())).toBe(BE);
+    expect(hex(OUT, build())).toBe(BE);
   });
   it("fails cleanly when the output is too small", () => {
     req(5, COA, ANCHOR); hoa(HOA);
@@ -186,34 +169,34 @@ describe("MH checksum pseudo-header", () => {
 
 describe("MH errors: one per class", () => {
   it("checksum", () => {
-    const p = mem(BU_PHKT);
+    const p = unhex(BU_PHKT);
     store<u8>(p + 95, load<u8>(p + 95) ^ 1);
     expect(D.mh_decode_packet(p, 96)).toBe(E.ERR_CHECKSUM);
   });
   it("payload-proto", () => {
-    const p = mem(BU_PHKT); store<u8>(p + 64, 6);
+    const p = unhex(BU_PHKT); store<u8>(p + 64, 6);
     expect(D.mh_decode_packet(p, 96)).toBe(E.ERR_PAYLOAD_PROTO);
   });
   it("header-len-min", () => {
-    const p = mem(BU_PHKT); store16_be(p + 4, 32); store<u8>(p + 65, 0);
+    const p = unhex(BU_PHKT); store16_be(p + 4, 32); store<u8>(p + 65, 0);
     expect(D.mh_decode_packet(p, 72)).toBe(E.ERR_HEADER_LEN_MIN);
   });
   it("header-len-exceeds-packet", () => {
-    const p = mem(BU_PHKT); store<u8>(p + 65, 4);
+    const p = unhex(BU_PHKT); store<u8>(p + 65, 4);
     expect(D.mh_decode_packet(p, 96)).toBe(E.ERR_HEADER_LEN_EXCEEDS);
   });
   it("length-mismatch", () => {
-    const p = mem(BU_PHKT); store<u8>(p + 65, 2);
+    const p = unhex(BU_PHKT); store<u8>(p + 65, 2);
     expect(D.mh_decode_packet(p, 96)).toBe(E.ERR_LENGTH_MISMATCH);
   });
   it("option-overrun", () => {
-    const p = mem(BU_PHKT); store<u8>(p + 77, 30);
+    const p = unhex(BU_PHKT); store<u8>(p + 77, 30);
     expect(D.mh_decode_packet(p, 96)).toBe(E.ERR_OPTION_OVERRUN);
     store<u8>(p + 77, 4); store<u8>(p + 83, 13); // BAD one byte past the end
     expect(D.mh_decode_packet(p, 96)).toBe(E.ERR_OPTION_OVERRUN);
   });
   it("option-length", () => {
-    const p = mem(BU_PHKT); store<u8>(p + 77, 2);
+    const p = unhex(BU_PHKT); store<u8>(p + 77, 2);
     expect(D.mh_decode_packet(p, 96)).toBe(E.ERR_OPTION_LENGTH);
   });
   it("bad-not-last", () => {
@@ -225,11 +208,11 @@ describe("MH errors: one per class", () => {
     expect(D.mh_decode_packet(OUT, build())).toBe(E.ERR_BAD_NOT_LAST);
   });
   it("hao-length", () => {
-    const p = mem(BU_PHKT); store<u8>(p + 47, 8);
+    const p = unhex(BU_PHKT); store<u8>(p + 47, 8);
     expect(D.mh_decode_packet(p, 96)).toBe(E.ERR_HAO_LENGTH);
   });
   it("truncated (MH, IPv6 header, IPv6 payload, extension header)", () => {
-    const p = mem(BU_PHKT); store16_be(p + 4, 27);
+    const p = unhex(BU_PHKT); store16_be(p + 4, 27);
     expect(D.mh_decode_packet(p, 67)).toBe(E.ERR_MH_TRUNCATED);
     store16_be(p + 4, 29);
     expect(D.mh_decode_packet(p, 69)).toBe(E.ERR_MH_TRUNCATED);
@@ -241,7 +224,7 @@ describe("MH errors: one per class", () => {
     expect(D.mh_decode_packet(p, 96)).toBe(E.ERR_EXT_TRUNCATED);
   });
   it("empty", () => {
-    const p = mem(BU_PHKT); store16_be(p + 4, 24);
+    const p = unhex(BU_PHKT); store16_be(p + 4, 24);
     expect(D.mh_decode_packet(p, 64)).toBe(E.ERR_EMPTY);
     store16_be(p + 4, 0); store<u8>(p + 6, 135);
     expect(D.mh_decode_packet(p, 40)).toBe(E.ERR_EMPTY);
@@ -256,16 +239,16 @@ describe("MH errors: one per class", () => {
     expect(D.mh_decode_packet(OUT, n)).toBe(E.ERR_CHECKSUM);
   });
   it("not-ipv6, rh2-format, duplicate, extension option overrun, TEL length", () => {
-    const p = mem(BU_PHKT); store<u8>(p, 0x45);
+    const p = unhex(BU_PHKT); store<u8>(p, 0x45);
     expect(D.mh_decode_packet(p, 96)).toBe(E.ERR_NOT_IPV6);
-    const q = mem(BA_PHKT); store<u8>(q + 43, 2);
+    const q = unhex(BA_PHKT); store<u8>(q + 43, 2);
     expect(D.mh_decode_packet(q, 96)).toBe(E.ERR_RH2_FORMAT);
     const dup = "6000000000503c40" + BU_PHKT.substring(16, 80) + "3c" + BU_PHKT.substring(82, 128) + BU_PHKT.substring(80);
     expect(decodeHex(dup)).toBe(E.ERR_DUPLICATE);
-    const r = mem(BU_PHKT); store<u8>(r + 43, 21);
+    const r = unhex(BU_PHKT); store<u8>(r + 43, 21);
     expect(D.mh_decode_packet(r, 96)).toBe(E.ERR_EXT_OPTION_OVERRUN);
     // PadN(2) of the Destination Options header turned into a Tunnel Encapsulation Limit of length 2
-    const t = mem(BU_PHKT); store<u8>(t + 42, 4);
+    const t = unhex(BU_PHKT); store<u8>(t + 42, 4);
     expect(D.mh_decode_packet(t, 96)).toBe(E.ERR_TEL_LENGTH);
     store<u8>(t + 43, 1); store<u8>(t + 44, 7); store<u8>(t + 45, 0); // TEL 7, then Pad1
     expect(D.mh_decode_packet(t, 96)).toBe(0);
