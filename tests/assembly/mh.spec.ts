@@ -1,5 +1,5 @@
 // The Mobility Header codec (assembly/mh/): byte-exact parse and build of vector messages
-// (../shared/vectors/mh/valid.pcap), one negative test per malformed class, the alignment
+// (tests/vectors/mh/valid.pcap), one negative test per malformed class, the alignment
 // rules, fragment reassembly, and the checksum pseudo-header (HoA / RH2 address).
 import * as E from "../../assembly/mh/errors";
 import * as D from "../../assembly/mh/decode";

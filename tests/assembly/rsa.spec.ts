@@ -3,7 +3,7 @@ import { rsa_verify_pkcs1_sha1, rsa_encrypt_pkcs1, rsa_public, RSA_OK, RSA_ERR_M
 import { random_fail_for_test } from "../../assembly/cga/random";
 import { unhex } from "./bytes";
 
-// ../shared/vectors/crypto.json `signature` entries; n and e parsed from keys/*.spki.der.
+// tests/vectors/crypto.json `signature` entries; n and e parsed from keys/*.spki.der.
 const V0_N = "e0198f959520313a949ae2ea6f49f4e714129111a11e6f6d44af015b5e76cc615894180cd33871ef0114683d367f0418c224e8519b19c61bb99190080191be451d66db1398f7726e6d012416328ec23ef177c8cb349eafc73576a276a15a6b0577356b1528e99b0ceb69ee71bf7ec389f13c61ec4849bfa9ba2bac3b12ccf6f7";
 const V0_E = "010001";
 const V0_H = "7dd4986be878a410c17f608c86f0d1435c59de23";

@@ -1,4 +1,4 @@
-// CGA (RFC 3972) in the core: the shared vectors, generation checked by an
+// CGA (RFC 3972) in the core: the vectors (tests/vectors/), generation checked by an
 // independent TypeScript verifier over node:crypto's SHA-1, modifier reuse, and the
 // strict DER reader against malformed SubjectPublicKeyInfos.
 import { test, describe } from "node:test";

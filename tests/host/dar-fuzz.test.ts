@@ -1,4 +1,4 @@
-// Fuzz the whole DAR (issue 4): a million random and mutated packets through `process_batch`
+// Fuzz the whole DAR: a million random and mutated packets through `process_batch`
 // in batches of 256 (dispatch, data plane, control plane, cryptography), against one long-lived
 // DAR whose state accumulates, with the clock moving on (and jumping, so bindings expire and
 // nonces rotate).

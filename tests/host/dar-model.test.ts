@@ -1,4 +1,4 @@
-// Model-based property test of the DAR (issue 4): random sequences of steps run against the
+// Model-based property test of the DAR: random sequences of steps run against the
 // module and against the TypeScript model of tests/support/model.ts (binding cache +
 // PROTOCOL.md §2.2 decision table), with fast-check `fc.commands` (failures shrink to a short
 // step list). After every step the two agree on what was emitted (packet kind; for a BA:

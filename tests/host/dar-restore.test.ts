@@ -1,4 +1,4 @@
-// Snapshot / restore of the DAR (issue 4): a DAR restored from a snapshot in a fresh instance
+// Snapshot / restore of the DAR: a DAR restored from a snapshot in a fresh instance
 // behaves exactly like the one that wrote it, and a damaged snapshot is refused without
 // touching the running state.
 //

@@ -1,4 +1,4 @@
-// The DAR replay scenarios of ../shared/vectors/dar/: every scenario's output matches its
+// The DAR replay scenarios of tests/vectors/dar/: every scenario's output matches its
 // expect.json, and the two-step flows of dar/two-step.md work through `fama replay --state`.
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// The Mobility Header codec through host/core/mh.ts: the shared vectors decode exactly, every
+// The Mobility Header codec through host/core/mh.ts: the vectors (tests/vectors/) decode exactly, every
 // malformed class is reported, the builder reproduces the vector bytes, and the CLI exit codes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
