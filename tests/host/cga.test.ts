@@ -235,10 +235,19 @@ describe("CGA generation", () => {
     assert.throws(() => cgaAddress(core, { modifier: bad, prefix: prefixes[0], spki: key1024, sec: 1 }), /does not satisfy Hash2/);
   });
 
-  test("the search refuses bad keys, Sec > 7 and oversized parameters; step without start is an error", () => {
+  test("the search refuses a key that is not an acceptable RSA key", () => {
     assert.throws(() => cgaSearchStart(core, { modifier: new Uint8Array(16), spki: key1024.subarray(1), sec: 1 }), /acceptable RSA/);
+  });
+
+  test("the search refuses Sec > 7", () => {
     assert.throws(() => cgaSearchStart(core, { modifier: new Uint8Array(16), spki: key1024, sec: 8 }), /Sec/);
+  });
+
+  test("the search refuses parameters over 2048 bytes", () => {
     assert.throws(() => cgaSearchStart(core, { modifier: new Uint8Array(16), spki: key1024, sec: 1, ext: new Uint8Array(2000) }), /2048/);
+  });
+
+  test("a search step without a start is an error", () => {
     assert.throws(() => cgaSearchStep(core, 1), /no CGA search/);
   });
 });

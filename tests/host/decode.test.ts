@@ -2,7 +2,7 @@
 // malformed class is reported, the builder reproduces the vector bytes, and the CLI exit codes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
@@ -218,28 +218,48 @@ function cli(args: string[]) {
   return spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", CLI, ...args], { encoding: "utf8" });
 }
 
-test("fama decode: pcap and --hex output, exit codes", () => {
+test("fama decode: a pcap of valid messages gives the vectors' JSON lines, exit 0", () => {
   const out = cli(["decode", join(MH_DIR, "valid.pcap")]);
   assert.equal(out.status, 0, out.stderr);
   const got = out.stdout.trim().split("\n").map((l) => JSON.parse(l));
   assert.deepEqual(got, validJson.map(({ note, ...e }) => { void note; return { ok: true, ...e }; }));
+});
+
+test("fama decode: a pcap of malformed messages gives each error class, exit 0", () => {
   const inv = cli(["decode", join(MH_DIR, "invalid.pcap")]);
   assert.equal(inv.status, 0);
   assert.deepEqual(inv.stdout.trim().split("\n").map((l) => JSON.parse(l).error), invalidJson.map((e) => e.error));
+});
+
+test("fama decode --hex: one packet, the same JSON as the wrapper, exit 0", () => {
   const one = cli(["decode", "--hex", hex(valid[7])]);
   assert.equal(one.status, 0);
   assert.deepEqual(JSON.parse(one.stdout), decodePacket(core, valid[7]));
+});
+
+test("fama decode: a missing file exits 2", () => {
   const missing = cli(["decode", "/nonexistent/x.pcap"]);
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /cannot read/);
+});
+
+test("fama decode --hex: bad hex exits 2", () => {
   const badHex = cli(["decode", "--hex", "60zz"]);
   assert.equal(badHex.status, 2);
   assert.match(badHex.stderr, /hex/);
+});
+
+test("fama decode: a file that is not a pcap exits 2", () => {
   const dir = mkdtempSync(join(tmpdir(), "fama-decode-"));
-  writeFileSync(join(dir, "junk.pcap"), "this is not a pcap file at all");
-  const junk = cli(["decode", join(dir, "junk.pcap")]);
-  assert.equal(junk.status, 2);
-  assert.match(junk.stderr, /not a classic pcap/);
+  try {
+    writeFileSync(join(dir, "junk.pcap"), "this is not a pcap file at all");
+    const junk = cli(["decode", join(dir, "junk.pcap")]);
+    assert.equal(junk.status, 2);
+    assert.match(junk.stderr, /not a classic pcap/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test("fama decode: no input exits 2", () => {
   assert.equal(cli(["decode"]).status, 2);
 });
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { readPcap } from "../../host/pcap.js";
 import { formatIPv6 } from "../../host/ipv6.js";
 import { VECTORS_DIR } from "../../host/paths.js";
+import type { DarConfig } from "../../host/config/dar.js";
 import { darWith, ipv6, runOne, icmpChecksum, addr, vectorConfig, ANCHOR, HOA, COA, CN } from "./forward-helpers.js";
 
 type Expect = Record<string, unknown> & { in: number; kind: string };
@@ -243,12 +244,17 @@ test("expired bindings: lookups treat them as absent and the sweep removes them 
   assert.equal(dar.counter("bindings-expired"), 2n);
 });
 
-test("configuration errors are reported and change nothing", () => {
-  const dar = darWith([{ hoa: HOA, coa: COA }]);
-  assert.throws(() => dar.configure({ ...vectorCfg(), tunnelMtu: 1279 }), /tunnelMtu/);
-  assert.throws(() => dar.configure({ ...vectorCfg(), capacity: 4096 }), /capacity cannot change/);
-  assert.throws(() => dar.configure({ ...vectorCfg(), capacity: 5_000_000 }), /capacity/);
-  assert.ok(runOne(dar, ipv6(CN, HOA)), "still configured and bound");
-});
+const badCoreConfigs: [string, () => DarConfig, RegExp][] = [
+  ["tunnelMtu 1279", () => ({ ...vectorCfg(), tunnelMtu: 1279 }), /tunnelMtu/],
+  ["a changed capacity", () => ({ ...vectorCfg(), capacity: 4096 }), /capacity cannot change/],
+  ["a capacity over the limit", () => ({ ...vectorCfg(), capacity: 5_000_000 }), /capacity/],
+];
+for (const [what, cfg, message] of badCoreConfigs) {
+  test(`configuration error, ${what}: reported and changes nothing`, () => {
+    const dar = darWith([{ hoa: HOA, coa: COA }]);
+    assert.throws(() => dar.configure(cfg()), message);
+    assert.ok(runOne(dar, ipv6(CN, HOA)), "still configured and bound");
+  });
+}
 
 function vectorCfg() { return vectorConfig("data-after-accept"); }

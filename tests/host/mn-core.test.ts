@@ -393,13 +393,30 @@ test("148 from a DAR drops the site and reports it", () => {
   assert.equal(net.mn.site(s1), null);
 });
 
-test("configuration is checked by the core", () => {
+test("configuration is checked by the core: a modifier that fails Hash2", () => {
+  const mn = new Mn(loadCore());
+  assert.throws(() => mn.configure({ spki: spkiDer(KEY), modifier: new Uint8Array(16).fill(7), sec: 1, initialTimeoutMs: 250, lifetime: 600, tunnelMtu: 1460 }), /Hash2/);
+});
+
+test("configuration is checked by the core: a public key that does not parse", () => {
+  const mn = new Mn(loadCore());
+  assert.throws(() => mn.configure({ spki: spkiDer(KEY).subarray(1), modifier: MODIFIER_SEC1, sec: 1, initialTimeoutMs: 250, lifetime: 600, tunnelMtu: 1460 }), /public key/);
+});
+
+test("configuration is checked by the core: an initial timeout too short", () => {
+  const mn = new Mn(loadCore());
+  assert.throws(() => mn.configure({ spki: spkiDer(KEY), modifier: MODIFIER_SEC1, sec: 1, initialTimeoutMs: 5, lifetime: 600, tunnelMtu: 1460 }), /initialTimeout/);
+});
+
+test("attach after a refused configuration is an error", () => {
+  const mn = new Mn(loadCore());
+  assert.throws(() => mn.configure({ spki: spkiDer(KEY), modifier: MODIFIER_SEC1, sec: 1, initialTimeoutMs: 5, lifetime: 600, tunnelMtu: 1460 }), /initialTimeout/);
+  assert.throws(() => mn.attach(P(1), A(1), false, T0), /not configured|attach/);
+});
+
+test("a configured MN processes nothing before its first attach", () => {
   const mn = new Mn(loadCore());
   const spki = spkiDer(KEY);
-  assert.throws(() => mn.configure({ spki, modifier: new Uint8Array(16).fill(7), sec: 1, initialTimeoutMs: 250, lifetime: 600, tunnelMtu: 1460 }), /Hash2/);
-  assert.throws(() => mn.configure({ spki: spki.subarray(1), modifier: MODIFIER_SEC1, sec: 1, initialTimeoutMs: 250, lifetime: 600, tunnelMtu: 1460 }), /public key/);
-  assert.throws(() => mn.configure({ spki, modifier: MODIFIER_SEC1, sec: 1, initialTimeoutMs: 5, lifetime: 600, tunnelMtu: 1460 }), /initialTimeout/);
-  assert.throws(() => mn.attach(P(1), A(1), false, T0), /not configured|attach/);
   mn.configure({ spki, modifier: MODIFIER_SEC1, sec: 1, initialTimeoutMs: 250, lifetime: 600, tunnelMtu: 1460 });
   // before the first attach nothing is processed
   mn.setPacket(0, udpPacket(CN, "2001:db8:1::1", 10));
