@@ -139,7 +139,7 @@ describe("rsa verify: key and input checks", () => {
 });
 
 describe("rsa encrypt", () => {
-  // Decryption needs the private key, so tests/host/crypto-differential.test.ts checks
+  // Decryption needs the private key, so tests/core/crypto-differential.test.ts checks
   // that node:crypto recovers the message; here: success, and fresh padding every time.
   it("encrypts with fresh random padding", () => {
     const k = hexlen(V0_N);
