@@ -21,7 +21,7 @@ import { loadCore } from "../../host/wasm.js";
 import { buildPacket, mhErrorName, type PacketSpec } from "../../host/core/mh.js";
 import { readPcap } from "../../host/pcap.js";
 import { VECTORS_DIR } from "../../host/paths.js";
-import { anyMessage, toHex } from "./generators.js";
+import { anyMessage, toHex } from "../support/generators.js";
 import { rng } from "../support/rng.js";
 
 const COUNT = Number(process.env.FAMA_FUZZ_COUNT ?? 1_000_000);

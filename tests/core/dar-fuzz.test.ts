@@ -38,7 +38,7 @@ import { readPcap } from "../../host/pcap.js";
 import { VECTORS_DIR } from "../../host/paths.js";
 import { addr, text, udpPacket, encapsulate, fixMhChecksum, internetChecksum, NH_MH } from "../support/packets.js";
 import { buildBu, phktOf } from "../support/mobile-node.js";
-import { toHex } from "./generators.js";
+import { toHex } from "../support/generators.js";
 import { rng } from "../support/rng.js";
 
 const COUNT = Number(process.env.FAMA_DAR_FUZZ_COUNT ?? 1_000_000);
