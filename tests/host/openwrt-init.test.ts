@@ -1,0 +1,91 @@
+// The OpenWrt scripts: shellcheck clean, and /etc/init.d/fama run under a procd TEST DOUBLE
+// (tests/support/procd-double/: rc.common's dispatch with every procd_* call recorded, UCI values
+// from the environment, an ip(8) double for stop) asks procd for exactly the command line,
+// respawn and triggers docs/OPENWRT.md states, and reload, stop and a disabled section behave as
+// that page says.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT } from "../../host/paths.js";
+
+const FILES = join(REPO_ROOT, "openwrt", "fama", "files");
+const DOUBLE = join(REPO_ROOT, "tests", "support", "procd-double");
+const INIT = join(FILES, "fama.init");
+const SHELLCHECK = ["/usr/bin/shellcheck", "/usr/local/bin/shellcheck"].find((p) => existsSync(p));
+
+test("openwrt scripts are shellcheck clean", { skip: !SHELLCHECK && "needs shellcheck (Debian package shellcheck)" }, () => {
+  const scripts = ["fama.init", "fama.sh", "fama.uci-defaults", "postinst", "prerm"].map((f) => join(FILES, f));
+  const r = spawnSync(SHELLCHECK!, [...scripts, join(DOUBLE, "rc.common"), join(DOUBLE, "ip")], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
+interface Run { calls: string[]; stderr: string; status: number | null }
+
+function initScript(action: string, env: Record<string, string>): Run {
+  const dir = mkdtempSync(join(tmpdir(), "fama-procd-"));
+  const log = join(dir, "calls");
+  // installed as /etc/init.d/fama: procd knows the service by the script's name
+  const script = join(dir, "fama");
+  copyFileSync(INIT, script);
+  try {
+    const r = spawnSync("/bin/sh", [join(DOUBLE, "rc.common"), script, action], {
+      encoding: "utf8",
+      env: { PATH: `${DOUBLE}:/usr/bin:/bin`, PROCD_DOUBLE_LOG: log, ...env },
+    });
+    const calls = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
+    return { calls, stderr: r.stderr, status: r.status };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The procd calls docs/OPENWRT.md says `/etc/init.d/fama start` makes (its ```procd block). */
+function documentedStart(): string[] {
+  const doc = readFileSync(join(REPO_ROOT, "docs", "OPENWRT.md"), "utf8");
+  const m = /```procd\n([^]*?)```/.exec(doc);
+  assert.ok(m, "docs/OPENWRT.md has a ```procd block");
+  return m[1]!.trim().split("\n");
+}
+
+const enabled = { UCI_dar_enabled: "1" };
+const procdOnly = (calls: string[]) => calls.filter((c) => c.startsWith("procd_") && !c.startsWith("procd_running"));
+
+test("init start: exactly the documented command line, respawn, log to syslog and reload trigger", () => {
+  const r = initScript("start", enabled);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(procdOnly(r.calls), documentedStart());
+  assert.ok(r.calls.includes("config_load | fama"));
+});
+
+test("init start with the packaged enabled '0' (or 'no'): no instance, a message, exit 0", () => {
+  for (const env of [{}, { UCI_dar_enabled: "no" }] as Record<string, string>[]) {
+    const r = initScript("start", env);
+    assert.equal(r.status, 0);
+    assert.deepEqual(procdOnly(r.calls), ["procd_open_service | fama", "procd_add_reload_trigger | fama", "procd_close_service | set"]);
+    assert.match(r.stderr, /fama: disabled \(option enabled in \/etc\/config\/fama\)/);
+  }
+});
+
+test("init reload: SIGHUP to a running daemon; starts one that is not running; stops a disabled one", () => {
+  const running = initScript("reload", { ...enabled, PROCD_DOUBLE_RUNNING: "1" });
+  assert.deepEqual(procdOnly(running.calls), ["procd_send_signal | fama | * | HUP"]);
+  const stopped = initScript("reload", enabled);
+  assert.deepEqual(procdOnly(stopped.calls), documentedStart());
+  const disabled = initScript("reload", { UCI_dar_enabled: "0", PROCD_DOUBLE_RUNNING: "1", IP_DOUBLE_SUCCESSES: "0" });
+  assert.deepEqual(procdOnly(disabled.calls), ["procd_kill | fama | "]);
+});
+
+test("init stop: a running daemon is left to procd's SIGTERM; a dead one's leftover rule is deleted (with the configured tun, table, priority)", () => {
+  const running = initScript("stop", { ...enabled, PROCD_DOUBLE_RUNNING: "1" });
+  assert.deepEqual(running.calls.filter((c) => c.startsWith("ip ")), [], "no ip calls while the daemon cleans up itself");
+  assert.deepEqual(procdOnly(running.calls), ["procd_kill | fama | "]);
+  const dead = initScript("stop", { ...enabled, UCI_dar_tun: "famax", UCI_dar_routeTable: "120", UCI_dar_rulePriority: "900", IP_DOUBLE_SUCCESSES: "2" });
+  const del = "ip | -6 rule del priority 900 not iif famax lookup 120";
+  assert.deepEqual(dead.calls.filter((c) => c.startsWith("ip ")), [del, del, del], "deleted until none is left (two here, the third fails)");
+  assert.deepEqual(procdOnly(dead.calls), ["procd_kill | fama | "]);
+  const defaults = initScript("stop", { IP_DOUBLE_SUCCESSES: "0" });
+  assert.deepEqual(defaults.calls.filter((c) => c.startsWith("ip ")), ["ip | -6 rule del priority 1000 not iif fama0 lookup 100"], "the daemon's defaults");
+});
