@@ -203,3 +203,13 @@ test("ipk: two builds from the same sources are byte-identical; sizes", (t) => {
   const times = new Set([...tarList(file), ...tarList("-", tarMember(file, "./data.tar.gz")), ...tarList("-", tarMember(file, "./control.tar.gz"))].map((m) => m.mtime));
   assert.equal(times.size, 1, `one mtime for every member: ${[...times].join(", ")}`);
 });
+
+test("the SDK feed Makefile agrees with the package: version, release, dependencies, conffiles", () => {
+  const mk = readFileSync(join(REPO_ROOT, "openwrt", "fama", "Makefile"), "utf8");
+  const v = (name: string) => new RegExp(`^${name}:=(.*)$`, "m").exec(mk)?.[1];
+  assert.equal(v("PKG_VERSION"), pkg.version);
+  assert.equal(`${v("PKG_VERSION")}-r${v("PKG_RELEASE")}`, control(ipk("x86_64")).get("Version"));
+  const depends = /^\s*DEPENDS:=(.*)$/m.exec(mk)![1]!.split(/\s+/).filter((d) => d.startsWith("+")).map((d) => d.slice(1));
+  assert.deepEqual(depends.sort(), ["ip-full", "kmod-tun", "libstdcpp", "node"]);
+  assert.match(mk, /define Package\/fama\/conffiles\n\/etc\/config\/fama\nendef/);
+});
