@@ -4,8 +4,9 @@
 //   /usr/lib/fama/package.json           name, version (fama --version), "type": "module"
 //   /usr/lib/fama/build/fama.wasm        the core (release build)
 //   /usr/lib/fama/build/js/host/...      the host's compiled JavaScript (not host/package/)
-//   /usr/lib/fama/build/js/bench/...     the in-process bench sections, the files they import
-//                                        and read (`fama bench`), nothing from tests/ else
+//   /usr/lib/fama/build/js/bench/...     the in-process bench sections (`fama bench`), with
+//                                        what they import (the test MN of tests/support/) and
+//                                        read (three files of tests/vectors/); no tests
 //   /usr/lib/fama/node_modules/koffi/... koffi's ES module loader, and its platform package with
 //                                        the musl build for the architecture only
 //   /etc/init.d/fama, /etc/config/fama, /etc/uci-defaults/90-fama   from openwrt/fama/files/
