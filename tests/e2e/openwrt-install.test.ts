@@ -2,7 +2,8 @@
 // its own /usr/bin/fama --version runs with this machine's node, and its /usr/bin/fama dar --uci
 // <root>/etc/config/fama (the packaged file with the lab's addresses filled in) is DAR1 of a
 // two-DAR namespace lab (host/lab/lab.ts): the MN registers H_1 through it after moving to DAR2
-// and the TCP session from H_1 survives that move, every byte intact.
+// and the TCP session from H_1 survives that move, every byte intact; SIGHUP (the init script's
+// reload) makes it reread the UCI file.
 //
 // One file is added to the unpacked package: this machine's node is linked against glibc, the
 // router's against musl, and the package carries koffi's musl build only (which glibc cannot
@@ -84,6 +85,13 @@ test("the installed package: fama --version, and fama dar --uci as DAR1 of a lab
     assert.equal(s.tcp.bytesReceived, s.tcp.bytesSent, "every TCP byte arrived");
     assert.equal(s.tcp.intact, true, "TCP stream intact and in order across the move");
     t.diagnostic(`packaged DAR1: H_1 ${lab.h1} bound ${h.mode} at CoA ${h.coa}; UDP back ${h.latencyMs} ms after link-up; TCP ${s.tcp.bytesSent} bytes intact`);
+    // what /etc/init.d/fama reload does: SIGHUP, and the daemon rereads the UCI file
+    const from = lab.dars[0]!.lines.length;
+    writeFileSync(uci, fillIn(readFileSync(uci, "utf8"), { maxLifetime: "1800" }));
+    process.kill(lab.dars[0]!.pid, "SIGHUP");
+    const reloaded = await lab.dars[0]!.waitFor((l) => l.event === "config.reloaded" || l.event === "config.reload_failed", 10_000, "config.reloaded", from);
+    assert.equal(reloaded.event, "config.reloaded", JSON.stringify(reloaded));
+    assert.deepEqual(reloaded.changed, ["maxLifetime"]);
     const l = lab;
     lab = null;
     await l.stop();

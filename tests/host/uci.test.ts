@@ -1,9 +1,11 @@
 // The UCI reader (host/config/uci.ts) against real-looking files (tests/host/uci-corpus/ and the
 // packaged /etc/config/fama): quoting, comments, lists, anonymous and named sections, and each
-// kind of error with the line it names. `fama dar --uci` is run as a process for the exit codes.
+// kind of error with the line it names. `fama dar --uci` is run as a process for the exit codes;
+// a daemon with the UCI reader rereads the file on reload.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFile } from "node:child_process";
 import { parseUci, parseUciDar, loadUciDar } from "../../host/config/uci.js";
@@ -11,6 +13,10 @@ import { InputError } from "../../host/errors.js";
 import { formatIPv6 } from "../../host/ipv6.js";
 import { REPO_ROOT } from "../../host/paths.js";
 import { CLI_JS } from "../../host/lab/daemons.js";
+import { DarDaemon } from "../../host/dar/daemon.js";
+import { RecordingDarNet } from "../../host/dar/net.js";
+import { fakeTunPair } from "../../host/tun/fake.js";
+import { Logger } from "../../host/log.js";
 
 const CORPUS = join(REPO_ROOT, "tests", "host", "uci-corpus");
 const PACKAGED = join(REPO_ROOT, "openwrt", "fama", "files", "fama.config");
@@ -115,4 +121,33 @@ test("fama dar --uci: a bad file exits 1 naming file, line and option; a disable
   const section = await fama(["dar", "--config", "x.json", "--section", "d"]);
   assert.equal(section.code, 2);
   assert.match(section.stderr, /--section goes with --uci/);
+});
+
+test("SIGHUP rereads the UCI file (DarDaemon with the UCI reader): a runtime option applies, a bad line is refused naming it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fama-uci-reload-"));
+  const file = join(dir, "fama");
+  const uci = (minSec: string) => ["config dar 'd'", "\toption anchor '2001:db8:a:1::1'", "\tlist prefix '2001:db8:1::/64'",
+    "\toption tun 'fake1'", `\toption stateDir '${dir}/state'`, `\toption minSec '${minSec}'`, ""].join("\n");
+  writeFileSync(file, uci("0"));
+  const [, dev] = fakeTunPair("kernel", "fake1");
+  const lines: Record<string, unknown>[] = [];
+  const log = new Logger({ format: "json", write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+  const d = new DarDaemon({
+    config: loadUciDar(file, "d").config, configPath: file, loadConfig: (p) => loadUciDar(p, "d").config,
+    log, openTun: async () => dev, net: () => new RecordingDarNet(), controlSocket: false, tickMs: 50,
+  });
+  await d.start();
+  try {
+    writeFileSync(file, uci("2"));
+    assert.equal(d.reload(), true);
+    assert.equal(d.cfg.minSec, 2);
+    assert.deepEqual(lines.find((l) => l.event === "config.reloaded")?.changed, ["minSec"]);
+    writeFileSync(file, uci("eight"));
+    assert.equal(d.reload(), false);
+    assert.match(String(lines.find((l) => l.event === "config.reload_failed")?.error), /fama:6: option 'minSec' must be a decimal integer, not 'eight'/);
+    assert.equal(d.cfg.minSec, 2, "the running configuration kept");
+  } finally {
+    await d.stop("test");
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
