@@ -61,8 +61,10 @@ test("init start: exactly the documented command line, respawn, log to syslog an
   assert.ok(r.calls.includes("config_load | fama"));
 });
 
-test("init start with the packaged enabled '0' (or 'no'): no instance, a message, exit 0", () => {
-  for (const env of [{}, { UCI_dar_enabled: "no" }] as Record<string, string>[]) {
+test("init start with the packaged enabled '0' (or 'no'): no instance, a message, exit 0; no enabled option: enabled", () => {
+  const absent = initScript("start", {});
+  assert.deepEqual(procdOnly(absent.calls), documentedStart(), "as fama dar --uci: a section without enabled runs");
+  for (const env of [{ UCI_dar_enabled: "0" }, { UCI_dar_enabled: "no" }]) {
     const r = initScript("start", env);
     assert.equal(r.status, 0);
     assert.deepEqual(procdOnly(r.calls), ["procd_open_service | fama", "procd_add_reload_trigger | fama", "procd_close_service | set"]);
