@@ -5,3 +5,4 @@ export * from "./cga/primitives-exports";
 export * from "./mh/exports";
 export * from "./dar/exports";
 export * from "./mn/exports";
+export * from "./nd/exports";
