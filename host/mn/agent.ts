@@ -31,7 +31,7 @@ import { InputError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Tun } from "../tun/types.js";
 import type { MnConfig, MnInterfaceConfig } from "../config/mn.js";
-import { ControlServer } from "../dar/control-socket.js";
+import { ControlServer } from "../control/socket.js";
 import { service } from "./requests.js";
 import { KernelState, ifindexOf } from "./addresses.js";
 import { openSocketAddresses, stillNeeded } from "./keep.js";

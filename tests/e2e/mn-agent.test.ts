@@ -19,7 +19,7 @@ import { openTun } from "../../host/tun/linux.js";
 import { TunRoutes } from "../../host/net/routes.js";
 import { Dataplane, batchCoreFromExports } from "../../host/dataplane.js";
 import { netnsExec, netnsList, linkSetNetns, ip } from "../../host/net/ip.js";
-import { queryDaemon } from "../../host/dar/control-socket.js";
+import { queryDaemon } from "../../host/control/socket.js";
 import { REPO_ROOT, VECTORS_DIR } from "../../host/paths.js";
 
 const notRoot = process.getuid?.() !== 0 && "needs root (network namespaces, TUN, tc)";
