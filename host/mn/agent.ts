@@ -133,7 +133,7 @@ export class MnAgent {
       }
     }
     this.tun = await (this.opts.openTun ?? defaultOpenTun)(cfg.tun, cfg.tunnelMtu);
-    this.kernel = this.opts.kernel ?? new KernelState(this.tun.name, cfg.table, cfg.rulePriority);
+    this.kernel = this.opts.kernel ?? new KernelState(this.tun.name, cfg.table, cfg.rulePriority, this.mn.divertedProtocols());
     await this.kernel.setup();
     for (const f of cfg.interfaces) if (ifindexOf(f.name)) await this.ensureRedirect(f.name);
     const x = this.mn.x;
