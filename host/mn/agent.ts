@@ -76,8 +76,6 @@ export class MnAgent {
     return agent;
   }
 
-  get config(): MnConfig { return this.cfg; }
-
   private async init(): Promise<void> {
     const cfg = this.cfg;
     const key = loadOrCreateKey(cfg.key, this.log);
