@@ -27,7 +27,7 @@ import type { Tun } from "../tun/types.js";
 import type { Logger } from "../log.js";
 import { DarStore, type RestoreReport } from "./store.js";
 import { KernelDarNet, type DarNet } from "./net.js";
-import { ControlServer } from "./control-socket.js";
+import { ControlServer } from "../control/socket.js";
 
 /** Bytes of the outer IPv6 header the tunnel adds. */
 export const TUNNEL_OVERHEAD = 40;

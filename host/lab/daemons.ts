@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import type { ChildProcess } from "node:child_process";
 import type { NetScope } from "../net/ip.js";
-import { queryDaemon } from "../dar/control-socket.js";
+import { queryDaemon } from "../control/socket.js";
 
 export const CLI_JS = fileURLToPath(new URL("../cli.js", import.meta.url));
 /** The program a daemon runs by default: this checkout's CLI under this node. */

@@ -104,7 +104,7 @@ export async function sweepDeadLabs(): Promise<string[]> {
  * Two ways to move (LabOptions.carrier, or FAMA_LAB_CARRIER=1):
  *   * default: the MN's current end goes to the "air" namespace and the new one comes into the MN
  *     namespace and is set up. The interface's qdisc and tc filters go with every move, so the
- *     agent re-installs its redirect when the interface comes back (host/mn/agent.ts, in
+ *     agent re-installs its redirect when the interface comes back (host/mn/links.ts, in
  *     parallel with the lab's `ip link set up`; on the handover's path when it is slower).
  *   * carrier: all MN ends stay in the MN namespace and up; a move sets the old
  *     DAR's end down and the new DAR's end up, so the MN's end only loses and regains carrier, as

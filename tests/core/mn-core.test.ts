@@ -346,6 +346,23 @@ test("care-of test DAR: 137, CoTI/CoT, then a BU with the care-of nonce index", 
   assert.ok(net.mn.site(s2)!.bound);
 });
 
+test("what a DAR sends the MN (BA, CoT, tunnel) starts with a Next Header of the core's divert list, and the list has nothing else", () => {
+  const net = new Net(KEY);
+  assert.deepEqual(net.mn.divertedProtocols(), [41, 43, 135], "PROTOCOL.md §2.3-2.5");
+  net.addDar(1);
+  net.addDar(2, { coaTest: true });
+  const s2 = net.attach(2);
+  const s1 = net.attach(1); // H_2 kept: 137, CoTI/CoT, BU, BA
+  net.attach(2); // H_1 kept: BU, BA from DAR1; H_2 home: deregistration BA from DAR2
+  assert.ok(net.toDar(udpPacket(CN, net.mn.site(s1)!.hoa, 20)), "DAR1 tunnels to the CoA");
+  const fromAnchors = net.log.filter((l) => l.from === "net" && net.dars.has(text(l.p, 8)));
+  const seen = new Set(fromAnchors.map((l) => l.p[6]!));
+  assert.deepEqual([...seen].sort((a, b) => a - b), [41, 43, 135], "every listed protocol is used, nothing else");
+  for (const nh of seen) assert.ok(net.mn.divertedProtocols().includes(nh));
+  assert.ok(net.mn.site(s2)!.current);
+  assert.equal(net.mn.counter("anchor-other"), 0n);
+});
+
 test("release deregisters (phkt mode, lifetime 0) and the DAR drops the binding; returning home deregisters H_k there", () => {
   const net = new Net(KEY);
   const dar1 = net.addDar(1);

@@ -15,7 +15,7 @@ import { DarDaemon } from "../../host/dar/daemon.js";
 import { RecordingDarNet } from "../../host/dar/net.js";
 import { JOURNAL_FILE } from "../../host/dar/store.js";
 import { readJournal } from "../../host/dar/journal.js";
-import { queryDaemon } from "../../host/dar/control-socket.js";
+import { queryDaemon } from "../../host/control/socket.js";
 import { parseDarDaemonConfig, type DarDaemonConfig } from "../../host/config/dar.js";
 import { fakeTunPair, type FakeTun } from "../../host/tun/fake.js";
 import { Logger } from "../../host/log.js";

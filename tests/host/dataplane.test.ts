@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fakeTunPair } from "../../host/tun/fake.js";
 import { Dataplane, formatIPv6, batchCoreFromExports, type BindingEvent } from "../../host/dataplane.js";
-import { ReflectCore } from "../../host/lab/reflect-core.js";
+import { ReflectCore } from "../support/reflect-core.js";
 
 function addr(s: string): Uint8Array {
   const [head, tail] = s.split("::") as [string, string | undefined];

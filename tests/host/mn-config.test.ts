@@ -1,5 +1,6 @@
 // The MN agent's pieces that need no root: strict config parsing, the keep policy's evidence
-// (/proc/net socket tables, idle/grace rules) and the state file round trip.
+// (/proc/net socket tables, idle/grace rules), the state file round trip and the tc redirect
+// lines built from the core's divert list.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -8,6 +9,9 @@ import { join } from "node:path";
 import { parseMnConfig, MN_DEFAULTS } from "../../host/config/mn.js";
 import { socketAddresses, procAddress, stillNeeded } from "../../host/mn/keep.js";
 import { readMnState, writeMnState } from "../../host/mn/state.js";
+import { redirectBatch } from "../../host/mn/addresses.js";
+import { loadCore } from "../../host/wasm.js";
+import { Mn } from "../../host/core/mn.js";
 import { InputError } from "../../host/errors.js";
 
 const IF = { name: "acc1", prefix: "2001:db8:1::/64", anchor: "2001:db8:a:1::1", gateway: "2001:db8:1::1" };
@@ -113,4 +117,19 @@ test("state file: a file that is not JSON is refused", () => {
     writeFileSync(path, "{");
     assert.throws(() => readMnState(path), /not valid JSON/);
   });
+});
+
+test("tc redirect: one filter per anchor and per protocol of the core's divert list, on a fresh clsact", () => {
+  const protocols = new Mn(loadCore()).divertedProtocols();
+  assert.deepEqual(protocols, [41, 43, 135]);
+  const anchors = ["2001:db8:a:1::1", "2001:db8:a:2::1"];
+  const lines = redirectBatch("acc1", "fmt0", anchors, protocols);
+  assert.equal(lines[0], "qdisc add dev acc1 clsact");
+  const filters = lines.slice(1).map((l) => {
+    const m = /^filter add dev acc1 ingress protocol ipv6 pref (\d+) u32 match ip6 src (\S+)\/128 match ip6 protocol (\d+) 0xff action mirred egress redirect dev fmt0$/.exec(l);
+    assert.ok(m, l);
+    return { pref: Number(m[1]), src: m[2], proto: Number(m[3]) };
+  });
+  assert.deepEqual(filters.map((f) => [f.src, f.proto]), anchors.flatMap((a) => protocols.map((p) => [a, p])));
+  assert.equal(new Set(filters.map((f) => f.pref)).size, filters.length, "distinct priorities");
 });

@@ -1,6 +1,6 @@
-// A trivial JavaScript implementation of the packet batch ABI (BatchCore), with its own
-// WebAssembly.Memory laid out like the real core's: for data-plane tests without the Wasm DAR
-// engine, and for measuring the host loop's own cost.
+// Test double: a trivial JavaScript implementation of the packet batch ABI (BatchCore), with its
+// own WebAssembly.Memory laid out like the real core's: for data-plane tests without the Wasm DAR
+// engine, and for measuring the host loop's own cost (bench/measure-tun.ts).
 //
 // Modes, per packet (anything whose first nibble is not 6 is dropped with reason 1):
 //   forward  send the packet unchanged (the kernel routes it on: a user-space router hop)
@@ -8,7 +8,7 @@
 //   encap    prepend a 40-byte outer IPv6 header (Next Header 41) in the headroom and send
 // `eventEvery` > 0 queues one "binding added" event (hoa = inner source, coa = inner destination)
 // every that many packets, to exercise event draining.
-import type { BatchCore } from "../dataplane.js";
+import type { BatchCore } from "../../host/dataplane.js";
 
 export type ReflectMode = "forward" | "swap" | "encap";
 

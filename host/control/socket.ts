@@ -1,7 +1,8 @@
-// The local control socket of a daemon (DAR here; the MN agent speaks the same protocol):
-// a Unix stream socket, mode 0600 (root only: the status names bindings), one JSON object per
-// line in each direction. Requests: {"cmd":"status"} and {"cmd":"ping"}; every response is one
-// line, `{"error":"..."}` for a request that cannot be answered. `queryDaemon` is the client.
+// The local control socket both daemons serve (the DAR daemon, host/dar/daemon.ts, and the MN
+// agent, host/mn/control.ts): a Unix stream socket, mode 0600 (root only: the status names
+// bindings), one JSON object per line in each direction. Each daemon's handler answers its own
+// requests ({"cmd":"status"}, {"cmd":"ping"}, ...); every response is one line, `{"error":"..."}`
+// for a request that cannot be answered. `queryDaemon` is the client (`fama status`, `fama mn`).
 import { createServer, createConnection, type Server, type Socket } from "node:net";
 import { chmodSync, existsSync, mkdirSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";

@@ -5,15 +5,15 @@
 // arrive with iif <tun>, skip the rule and take the main table to the core and the CN
 // (PERFORMANCE-NOTES.md). iperf3 client in the MN, server in the CN.
 //
-//   node build/js/host/lab/measure-tun.js [--seconds 5] [--prefix fama-m-]     (root)
+//   node build/js/bench/measure-tun.js [--seconds 5] [--prefix fama-m-]     (root)
 //
 // Also reports the loop's cost without the kernel (in-memory TUN), per packet.
-import { Topology, PLAN } from "./topology.js";
-import { openTun } from "../tun/linux.js";
-import type { Tun } from "../tun/types.js";
-import { Dataplane } from "../dataplane.js";
-import { ReflectCore } from "./reflect-core.js";
-import { ip, netnsExec } from "../net/ip.js";
+import { Topology, PLAN } from "../host/lab/topology.js";
+import { openTun } from "../host/tun/linux.js";
+import type { Tun } from "../host/tun/types.js";
+import { Dataplane } from "../host/dataplane.js";
+import { ReflectCore } from "../tests/support/reflect-core.js";
+import { ip, netnsExec } from "../host/net/ip.js";
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1]! : dflt; };
