@@ -42,16 +42,15 @@ export function ifIndex(dev: string): number {
   return Number(readFileSync(`/sys/class/net/${dev}/ifindex`, "utf8"));
 }
 
-/** Opens a route socket, in namespace `ns` (a name under /var/run/netns) when given. */
-export function openSocket(ns?: string): number {
-  if (!ns) return libc.socket(AF_NETLINK, SOCK_RAW | O.CLOEXEC, NETLINK_ROUTE);
-  // setns() moves only the calling thread; the socket keeps the namespace it was made in.
+/** Runs `fn` with this thread in namespace `ns` (a name under /var/run/netns), then moves back.
+ *  setns() moves only the calling thread; a socket keeps the namespace it was made in. */
+export function inNamespace<T>(ns: string, fn: () => T): T {
   const home = openSync("/proc/self/ns/net", "r");
   const target = openSync(`/var/run/netns/${ns}`, "r");
   try {
     if (libc.setns(target, CLONE_NEWNET) !== 0) throw new NetlinkError(`setns ${ns}`, errno());
     try {
-      return libc.socket(AF_NETLINK, SOCK_RAW | O.CLOEXEC, NETLINK_ROUTE);
+      return fn();
     } finally {
       if (libc.setns(home, CLONE_NEWNET) !== 0) throw new NetlinkError("setns back to this process's namespace", errno());
     }
@@ -59,6 +58,12 @@ export function openSocket(ns?: string): number {
     closeSync(target);
     closeSync(home);
   }
+}
+
+/** Opens a route socket, in namespace `ns` when given. */
+export function openSocket(ns?: string): number {
+  const open = () => libc.socket(AF_NETLINK, SOCK_RAW | O.CLOEXEC, NETLINK_ROUTE);
+  return ns ? inNamespace(ns, open) : open();
 }
 
 /** /128 routes to a device, added, replaced and deleted synchronously. */
