@@ -489,8 +489,14 @@ function site_new(prefix: usize, anchor: usize): i32 {
   return r;
 }
 
+/** A site attached through a router that is not a DAR: its anchor is the unspecified address. */
+@inline function is_plain(s: usize): bool {
+  return load<u64>(s + S_ANCHOR) == 0 && load<u64>(s + S_ANCHOR, 8) == 0;
+}
+
 /**
- * The MN attached to DAR k (prefix: 16 bytes, first 64 bits used; anchor A_k). H_k becomes
+ * The MN attached to DAR k (prefix: 16 bytes, first 64 bits used; anchor A_k; :: for a plain
+ * router, whose site is released as soon as the MN attaches elsewhere). H_k becomes
  * the CoA; every other kept site gets a BU with it (in parallel, short first timeout); the
  * site itself, if it still has a binding at DAR k, is deregistered (back home). Returns the
  * site index or a negative MN_ERR_*.
@@ -521,6 +527,12 @@ export function attach(prefix: usize, anchor: usize, coaTest: bool, now: f64): i
         sset(s, S_PHASE, PH_IDLE);
         ssetf(s, S_DEADLINE, 0);
       }
+      continue;
+    }
+    if (is_plain(s)) {
+      // A plain router's site (anchor ::, PROTOCOL.md §2.7): its address was used, never kept.
+      mn_event(EV_RELEASED, i, 0, sget(s, S_SEQ), 0, 0, 0, 0, s + S_HOA, coaBuf);
+      site_free(i);
       continue;
     }
     if (!moved && sget(s, S_PHASE) != PH_IDLE) continue; // same link again: exchanges go on

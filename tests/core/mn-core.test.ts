@@ -462,3 +462,23 @@ test("a deregistration whose BA was lost: the retransmission is answered 147 (bi
   assert.deepEqual(st.slice(-1), [147]);
   assert.ok(net.kinds().includes("released"));
 });
+
+test("a plain router's site (anchor ::, PROTOCOL.md §2.7) is used, never kept: no BU for it, released when the MN attaches elsewhere", () => {
+  const net = new Net(KEY);
+  const dar1 = net.addDar(1);
+  net.addDar(2);
+  const h1 = net.mn.site(net.attach(1))!.hoa;
+  const plain = net.mn.attach(P(3), "::", false, net.now);
+  net.settle();
+  const hp = net.mn.site(plain)!.hoa;
+  assert.ok(hp.startsWith("2001:db8:3:"), hp);
+  assert.equal(net.mn.coa(), hp, "the plain router's address is the CoA: new flows use it");
+  assert.deepEqual(bus(net).map((b) => [b.hoa, b.coa, b.dst]), [[h1, hp, A(1)]], "H_1 kept through DAR1, nothing for the plain router");
+  assert.equal(dar1.bindings()[0]!.coa, hp);
+  const from = net.events.length;
+  const h2 = net.mn.site(net.attach(2))!.hoa;
+  assert.deepEqual(net.events.slice(from).filter((e) => e.kind === "released").map((e) => e.hoa), [hp]);
+  assert.deepEqual(net.mn.sites().map((s) => s.hoa).sort(), [h1, h2].sort(), "the plain site is gone");
+  assert.ok(bus(net).every((b) => b.hoa !== hp), "never a BU for the plain router's address");
+  assert.deepEqual(bus(net).slice(1).map((b) => [b.hoa, b.coa]), [[h1, h2]]);
+});
