@@ -60,6 +60,11 @@ const DAR_COLUMNS = [
   ["expiresInS", "EXPIRES IN"], ["hasPhkt", "PHKT"], ["pktsToMn", "PKTS TO MN"], ["pktsFromMn", "PKTS FROM MN"],
 ] as const;
 
+const ROUTER_COLUMNS = [
+  ["router", "ROUTER"], ["prefix", "PREFIX"], ["anchor", "ANCHOR"], ["dar", "DAR"], ["current", "CURRENT"],
+  ["attachments", "VISITS"], ["validLeftS", "VALID LEFT"], ["lastRaS", "LAST RA"],
+] as const;
+
 /** Header words for keys an MN agent may use (anything else: the key itself). */
 const HEADERS: Record<string, string> = {
   hoa: "HOME ADDRESS", coa: "CARE-OF ADDRESS", dar: "DAR", anchor: "ANCHOR", seq: "SEQ", state: "STATE",
@@ -103,6 +108,13 @@ export function formatStatus(s: Row): string {
       const keys = [...new Set(list.flatMap((r) => Object.keys(r)))];
       out += table(list, keys.map((k) => [k, HEADERS[k] ?? k.toUpperCase()] as const));
     } else out += "(empty)\n";
+    const routers = listOf(s.routers);
+    if (routers && routers.length) out += `\nrouters learned from RAs:\n${table(routers, ROUTER_COLUMNS)}`;
+    const h = s.handover as Row | null | undefined;
+    if (h && typeof h === "object") {
+      const ba = h.baMs && typeof h.baMs === "object" ? Object.entries(h.baMs as Row).map(([a, ms]) => `${a} ${cell(ms)}`).join(", ") : "";
+      out += `\nlast handover on ${cell(h.dev)} (${cell(h.decision)}${h.router ? ` via ${cell(h.router)}` : ""}), ms from link-up: RS ${cell(h.rsMs)}, RA ${cell(h.raMs)}, BUs ${cell(h.busMs)}, BA ${ba || "-"}\n`;
+    }
     return out + counterTable(s.counters);
   }
   return `daemon answered with role ${cell(s.role)}:\n${JSON.stringify(s, null, 2)}\n`;

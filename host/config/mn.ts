@@ -12,9 +12,14 @@
 //   "lifetime": 3600,                     binding lifetime requested, seconds
 //   "table": 100, "rulePriority": 100,    routing table for kept HoAs and the priority of their rules
 //   "keep": { "idleTimeoutS": 60, "sockets": true, "listening": false, "intervalMs": 2000 },
-//   "interfaces": [                       the access links and the DAR each one reaches
+//   "interfaces": [                       the access links:
+//     "wlan0",                              roaming: the DARs are learned from Router Advertisements
+//     { "name": "wlan1", "coaTest": true }, (PROTOCOL.md §2.7), as a name or an object with coaTest
 //     { "name": "acc1", "prefix": "2001:db8:1::/64", "anchor": "2001:db8:a:1::1",
-//       "gateway": "2001:db8:1::1", "coaTest": false }
+//       "gateway": "2001:db8:1::1", "coaTest": false }   fixed: this link always reaches this DAR
+//   ],
+//   "dars": [                             optional per-DAR overrides for learned DARs, by anchor
+//     { "anchor": "2001:db8:1::1", "coaTest": true }
 //   ]
 // }
 import { InputError } from "../errors.js";
@@ -27,6 +32,19 @@ export interface MnInterfaceConfig {
   anchor: string;
   /** next hop for the default route when attached here (the DAR's address on the link) */
   gateway: string;
+  coaTest: boolean;
+}
+
+/** An access interface whose DARs are learned from Router Advertisements. */
+export interface MnRoamingInterfaceConfig {
+  name: string;
+  /** do the care-of test before every BU sent from an address formed on this link */
+  coaTest: boolean;
+}
+
+/** Settings for a learned DAR, by its anchor. */
+export interface MnDarOverride {
+  anchor: string;
   coaTest: boolean;
 }
 
@@ -53,7 +71,11 @@ export interface MnConfig {
   table: number;
   rulePriority: number;
   keep: KeepPolicy;
+  /** access interfaces that always reach one DAR (prefix, anchor and gateway configured) */
   interfaces: MnInterfaceConfig[];
+  /** access interfaces whose DARs come from Router Advertisements */
+  roaming: MnRoamingInterfaceConfig[];
+  dars: MnDarOverride[];
 }
 
 export const MN_DEFAULTS = {
@@ -62,14 +84,12 @@ export const MN_DEFAULTS = {
   keep: { idleTimeoutS: 60, sockets: true, listening: false, intervalMs: 2000 },
 } as const;
 
-const TOP_KEYS = ["key", "state", "sec", "tun", "tunnelMtu", "socket", "initialTimeoutMs", "lifetime", "table", "rulePriority", "keep", "interfaces"];
+const TOP_KEYS = ["key", "state", "sec", "tun", "tunnelMtu", "socket", "initialTimeoutMs", "lifetime", "table", "rulePriority", "keep", "interfaces", "dars"];
 const KEEP_KEYS = ["idleTimeoutS", "sockets", "listening", "intervalMs"];
 const IF_KEYS = ["name", "prefix", "anchor", "gateway", "coaTest"];
+const FIXED_KEYS = ["prefix", "anchor", "gateway"];
+const DAR_KEYS = ["anchor", "coaTest"];
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
-
-
-
-
 
 function unicast(json: Json, key: string, where: string): string {
   const t = text(json, key, where);
@@ -97,22 +117,44 @@ export function parseMnConfig(json: Json, where = "config"): MnConfig {
   };
   const list = json.interfaces;
   if (!Array.isArray(list) || list.length === 0 || list.length > 16) throw new InputError(`${where}: "interfaces" must be a list of 1 to 16 access interfaces`);
-  const interfaces = list.map((raw, i) => {
+  const interfaces: MnInterfaceConfig[] = [];
+  const roaming: MnRoamingInterfaceConfig[] = [];
+  const names = new Set<string>();
+  list.forEach((raw, i) => {
     const w = `${where}: interfaces[${i}]`;
-    const j = object(raw, w);
+    const j = typeof raw === "string" ? { name: raw } : object(raw, `${w} (an interface name or an object)`);
     rejectUnknown(j, IF_KEYS, w);
     const name = text(j, "name", w);
     if (!IFNAME.test(name)) throw new InputError(`${w}: "name" must be a Linux interface name (1-15 characters)`);
+    if (names.has(name)) throw new InputError(`${where}: interface ${name} listed twice`);
+    names.add(name);
+    const coaTest = bool(j, "coaTest", false, w);
+    const given = FIXED_KEYS.filter((k) => j[k] !== undefined);
+    if (given.length === 0) {
+      roaming.push({ name, coaTest });
+      return;
+    }
+    if (given.length !== FIXED_KEYS.length) {
+      throw new InputError(`${w}: "prefix", "anchor" and "gateway" go together (a fixed DAR), or none of them (DARs learned from Router Advertisements)`);
+    }
     const pt = text(j, "prefix", w);
     const prefix = parsePrefix(pt);
     if (typeof prefix === "string") throw new InputError(`${w}: "prefix": ${prefix}`);
     if (prefix.length !== 64) throw new InputError(`${w}: "prefix" must be a /64 (a CGA's subnet prefix is 64 bits): ${pt}`);
-    return { name, prefix, anchor: unicast(j, "anchor", w), gateway: unicast(j, "gateway", w), coaTest: bool(j, "coaTest", false, w) };
+    interfaces.push({ name, prefix, anchor: unicast(j, "anchor", w), gateway: unicast(j, "gateway", w), coaTest });
   });
-  const names = new Set<string>();
-  for (const f of interfaces) {
-    if (names.has(f.name)) throw new InputError(`${where}: interface ${f.name} listed twice`);
-    names.add(f.name);
+  const darList = json.dars === undefined ? [] : json.dars;
+  if (!Array.isArray(darList) || darList.length > 64) throw new InputError(`${where}: "dars" must be a list of at most 64 DAR overrides`);
+  const dars = darList.map((raw, i) => {
+    const w = `${where}: dars[${i}]`;
+    const j = object(raw, w);
+    rejectUnknown(j, DAR_KEYS, w);
+    return { anchor: unicast(j, "anchor", w), coaTest: bool(j, "coaTest", false, w) };
+  });
+  const anchors = new Set<string>();
+  for (const d of dars) {
+    if (anchors.has(d.anchor)) throw new InputError(`${where}: DAR ${d.anchor} listed twice in "dars"`);
+    anchors.add(d.anchor);
   }
   const tun = text(json, "tun", where, MN_DEFAULTS.tun);
   if (!IFNAME.test(tun)) throw new InputError(`${where}: "tun" must be a Linux interface name (1-15 characters)`);
@@ -130,6 +172,8 @@ export function parseMnConfig(json: Json, where = "config"): MnConfig {
     rulePriority: integer(json, "rulePriority", MN_DEFAULTS.rulePriority, 1, 32765, where),
     keep,
     interfaces,
+    roaming,
+    dars,
   };
 }
 

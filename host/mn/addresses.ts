@@ -39,14 +39,20 @@ function addr(a: string): Uint8Array {
   return b;
 }
 
+/** In place of the anchor list: whatever the source (a roaming interface, whose DARs are learned
+ *  from RAs: no `tc` run on the handover's path for a DAR seen the first time; the core drops
+ *  what no site's anchor sent). */
+export const ANY_SOURCE = "any";
+
 /** The `tc -batch` lines that redirect into `tun` the packets arriving on `dev` from each anchor
- *  whose first Next Header is one of `protocols`, on a fresh clsact qdisc. */
+ *  (or from anywhere: ANY_SOURCE) whose first Next Header is one of `protocols`, on a fresh clsact qdisc. */
 export function redirectBatch(dev: string, tun: string, anchors: readonly string[], protocols: readonly number[]): string[] {
   const lines = [`qdisc add dev ${dev} clsact`];
   let pref = 10;
   for (const a of anchors) {
+    const src = a === ANY_SOURCE ? "" : ` match ip6 src ${a}/128`;
     for (const proto of protocols) {
-      lines.push(`filter add dev ${dev} ingress protocol ipv6 pref ${pref++} u32 match ip6 src ${a}/128 match ip6 protocol ${proto} 0xff action mirred egress redirect dev ${tun}`);
+      lines.push(`filter add dev ${dev} ingress protocol ipv6 pref ${pref++} u32${src} match ip6 protocol ${proto} 0xff action mirred egress redirect dev ${tun}`);
     }
   }
   return lines;
@@ -61,6 +67,8 @@ export class KernelState {
   private readonly rules = new Set<string>();
   /** dev -> ifindex and anchor set the redirect filters were installed for */
   private readonly filters = new Map<string, { ifindex: number; anchors: string }>();
+  /** dev -> the accept_ra and autoconf values found before the agent turned them off */
+  private readonly autoconf = new Map<string, { acceptRa: string; autoconf: string }>();
   private tableRoute = false;
   private savedForwarding: string | null = null;
   private nl: Rtnetlink | null = null;
@@ -175,6 +183,20 @@ export class KernelState {
     this.filters.set(dev, { ifindex, anchors: [...anchors].sort().join(" ") });
   }
 
+  /**
+   * The kernel's own router discovery and SLAAC off on a roaming interface (PROTOCOL.md §2.7:
+   * the MN forms its CGA from the RA, no SLAAC address beside it, and the default route is the
+   * agent's); the old values come back at cleanup. Once per interface present.
+   */
+  async autoconfOff(dev: string): Promise<void> {
+    if (this.autoconf.has(dev) || !ifindexOf(dev)) return;
+    const read = (k: string) => readFileSync(`/proc/sys/net/ipv6/conf/${dev}/${k}`, "utf8").trim();
+    const saved = { acceptRa: read("accept_ra"), autoconf: read("autoconf") };
+    await sysctl(`net.ipv6.conf.${dev}.accept_ra`, 0);
+    await sysctl(`net.ipv6.conf.${dev}.autoconf`, 0);
+    this.autoconf.set(dev, saved);
+  }
+
   /** `from hoa lookup T` and the lo copy: the local stack's packets from hoa go into the TUN. */
   keep(hoa: string): void {
     this.loCopy(hoa);
@@ -216,6 +238,12 @@ export class KernelState {
     this.ifAddrs.clear();
     for (const dev of this.filters.keys()) await quiet(run("tc", ["qdisc", "del", "dev", dev, "clsact"]));
     this.filters.clear();
+    for (const [dev, v] of this.autoconf) {
+      if (!ifindexOf(dev)) continue;
+      await quiet(sysctl(`net.ipv6.conf.${dev}.accept_ra`, v.acceptRa));
+      await quiet(sysctl(`net.ipv6.conf.${dev}.autoconf`, v.autoconf));
+    }
+    this.autoconf.clear();
     if (this.tableRoute) await quiet(ip(["-6", "route", "flush", "table", String(this.table)]));
     this.tableRoute = false;
     if (this.savedForwarding !== null) await quiet(sysctl("net.ipv6.conf.all.forwarding", this.savedForwarding));

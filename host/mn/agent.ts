@@ -96,6 +96,7 @@ export class MnAgent {
     }, this.log, this.now);
     this.links = new Links({
       mn: this.mn, kernel: this.kernel, loop: this.loop, keep: this.keep, interfaces: () => this.cfg.interfaces,
+      roaming: () => this.cfg.roaming, dars: () => this.cfg.dars,
       enqueue: (step) => this.enqueue(step), changed: () => this.state.schedule(), log: this.log, now: this.now,
     });
     await this.links.installRedirects();
@@ -103,13 +104,14 @@ export class MnAgent {
     if (this.opts.control !== false) {
       this.control = new MnControl(cfg.socket, {
         mn: this.mn, keep: this.keep, attached: () => this.links.attached, tun: () => this.tun.name,
+        routers: () => this.links.learned(), handover: () => this.links.lastHandover(), refusedRas: () => this.links.refusedRas(),
         dataplane: () => this.loop.stats, startedAt: this.startedAt, now: this.now,
       }, this.log);
       await this.control.listen();
     }
     if (this.opts.watchLinks !== false) this.links.watch();
     this.keep.start(cfg.keep.intervalMs, (step) => this.enqueue(step));
-    this.log.info("mn.started", { tun: this.tun.name, interfaces: cfg.interfaces.map((f) => f.name), sec: cfg.sec, sites: this.mn.sites().length });
+    this.log.info("mn.started", { tun: this.tun.name, interfaces: cfg.interfaces.map((f) => f.name), roaming: cfg.roaming.map((f) => f.name), sec: cfg.sec, sites: this.mn.sites().length });
   }
 
   private configureCore(): void {
@@ -140,7 +142,7 @@ export class MnAgent {
     this.cfg = { ...cfg, key: this.cfg.key, state: this.cfg.state, sec: this.cfg.sec, tun: this.cfg.tun, table: this.cfg.table, rulePriority: this.cfg.rulePriority, socket: this.cfg.socket };
     this.configureCore();
     this.keep.start(cfg.keep.intervalMs, (step) => this.enqueue(step));
-    this.log.info("config.reloaded", { interfaces: cfg.interfaces.map((f) => f.name) });
+    this.log.info("config.reloaded", { interfaces: cfg.interfaces.map((f) => f.name), roaming: cfg.roaming.map((f) => f.name) });
     this.enqueue(() => this.links.sweep());
   }
 

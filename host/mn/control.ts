@@ -6,6 +6,8 @@ import type { DataplaneStats } from "../dataplane.js";
 import { formatIPv6, parseIPv6 } from "../ipv6.js";
 import type { Logger } from "../log.js";
 import type { KeepPass } from "./keep-pass.js";
+import type { LearnedRouter } from "../core/nd.js";
+import type { HandoverTiming } from "./links.js";
 
 /** What the status answer is made of. */
 export interface MnStatusSources {
@@ -15,6 +17,12 @@ export interface MnStatusSources {
   attached: () => string | null;
   tun: () => string | null;
   dataplane: () => DataplaneStats | null;
+  /** routers learned from RAs on the roaming interfaces */
+  routers: () => LearnedRouter[];
+  /** the last handover's timing split */
+  handover: () => HandoverTiming | null;
+  /** RAs the core refused, by error class */
+  refusedRas: () => Record<string, number>;
   startedAt: number;
   now: () => number;
 }
@@ -40,6 +48,7 @@ export class MnControl {
       role: "mn", coa: mn.coa(), attached: this.src.attached(), tun: this.src.tun(),
       uptimeS: Math.round((now - this.src.startedAt) / 1000), pins: [...keep.pins], bul, counters,
       dataplane: this.src.dataplane(),
+      routers: this.src.routers().map((r) => routerRow(r, now)), handover: this.src.handover(), refusedRas: this.src.refusedRas(),
     };
   }
 
@@ -71,5 +80,14 @@ function siteRow(s: MnSite, now: number, pins: ReadonlySet<string>): Record<stri
     phase: s.phase, goal: s.goal, coaTest: s.coaTest, pinned: pins.has(s.hoa), lastStatus: s.lastStatus,
     pktsEncap: Number(s.pktsEncap), pktsDecap: Number(s.pktsDecap), bytesEncap: Number(s.bytesEncap), bytesDecap: Number(s.bytesDecap),
     idleS: s.lastActivity ? Math.round((now - s.lastActivity) / 1000) : null,
+  };
+}
+
+function routerRow(r: LearnedRouter, now: number): Record<string, unknown> {
+  const left = (until: number) => (Number.isFinite(until) ? Math.max(0, Math.round((until - now) / 1000)) : "infinite");
+  return {
+    router: r.router, prefix: `${r.prefix}/64`, anchor: r.anchor, dar: r.dar, hFlag: r.hFlag, current: r.current,
+    attachments: r.attachments, routerLifetime: r.routerLifetime, validLeftS: left(r.validUntilMs), preferredLeftS: left(r.preferredUntilMs),
+    lastRaS: Math.round((now - r.lastRaMs) / 1000),
   };
 }

@@ -10,15 +10,20 @@
 //   from H_k would otherwise loop into the TUN) -> flush the core's outbox into the TUN ->
 //   the CoA's lo copy and `from H_s lookup T` for every kept H_s (data only, so after the BUs).
 //   The outbox waits for the kernel steps so the BAs find the address and the redirect.
+// Roaming interfaces (no DAR configured, host/mn/roaming.ts) take the same path once the core
+// decided on an RA: prefix and anchor from the RA, the default route via its source, and the
+// redirect installed for any source (ANY_SOURCE), since the anchors are not known in advance.
 // Link detection: `ip -o monitor link` (netlink events; measured here as fast as polling
 // /sys/class/net/X/operstate every 2 ms, without the polling), confirmed through operstate,
 // plus a 1 s sweep as a fallback (host/mn/README.md).
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { Mn } from "../core/mn.js";
-import type { MnInterfaceConfig } from "../config/mn.js";
+import type { AttachmentDecision, LearnedRouter } from "../core/nd.js";
+import type { MnInterfaceConfig, MnRoamingInterfaceConfig, MnDarOverride } from "../config/mn.js";
 import type { Logger } from "../log.js";
-import { type KernelState, ifindexOf } from "./addresses.js";
+import { type KernelState, ifindexOf, ANY_SOURCE } from "./addresses.js";
+import { Roaming, type RoamTiming } from "./roaming.js";
 import type { CoreLoop } from "./core-loop.js";
 import type { KeepPass } from "./keep-pass.js";
 
@@ -27,8 +32,11 @@ export interface LinksDeps {
   kernel: KernelState;
   loop: CoreLoop;
   keep: KeepPass;
-  /** The configured access interfaces (they may change on reload). */
+  /** The configured access interfaces with a fixed DAR (they may change on reload). */
   interfaces: () => readonly MnInterfaceConfig[];
+  /** The roaming access interfaces (DARs from Router Advertisements) and the per-DAR overrides. */
+  roaming: () => readonly MnRoamingInterfaceConfig[];
+  dars: () => readonly MnDarOverride[];
   /** Runs a step after the steps queued before it (link steps, keep pass, address drops). */
   enqueue: (step: () => Promise<void> | void) => void;
   /** The sites changed: the state file is due. */
@@ -36,6 +44,16 @@ export interface LinksDeps {
   log: Logger;
   now: () => number;
 }
+
+/** Where one handover's time went, from the link-up (ms): RS sent, RA taken (roaming only), BUs
+ *  sent (the outbox flushed), and per kept HoA the BA that bound it. */
+export interface HandoverTiming {
+  dev: string; router: string | null; decision: string; linkUpAt: number;
+  rsMs: number | null; raMs: number | null; busMs: number; baMs: Record<string, number>;
+}
+
+/** The target of an attachment: a configured DAR, or what the core took from an RA. */
+interface AttachTarget { prefix: Uint8Array | string; anchor: string | Uint8Array; coaTest: boolean; gateway: string; router: string | null; decision: string }
 
 export class Links {
   private monitor: ChildProcess | null = null;
@@ -47,15 +65,33 @@ export class Links {
   /** link-up time of the attachment each site's handover latency is measured from */
   private readonly pendingHandover = new Map<string, { at: number; dev: string }>();
   private attachedDev: string | null = null;
+  private readonly roam: Roaming;
+  /** the gateway each roaming interface's default route went via last */
+  private readonly roamGateway = new Map<string, string>();
+  private last: HandoverTiming | null = null;
 
-  constructor(private readonly d: LinksDeps) {}
+  constructor(private readonly d: LinksDeps) {
+    this.roam = new Roaming({
+      core: d.mn.core, log: d.log, now: d.now,
+      attach: (dev, decision, timing) => d.enqueue(() => this.attachLearned(dev, decision, timing)),
+    });
+  }
+
+  /** Routers learned from RAs, and the last handover's timing split (for `fama status`). */
+  learned(): LearnedRouter[] { return this.roam.routers(); }
+  lastHandover(): HandoverTiming | null { return this.last; }
+  refusedRas(): Record<string, number> { return Object.fromEntries(this.roam.refused); }
+
+  private names(): string[] { return [...this.d.interfaces().map((f) => f.name), ...this.d.roaming().map((f) => f.name)]; }
+  private isRoaming(dev: string): boolean { return this.d.roaming().some((f) => f.name === dev); }
 
   /** The access interface of the current attachment, or null. */
   get attached(): string | null { return this.attachedDev; }
 
   /** The redirect on every configured interface present now (at start). */
   async installRedirects(): Promise<void> {
-    for (const f of this.d.interfaces()) if (ifindexOf(f.name)) await this.ensureRedirect(f.name);
+    for (const dev of this.names()) if (ifindexOf(dev)) await this.ensureRedirect(dev);
+    for (const f of this.d.roaming()) await this.d.kernel.autoconfOff(f.name);
   }
 
   /** Starts the link monitor and the 1 s sweep. */
@@ -71,17 +107,20 @@ export class Links {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         const m = /^(Deleted\s+)?\d+:\s+([^:@\s]+)/.exec(line);
-        if (!m || !this.d.interfaces().some((f) => f.name === m[2])) continue;
+        if (!m || !this.names().includes(m[2]!)) continue;
         const dev = m[2]!;
         // gone (deleted, or moved to another namespace): its qdisc and filters went with it
         if (m[1]) this.d.kernel.lostRedirect(dev);
-        else if (!this.installing.has(dev) && ifindexOf(dev) && !this.d.kernel.hasRedirect(dev, this.anchors())) void this.ensureRedirect(dev).catch(() => {});
+        else if (!this.installing.has(dev) && ifindexOf(dev) && !this.d.kernel.hasRedirect(dev, this.anchorsFor(dev))) void this.ensureRedirect(dev).catch(() => {});
         this.d.enqueue(() => this.checkLink(dev));
       }
     });
     mon.on("exit", () => { if (!this.stopped) this.d.log.warn("links.monitor_exited", {}); });
     this.d.enqueue(() => this.sweep());
-    this.sweepTimer = setInterval(() => this.d.enqueue(() => this.sweep()), 1000);
+    this.sweepTimer = setInterval(() => {
+      this.roam.tick(this.d.now());
+      this.d.enqueue(() => this.sweep());
+    }, 1000);
   }
 
   stop(): void {
@@ -90,10 +129,11 @@ export class Links {
     this.sweepTimer = null;
     this.monitor?.kill();
     this.monitor = null;
+    this.roam.stop();
   }
 
   async sweep(): Promise<void> {
-    for (const f of this.d.interfaces()) await this.checkLink(f.name);
+    for (const dev of this.names()) await this.checkLink(dev);
   }
 
   /** The `bound` log fields of the handover that bound `hoa` (latency from its link-up), once. */
@@ -101,7 +141,9 @@ export class Links {
     const h = this.pendingHandover.get(hoa);
     if (!h) return null;
     this.pendingHandover.delete(hoa);
-    return { handoverMs: Math.round((this.d.now() - h.at) * 10) / 10, dev: h.dev };
+    const handoverMs = Math.round((this.d.now() - h.at) * 10) / 10;
+    if (this.last && this.last.linkUpAt === h.at) this.last.baMs[hoa] = handoverMs;
+    return { handoverMs, dev: h.dev };
   }
 
   /** `hoa` is kept no longer: no handover to measure. */
@@ -129,6 +171,7 @@ export class Links {
     if (up && !was) await this.onLinkUp(dev);
     else if (!up && was) {
       this.d.log.info("link.down", { dev });
+      this.roam.linkDown(dev);
       if (this.attachedDev === dev) this.attachedDev = null;
     }
   }
@@ -137,7 +180,7 @@ export class Links {
   private ensureRedirect(dev: string): Promise<void> {
     const busy = this.installing.get(dev);
     if (busy) return busy.then(() => this.ensureRedirect(dev));
-    const anchors = this.anchors();
+    const anchors = this.anchorsFor(dev);
     if (this.d.kernel.hasRedirect(dev, anchors)) return Promise.resolve();
     const t0 = this.d.now();
     const p = this.d.kernel.redirect(dev, anchors)
@@ -147,18 +190,42 @@ export class Links {
     return p;
   }
 
-  /** Attaches to the DAR reached through `dev`. */
+  /** A link came up: attach to its configured DAR, or (roaming) solicit an RA. */
   private async onLinkUp(dev: string): Promise<void> {
-    const { mn, kernel, loop, keep } = this.d;
+    const t = this.d.now();
+    if (this.isRoaming(dev)) {
+      this.d.log.info("link.up", { dev });
+      await this.d.kernel.autoconfOff(dev);
+      this.roam.linkUp(dev, t);
+      return;
+    }
     const ifc = this.d.interfaces().find((f) => f.name === dev);
     if (!ifc) return;
-    const t = this.d.now();
+    await this.attachVia(dev, { prefix: ifc.prefix.address, anchor: ifc.anchor, coaTest: ifc.coaTest, gateway: ifc.gateway, router: null, decision: "configured" }, t, null);
+  }
+
+  /** What the core decided on an RA received on roaming interface `dev`. */
+  private async attachLearned(dev: string, d: AttachmentDecision, timing: RoamTiming): Promise<void> {
+    if (this.stopped) return;
+    const override = d.anchor ? this.d.dars().find((o) => o.anchor === d.anchor) : undefined;
+    const coaTest = override?.coaTest ?? this.d.roaming().find((f) => f.name === dev)?.coaTest ?? false;
+    const previous = this.roamGateway.get(dev);
+    await this.attachVia(dev, { prefix: d.prefixBytes, anchor: d.anchorBytes ?? "::", coaTest, gateway: d.router, router: d.router, decision: d.decision }, timing.linkUpAt, timing);
+    this.roamGateway.set(dev, d.router);
+    // the old router on this same link: packets queued in its neighbour entry since the carrier
+    // loss would wait there (see forgetGateway)
+    if (previous && previous !== d.router) this.d.kernel.forgetGateway(dev, previous);
+  }
+
+  /** Attaches through `dev` to `target`; `t` is the link-up the handover is measured from. */
+  private async attachVia(dev: string, target: AttachTarget, t: number, timing: RoamTiming | null): Promise<void> {
+    const { mn, kernel, loop, keep } = this.d;
     const prev = mn.current();
     const prevHoa = prev >= 0 ? mn.site(prev)?.hoa ?? null : null;
     loop.holdOutbox = true;
     let site: number;
     try {
-      site = mn.attach(ifc.prefix.address, ifc.anchor, ifc.coaTest, t);
+      site = mn.attach(target.prefix, target.anchor, target.coaTest, this.d.now());
     } catch (e) {
       loop.holdOutbox = false;
       throw e;
@@ -175,18 +242,19 @@ export class Links {
     let redirectMs = 0;
     let steps;
     try {
-      if (!kernel.hasRedirect(dev, this.anchors())) {
+      if (!kernel.hasRedirect(dev, this.anchorsFor(dev))) {
         const r0 = this.d.now();
         await this.ensureRedirect(dev);
         redirectMs = Math.round((this.d.now() - r0) * 10) / 10;
       }
-      steps = kernel.attachFast(dev, s.hoa, ifc.gateway);
+      steps = kernel.attachFast(dev, s.hoa, target.gateway);
     } finally {
       loop.holdOutbox = false;
     }
     this.attachedDev = dev;
     loop.afterCore();
     const flushedMs = this.d.now() - t;
+    this.last = { dev, router: target.router, decision: target.decision, linkUpAt: t, rsMs: timing?.rsMs ?? null, raMs: timing?.raMs ?? null, busMs: Math.round(flushedMs * 100) / 100, baMs: {} };
     const r1 = performance.now();
     kernel.attachRest(s.hoa);
     for (const o of kept) kernel.keep(o.hoa);
@@ -195,14 +263,20 @@ export class Links {
     const flushed: string[] = [];
     for (const f of this.d.interfaces()) if (f.name !== dev && kernel.forgetGateway(f.name, f.gateway)) flushed.push(f.name);
     const restUs = Math.round((performance.now() - r1) * 1000);
-    this.d.log.info("attached", { dev, anchor: ifc.anchor, coa: s.hoa, site, kept: kept.map((o) => o.hoa), busAfterMs: Math.round(flushedMs * 10) / 10, setupMs: Math.round((this.d.now() - t) * 10) / 10, redirectMs, ...steps, restUs, ...(flushed.length ? { neighFlushed: flushed } : {}) });
+    const timingFields = timing ? { router: target.router, decision: target.decision, rsMs: timing.rsMs, raMs: timing.raMs } : {};
+    this.d.log.info("attached", { dev, anchor: s.anchor, coa: s.hoa, site, ...timingFields, kept: kept.map((o) => o.hoa), busAfterMs: Math.round(flushedMs * 10) / 10, setupMs: Math.round((this.d.now() - t) * 10) / 10, redirectMs, ...steps, restUs, ...(flushed.length ? { neighFlushed: flushed } : {}) });
     this.d.changed();
+  }
+
+  /** What `dev`'s redirect must cover: any source on a roaming interface, else anchors(). */
+  private anchorsFor(dev: string): string[] {
+    return this.isRoaming(dev) ? [ANY_SOURCE] : this.anchors();
   }
 
   /** Every anchor the filters must cover: the configured DARs' and the kept sites'. */
   private anchors(): string[] {
     const set = new Set<string>(this.d.interfaces().map((f) => f.anchor));
-    for (const s of this.d.mn.sites()) set.add(s.anchor);
+    for (const s of this.d.mn.sites()) if (s.anchor !== "::") set.add(s.anchor);
     return [...set];
   }
 }

@@ -27,6 +27,17 @@ test("config: defaults", () => {
   assert.equal(c.interfaces[0]!.prefix.length, 64);
 });
 
+test("config: one roaming interface, key and state are enough; fixed and roaming interfaces side by side; DAR overrides", () => {
+  const c = parseMnConfig({ interfaces: ["wlan0"], key: "/k", state: "/s" });
+  assert.deepEqual(c.roaming, [{ name: "wlan0", coaTest: false }]);
+  assert.deepEqual(c.interfaces, []);
+  assert.deepEqual(c.dars, []);
+  const m = parseMnConfig({ ...BASE, interfaces: [IF, { name: "wlan1", coaTest: true }], dars: [{ anchor: "2001:DB8:2::1", coaTest: true }] });
+  assert.deepEqual(m.interfaces.map((f) => f.name), ["acc1"]);
+  assert.deepEqual(m.roaming, [{ name: "wlan1", coaTest: true }]);
+  assert.deepEqual(m.dars, [{ anchor: "2001:db8:2::1", coaTest: true }]);
+});
+
 const badConfigs: [Record<string, unknown>, RegExp][] = [
   [{ ...BASE, extra: 1 }, /unknown key "extra"/],
   [{ ...BASE, sec: 8 }, /"sec" must be an integer from 0 to 7/],
@@ -45,6 +56,14 @@ const badConfigs: [Record<string, unknown>, RegExp][] = [
   [{ ...BASE, keep: { idleTimeoutS: 0 } }, /idleTimeoutS/],
   [{ ...BASE, keep: { sockets: 1 } }, /"sockets" must be true or false/],
   [{ ...BASE, keep: { other: 1 } }, /unknown key "other"/],
+  [{ ...BASE, interfaces: [{ name: "acc1", prefix: "2001:db8:1::/64" }] }, /"prefix", "anchor" and "gateway" go together/],
+  [{ ...BASE, interfaces: ["wlan0", "wlan0"] }, /listed twice/],
+  [{ ...BASE, interfaces: ["bad name"] }, /Linux interface name/],
+  [{ ...BASE, interfaces: [7] }, /an interface name or an object/],
+  [{ ...BASE, dars: [{ anchor: "ff02::1" }] }, /unicast/],
+  [{ ...BASE, dars: [{ anchor: "2001:db8:1::1", mtu: 1 }] }, /unknown key "mtu"/],
+  [{ ...BASE, dars: [{ anchor: "2001:db8:1::1" }, { anchor: "2001:db8:1:0::1" }] }, /listed twice in "dars"/],
+  [{ ...BASE, dars: {} }, /"dars" must be a list/],
 ];
 /** What a bad config changes from BASE, for the test's name. */
 function changeFromBase(json: Record<string, unknown>): string {
