@@ -13,6 +13,8 @@
 //   route HoA/128 dev TUN table T                    per bound HoA, from the binding events,
 //                                                    through rtnetlink before the batch's
 //                                                    outputs leave (host/net/routes.ts)
+//   tc ingress divert of A_k's packets into the TUN   only when A_k is one of this host's own
+//                                                    addresses (anchor-divert.ts)
 // The delegated prefix itself is NOT routed into the TUN: the core drops packets to unbound
 // addresses of its prefix (`unbound`), which would cut off MNs attached at home.
 // Stale state from a daemon killed with SIGKILL: its TUN (and with it every route into it)
@@ -22,6 +24,7 @@ import { ip, sysctl, CommandError } from "../net/ip.js";
 import { TunRoutes } from "../net/routes.js";
 import type { DarEvent } from "../core/dar.js";
 import type { Logger } from "../log.js";
+import { AnchorDivert, isLocalAddress } from "./anchor-divert.js";
 
 /** The kernel side of the daemon, replaceable in tests without root. */
 export interface DarNet {
@@ -49,6 +52,7 @@ export class KernelDarNet implements DarNet {
   private routes: TunRoutes | null = null;
   private oldForwarding: string | null = null;
   private ruleInstalled = false;
+  private divert: AnchorDivert | null = null;
 
   constructor(private readonly o: DarNetOptions) {}
 
@@ -74,6 +78,11 @@ export class KernelDarNet implements DarNet {
     log.info("net.rule", { priority: this.o.priority, selector: `not iif ${this.o.tun}`, table: this.o.table });
     this.routes = await TunRoutes.open({ dev: this.o.tun, table: this.o.table, log: this.o.log });
     this.routes.addAnchor(this.o.anchor);
+    if (isLocalAddress(this.o.anchor)) {
+      // an RA daemon announces A_k with the R flag: the kernel must not deliver the profile's packets
+      this.divert = new AnchorDivert(this.o.tun, this.o.anchor, log);
+      await this.divert.up();
+    }
   }
 
   apply(events: readonly DarEvent[]): void {
@@ -82,6 +91,7 @@ export class KernelDarNet implements DarNet {
 
   async down(): Promise<void> {
     const errors: string[] = [];
+    try { await this.divert?.down(); } catch (e) { errors.push((e as Error).message); }
     try { this.routes?.close(); } catch (e) { errors.push((e as Error).message); }
     if (this.ruleInstalled) {
       try { await ip(this.ruleArgs("del")); this.ruleInstalled = false; } catch (e) { errors.push((e as Error).message); }

@@ -18,6 +18,9 @@ export interface LabConfigOptions {
   lifetime: number;
   /** How long the MN keeps an address nobody uses, s. */
   idleTimeoutS: number;
+  /** The roaming shape: A_k is DAR_k's access address (announced by radvd), the MN lists only its
+   *  one access interface. */
+  roaming: boolean;
 }
 
 export const DAR_TUN = "fama0";
@@ -43,7 +46,7 @@ export function labFiles(dir: string, dars: number): LabFiles {
 export function darConfig(k: number, files: LabFiles, o: LabConfigOptions): Record<string, unknown> {
   const f = files.dar[k - 1]!;
   return {
-    anchor: PLAN.anchor(k),
+    anchor: o.roaming ? PLAN.darAccess(k) : PLAN.anchor(k),
     prefixes: [PLAN.prefix(k)],
     coaTest: o.coaTest,
     maxLifetime: 3600,
@@ -65,7 +68,8 @@ export function mnConfig(files: LabFiles, o: LabConfigOptions, interfaces: (k: n
     socket: files.mn.socket,
     lifetime: o.lifetime,
     keep: { idleTimeoutS: o.idleTimeoutS, sockets: true, listening: false, intervalMs: 500 },
-    interfaces: Array.from({ length: o.dars }, (_, i) => ({
+    // roaming: no DAR in the config, they come from the RAs (PROTOCOL.md §2.7)
+    interfaces: o.roaming ? [o.coaTest ? { name: interfaces(1), coaTest: true } : interfaces(1)] : Array.from({ length: o.dars }, (_, i) => ({
       name: interfaces(i + 1), prefix: PLAN.prefix(i + 1), anchor: PLAN.anchor(i + 1), gateway: PLAN.darAccess(i + 1), coaTest: o.coaTest,
     })),
   };

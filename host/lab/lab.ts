@@ -15,6 +15,7 @@ import { ip, ipBatch, sysctl, linkSetNetns, netnsList, netnsDelIfExists } from "
 import { parseIPv6, formatIPv6 } from "../ipv6.js";
 import { labFiles, writeConfigs, type LabFiles, type LabConfigOptions } from "./configs.js";
 import { DaemonProc, type LogLine } from "./daemons.js";
+import { startRadvd } from "./radvd.js";
 
 export const LAB_PREFIX = "fama-lab-";
 
@@ -37,6 +38,12 @@ export interface LabOptions {
   /** Moves toggle carrier (DAR ends down/up) instead of moving the MN's ends between
    *  namespaces (default: FAMA_LAB_CARRIER=1 in the environment; see reindexAccessLinks). */
   carrier?: boolean;
+  /** The real shape (PROTOCOL.md §2.7): radvd on each DAR's access link (a bridge), A_k = the
+   *  DAR's access address P_k::1, and one MN interface (wlan0) whose peer moves from DAR to DAR,
+   *  with no DAR in the MN's config. Default false: one MN interface per DAR, DARs configured. */
+  roaming?: boolean;
+  /** Roaming: DARs whose radvd announces a plain router (no H flag, no R-flag PIO). */
+  plainRouters?: number[];
   /** Progress lines (default: none). */
   say?: (text: string) => void;
   /** Runs DAR k with another program and arguments than this checkout's `fama dar --config`
@@ -134,6 +141,36 @@ export async function reindexAccessLinks(topo: Topology, mtu: number, carrier: b
   }
 }
 
+/** The MN's one access interface in the roaming shape, and its peer that moves between the DARs. */
+export const MN_WLAN = "wlan0";
+export const AP = "ap";
+
+/**
+ * The roaming shape's access links: on each DAR, `acc` becomes a bridge (fixed MAC, so a fixed
+ * link-local address per DAR, P_k::1) with a permanent port, so it keeps its carrier and radvd
+ * keeps announcing while the MN is elsewhere; the MN gets one veth `wlan0` whose peer `ap` waits
+ * in the air until the first move. Fixed, distinct interface indexes for the pair (see
+ * reindexAccessLinks for why).
+ */
+export async function roamingAccessLinks(topo: Topology, mtu: number): Promise<void> {
+  const m = String(mtu);
+  for (let k = 1; k <= topo.dars; k++) {
+    const d = topo.darNs(k);
+    await ip(["link", "del", "dev", "acc"], d);
+    await ipBatch([
+      ["link", "add", "acc", "address", `02:00:00:00:${PLAN.hex(k).padStart(2, "0")}:01`, "type", "bridge"],
+      ["link", "add", "keep", "type", "veth", "peer", "name", "keep-peer"],
+      ["link", "set", "keep", "mtu", m, "master", "acc", "up"],
+      ["link", "set", "keep-peer", "mtu", m, "up"],
+      ["link", "set", "acc", "mtu", m, "up"],
+      ["addr", "add", `${PLAN.darAccess(k)}/64`, "dev", "acc", "nodad"],
+    ], d);
+  }
+  await ip(["link", "add", MN_WLAN, "netns", topo.ns.mn, "index", "201", "type", "veth", "peer", "name", AP, "netns", topo.ns.air, "index", "101"]);
+  await ipBatch([["link", "set", MN_WLAN, "mtu", m, "up"]], topo.ns.mn);
+  await ipBatch([["link", "set", AP, "mtu", m]], topo.ns.air);
+}
+
 /**
  * Source address validation on every DAR's access link (BCP 38, what an access router does): a
  * packet arriving on `acc` whose source is not in P_k is refused (ICMPv6 administratively
@@ -141,10 +178,12 @@ export async function reindexAccessLinks(topo: Topology, mtu: number, carrier: b
  * and the lab would measure that instead of the FAMA path. Policy rules, since this kernel has no
  * netfilter tools: `iif acc from P_k` jumps over the `iif acc prohibit` rule.
  */
-export async function filterAccessSources(topo: Topology): Promise<void> {
+export async function filterAccessSources(topo: Topology, roaming: boolean): Promise<void> {
   for (let k = 1; k <= topo.dars; k++) {
     const d = topo.darNs(k);
     await ip(["-6", "rule", "add", "priority", "12", "nop"], d);
+    // roaming: the MN's neighbour discovery towards its link-local default router comes from its link-local address
+    if (roaming) await ip(["-6", "rule", "add", "priority", "9", "iif", "acc", "from", "fe80::/10", "goto", "12"], d);
     await ip(["-6", "rule", "add", "priority", "11", "iif", "acc", "prohibit"], d);
     await ip(["-6", "rule", "add", "priority", "10", "iif", "acc", "from", PLAN.prefix(k), "goto", "12"], d);
   }
@@ -158,6 +197,7 @@ export class Lab {
   /** the MN's current care-of address */
   coa = "";
   carrier = false;
+  roaming = false;
   private constructor(readonly topo: Topology, readonly dir: string, readonly files: LabFiles, readonly cfg: LabConfigOptions, readonly say: (t: string) => void, darCommand: LabOptions["darCommand"]) {
     this.dars = files.dar.map((f, i) => {
       const other = darCommand?.(i + 1, f);
@@ -172,7 +212,8 @@ export class Lab {
   static async start(o: LabOptions = {}): Promise<Lab> {
     const say = o.say ?? (() => {});
     const dars = o.dars ?? 3;
-    const cfg: LabConfigOptions = { dars, coaTest: o.coaTest ?? false, tunnelMtu: o.tunnelMtu ?? 1460, lifetime: o.lifetime ?? 600, idleTimeoutS: o.idleTimeoutS ?? 60 };
+    const roaming = o.roaming ?? false;
+    const cfg: LabConfigOptions = { dars, coaTest: o.coaTest ?? false, tunnelMtu: o.tunnelMtu ?? 1460, lifetime: o.lifetime ?? 600, idleTimeoutS: o.idleTimeoutS ?? 60, roaming };
     const swept = await sweepDeadLabs();
     if (swept.length) say(`removed ${swept.length} namespaces left by an earlier lab that died: ${swept.join(" ")}`);
     const dir = mkdtempSync(join(tmpdir(), "fama-lab-"));
@@ -189,22 +230,30 @@ export class Lab {
     const files = labFiles(dir, dars);
     const lab = new Lab(topo, dir, files, cfg, say, o.darCommand);
     try {
-      lab.carrier = o.carrier ?? process.env.FAMA_LAB_CARRIER === "1";
-      await reindexAccessLinks(topo, o.mtu ?? 1500, lab.carrier);
-      await filterAccessSources(topo);
-      writeConfigs(files, cfg, (k) => topo.mnDev(k));
+      lab.roaming = roaming;
+      lab.carrier = !roaming && (o.carrier ?? process.env.FAMA_LAB_CARRIER === "1");
+      if (roaming) await roamingAccessLinks(topo, o.mtu ?? 1500);
+      else await reindexAccessLinks(topo, o.mtu ?? 1500, lab.carrier);
+      await filterAccessSources(topo, roaming);
+      writeConfigs(files, cfg, (k) => lab.mnDev(k));
       for (const f of files.dar) mkdirSync(f.stateDir, { recursive: true, mode: 0o700 });
       if (o.keyFile) { copyFileSync(o.keyFile, files.mn.key); chmodSync(files.mn.key, 0o600); }
       say(`configs and logs in ${dir}`);
+      if (roaming) {
+        const plain = new Set(o.plainRouters ?? []);
+        for (let k = 1; k <= dars; k++) await startRadvd(topo.netScope, topo.darNs(k), dir, { iface: "acc", address: PLAN.darAccess(k), homeAgent: !plain.has(k) });
+        say(`radvd on every DAR's access link: ${Array.from({ length: dars }, (_, i) => plain.has(i + 1) ? `DAR${i + 1} a plain router (no H flag)` : `DAR${i + 1} H flag, PIO ${PLAN.prefix(i + 1)} with R (A_${i + 1} = ${PLAN.darAccess(i + 1)})`).join(", ")}; the MN lists only ${MN_WLAN}`);
+      }
       for (const d of lab.dars) d.start(topo.netScope);
       await Promise.all(lab.dars.map((d) => d.ready(30_000)));
-      say(`${lab.dars.map((d, i) => `DAR${i + 1} (anchor ${PLAN.anchor(i + 1)}, prefix ${PLAN.prefix(i + 1)})`).join(", ")}: fama dar answering on its status socket${cfg.coaTest ? " (coaTest: true)" : ""}`);
+      say(`${lab.dars.map((d, i) => `DAR${i + 1} (anchor ${lab.anchor(i + 1)}, prefix ${PLAN.prefix(i + 1)})`).join(", ")}: fama dar answering on its status socket${cfg.coaTest ? " (coaTest: true)" : ""}`);
       lab.mn.start(topo.netScope);
       await lab.mn.waitFor((l) => l.event === "mn.started", 60_000, "mn.started");
       await lab.mn.ready(10_000);
       const mv = await lab.move(1);
       lab.h1 = String(mv.attached.coa);
-      say(`MN agent up; link up at DAR1: H_1 = ${lab.h1} (a CGA of ${PLAN.prefix(1)}), set up in ${mv.attached.setupMs} ms`);
+      const ra = mv.attached.router ? ` from ${mv.attached.decision} RA of ${mv.attached.router} (RS ${mv.attached.rsMs} ms, RA ${mv.attached.raMs} ms after link-up)` : "";
+      say(`MN agent up; link up at DAR1: H_1 = ${lab.h1} (a CGA of ${PLAN.prefix(1)})${ra}, set up in ${mv.attached.setupMs} ms`);
     } catch (e) {
       await lab.destroy();
       throw e;
@@ -214,6 +263,12 @@ export class Lab {
 
   get attachedTo(): number { return this.topo.attachedTo; }
 
+  /** The MN's interface towards DAR k. */
+  mnDev(k: number): string { return this.roaming ? MN_WLAN : this.topo.mnDev(k); }
+
+  /** DAR k's anchor A_k. */
+  anchor(k: number): string { return this.roaming ? PLAN.darAccess(k) : PLAN.anchor(k); }
+
   /**
    * Moves the MN's link to DAR k: link-down at the current DAR, then link-up at DAR k (see
    * reindexAccessLinks for the two ways); the agent installs its address and routes itself.
@@ -221,10 +276,15 @@ export class Lab {
    */
   async move(k: number): Promise<Move> {
     const from = this.topo.attachedTo;
-    const dev = this.topo.mnDev(k);
+    const dev = this.mnDev(k);
     const logFrom = this.mn.lines.length;
     const downNs = process.hrtime.bigint();
-    if (this.carrier) {
+    if (this.roaming) {
+      // the access point's end leaves the old DAR's bridge (carrier lost) and joins DAR k's
+      await ip(["link", "set", "dev", AP, "netns", this.topo.darNs(k)], from ? this.topo.darNs(from) : this.topo.ns.air);
+      this.topo.attachedTo = 0;
+      await ip(["link", "set", "dev", AP, "master", "acc", "up"], this.topo.darNs(k));
+    } else if (this.carrier) {
       if (from) await ip(["link", "set", "dev", "acc", "down"], this.topo.darNs(from));
       this.topo.attachedTo = 0;
       await ip(["link", "set", "dev", "acc", "up"], this.topo.darNs(k));

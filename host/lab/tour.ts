@@ -51,6 +51,9 @@ export interface HandoverResult {
   h1Path: string;
   /** TCP bytes the CN had received when the move was done */
   tcpDelivered: number;
+  /** roaming lab: the RA that made the attachment and where the time went, ms from the agent's
+   *  link-up: RS sent, RA taken, BUs sent (then bindMs: the BA, latencyMs: the CN) */
+  ra: { decision: string; router: string; rsMs: number; raMs: number; busMs: number } | null;
 }
 
 export interface NewFlowResult {
@@ -148,6 +151,10 @@ export class Tour {
       mode: reg ? (home ? "home" : String(reg.mode)) : "unanswered",
       bindMs: reg && typeof reg.handoverMs === "number" ? reg.handoverMs : null,
       retransmissions: retx, careOfTest: coti, coa: lab.coa, h1Path, tcpDelivered: tcpNow?.bytes ?? 0,
+      ra: mv.attached.router ? {
+        decision: String(mv.attached.decision), router: String(mv.attached.router), rsMs: Number(mv.attached.rsMs),
+        raMs: Number(mv.attached.raMs), busMs: Number(mv.attached.busAfterMs),
+      } : null,
     };
     if (!opts.quiet) this.handovers.push(r);
     if (process.env.FAMA_LAB_DEBUG) {
@@ -165,6 +172,7 @@ export class Tour {
     this.say([
       `${opts.quiet ? "warm-up " : ""}move DAR${mv.from} -> DAR${to}: CoA ${lab.coa}; UDP back ${r.latencyMs} ms after link-up, ${r.udpLost} lost (link switch ${r.linkSwitchMs} ms); `
         + `H_1 ${home ? "deregistered at DAR1" : `bound at DAR1 (${r.mode}${coti ? " + care-of test" : ""})`}${r.bindMs !== null ? ` ${r.bindMs} ms after the agent saw the link` : ""}${retx ? `, ${retx} BU retransmission(s)` : ""}; TCP ${kB(r.tcpDelivered)} delivered`,
+      ...(r.ra ? [`    RA from ${r.ra.router} (${r.ra.decision}): RS ${r.ra.rsMs} ms, RA ${r.ra.raMs} ms, BUs ${r.ra.busMs} ms after the agent saw the link`] : []),
       `    H_1 flows: ${h1Path}`,
       `    bindings: ${bindings.map((bs, i) => `DAR${i + 1} ${bs === null ? "?" : bs.length ? bs.map((x) => `[${short(x.hoa)} -> ${short(x.coa)}]`).join(" ") : "none"}`).join(", ")}`,
     ].join("\n"));

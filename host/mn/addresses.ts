@@ -114,6 +114,14 @@ export class KernelState {
     const t0 = performance.now();
     this.rt.addrReplace(ifindex, a, 64, { nodad: true });
     this.ifAddrs.set(`${coa} ${dev}`, { dev, ifindex });
+    // A roaming interface stays in place across moves: the previous CoA's /64 (and with it the
+    // on-link route of the old prefix, which would send the BUs to its anchor onto this link)
+    // goes; its lo copy stays.
+    for (const [k, v] of [...this.ifAddrs]) {
+      if (v.dev !== dev || k === `${coa} ${dev}`) continue;
+      this.ifAddrs.delete(k);
+      if (v.ifindex === ifindex) quietSync(() => this.rt.addrDelete(ifindex, addr(k.split(" ")[0]!), 64));
+    }
     const t1 = performance.now();
     this.rt.defaultRouteReplace(g, ifindex);
     const t2 = performance.now();
