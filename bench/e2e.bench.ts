@@ -9,7 +9,12 @@
 //     /proc/PID/stat over its `encap` counter delta) and of the MN agent (over its `decap`);
 //   * handover latency (link up -> first packet of H_1's 1 packet/ms UDP stream at the CN) over
 //     20 moves each: phkt mode (DAR2 <-> DAR3, H_1 kept at DAR1), cga mode (departures from
-//     DAR1, where going home wiped the PHKT) and care-of-test mode (a second lab with coaTest).
+//     DAR1, where going home wiped the PHKT) and care-of-test mode (a second lab with coaTest);
+//   * the same phkt handovers in the roaming lab (radvd on each DAR, one MN interface, DARs from
+//     RAs: PROTOCOL.md §2.7), split where the time goes: link up -> RS sent -> RA taken -> BUs
+//     sent -> BA (the agent's clock, from the link-up it saw) -> first kept packet at the CN (the
+//     lab's clock, from the link-up it made), each step's median, the slowest, and how many took
+//     over 100 ms; the fixed-DAR lab's phkt median above is the baseline.
 // Targets (issue 5): UDP >= 0.8x the kernel tunnel, TCP >= 0.15x, user CPU < 1 us per packet,
 // median phkt handover < 10 ms.
 import { readFileSync, existsSync } from "node:fs";
@@ -116,11 +121,13 @@ async function throughput(lab: Lab): Promise<string[]> {
   ];
 }
 
-interface Sample { ms: number; mode: string }
+/** One roaming handover's steps, ms from the agent's link-up (RS, RA, BUs, BA). */
+interface Split { rs: number; ra: number; bus: number; ba: number }
 
 /** `moves` measured moves; each: move, first packet of the kept flow after link-up, settle. */
-async function handovers(lab: Lab, sink: Sink, plan: () => { to: number; measure: boolean }, wanted: number, expectMode: string, dwellMs: number): Promise<{ samples: number[]; wrongMode: number }> {
+async function handovers(lab: Lab, sink: Sink, plan: () => { to: number; measure: boolean }, wanted: number, expectMode: string, dwellMs: number): Promise<{ samples: number[]; wrongMode: number; splits: Split[] }> {
   const samples: number[] = [];
+  const splits: Split[] = [];
   let wrongMode = 0;
   let guard = 0;
   while (samples.length < wanted && guard++ < wanted * 3) {
@@ -135,8 +142,22 @@ async function handovers(lab: Lab, sink: Sink, plan: () => { to: number; measure
     if (!g.firstAfter) throw new Error(`the kept flow did not resume after a move to DAR${to}`);
     if (!reg || reg.mode !== expectMode) { wrongMode++; continue; }
     samples.push((g.firstAfter.at - Number(mv.upNs)) / 1e6);
+    const a = mv.attached;
+    if (a.router && typeof reg.handoverMs === "number") splits.push({ rs: Number(a.rsMs), ra: Number(a.raMs), bus: Number(a.busAfterMs), ba: reg.handoverMs });
   }
-  return { samples, wrongMode };
+  return { samples, wrongMode, splits };
+}
+
+/** The roaming lab's phkt handovers, split by step, against the fixed lab's phkt median. */
+function splitRow(r: { samples: number[]; splits: Split[] }, baseline: number): string[] {
+  const m = median(r.samples);
+  const step = (f: (x: Split) => number) => median(r.splits.map(f)).toFixed(1);
+  const slow = r.samples.filter((x) => x > 100).length;
+  const max = Math.max(...r.samples);
+  return [
+    `| phkt handover, roaming lab with radvd (n=${r.samples.length}): link up -> first kept UDP packet at the CN | median ${m.toFixed(1)} ms, p95 ${pct(r.samples, 95).toFixed(1)} ms, max ${max.toFixed(1)} | fixed-DAR lab ${baseline.toFixed(1)} ms | ${(m / baseline).toFixed(2)}x | median < 10 ms ${m < 10 ? "met" : "MISSED"}; none over 100 ms ${slow === 0 ? "met" : `MISSED (${slow})`} |`,
+    `| where the time goes (medians, ms after the agent saw the link up) | RS sent ${step((x) => x.rs)}, RA taken ${step((x) => x.ra)}, BUs sent ${step((x) => x.bus)}, BA ${step((x) => x.ba)} | | | (no target) |`,
+  ];
 }
 
 function row(name: string, r: { samples: number[]; wrongMode: number }, target?: number): string {
@@ -145,7 +166,7 @@ function row(name: string, r: { samples: number[]; wrongMode: number }, target?:
   return `| ${name} handover, link up -> first kept UDP packet at the CN (n=${r.samples.length}${r.wrongMode ? `, ${r.wrongMode} in another mode skipped` : ""}) | median ${m.toFixed(1)} ms, p95 ${p.toFixed(1)} ms, min ${Math.min(...r.samples).toFixed(1)} | | | ${tgt} |`;
 }
 
-async function withLab<T>(o: { coaTest?: boolean; tunnelMtu?: number }, fn: (lab: Lab) => Promise<T>): Promise<T> {
+async function withLab<T>(o: { coaTest?: boolean; tunnelMtu?: number; roaming?: boolean }, fn: (lab: Lab) => Promise<T>): Promise<T> {
   const lab = await Lab.start({ ...o, keyFile: existsSync(KEY) ? KEY : undefined, idleTimeoutS: 1 });
   try {
     const r = await fn(lab);
@@ -177,6 +198,7 @@ export async function run(): Promise<void> {
   try { clkTck = Number((await runCmd("getconf", ["CLK_TCK"])).stdout.trim()) || 100; } catch { /* 100 */ }
   const load0 = loadavg();
   const lines: string[] = [];
+  let fixedPhkt = NaN;
 
   await withLab({ tunnelMtu: 1500 }, async (lab) => {
     if (haveIperf) lines.push(...(await throughput(lab)));
@@ -196,6 +218,14 @@ export async function run(): Promise<void> {
       return { to: away, measure: true };
     }, MOVES, "cga", 600);
     lines.push(row("phkt", phkt, 10), row("cga", cga));
+    fixedPhkt = median(phkt.samples);
+  });
+
+  await withLab({ roaming: true }, async (lab) => {
+    const sink = await keptFlow(lab);
+    let at = 1;
+    const roam = await handovers(lab, sink, () => { const to = at === 2 ? 3 : 2; const measure = at !== 1; at = to; return { to, measure }; }, MOVES, "phkt", REVISIT_DWELL_MS);
+    lines.push(...splitRow(roam, fixedPhkt));
   });
 
   await withLab({ coaTest: true }, async (lab) => {

@@ -6,7 +6,7 @@ import { parseArgs, intOption } from "../args.js";
 import { UsageError } from "../errors.js";
 import { installSignalCleanup } from "../net/ip.js";
 
-export const usage = "lab [--json] [--moves N] [--coa-test] [--mode cga|phkt] [--dwell-ms MS]  run a FAMA domain in namespaces and move an MN with live flows (root)";
+export const usage = "lab [--json] [--moves N] [--coa-test] [--mode cga|phkt] [--dwell-ms MS] [--fixed]  run a FAMA domain in namespaces and move an MN with live flows (root; --fixed: one MN interface per configured DAR instead of one roaming interface and radvd)";
 
 const NEEDS_ROOT = `fama lab needs root. It builds a small network on this machine out of Linux network
 namespaces (a correspondent node, a core router, three access routers and a mobile node, joined
@@ -18,7 +18,7 @@ build/js/host/cli.js lab). Nothing outside the namespaces it creates is touched,
 is removed when it exits.`;
 
 export async function run(args: string[]): Promise<number> {
-  const opts = parseArgs(args, { values: ["moves", "mode", "dwell-ms"], flags: ["json", "coa-test"] });
+  const opts = parseArgs(args, { values: ["moves", "mode", "dwell-ms"], flags: ["json", "coa-test", "fixed"] });
   if (opts.positionals.length) throw new UsageError(`unexpected argument '${opts.positionals[0]}'`);
   const mode = opts.values.get("mode") ?? "cga";
   if (mode !== "cga" && mode !== "phkt") throw new UsageError(`--mode must be cga or phkt, not '${mode}'`);
@@ -42,7 +42,8 @@ export async function run(args: string[]): Promise<number> {
 
   let lab: import("../lab/lab.js").Lab | null = null;
   try {
-    lab = await Lab.start({ coaTest: opts.flags.has("coa-test"), say });
+    // the real shape by default: radvd on the DARs, one roaming MN interface (PROTOCOL.md §2.7)
+    lab = await Lab.start({ coaTest: opts.flags.has("coa-test"), roaming: !opts.flags.has("fixed"), say });
     const tour = await Tour.open(lab, { mode, dwellMs, say });
     const summary = await tour.run(moves);
     const bad: string[] = [];
