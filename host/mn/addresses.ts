@@ -124,12 +124,13 @@ export class KernelState {
    * Waits (blocking, at most LOCAL_ROUTE_WAIT_MS) until a packet from `gateway` arriving on
    * `ifindex` for `coa` would be delivered here. A NODAD address is usable as a source as soon
    * as RTM_NEWADDR is acknowledged, but its local route is inserted later, by the kernel's
-   * addrconf worker (addrconf_dad_work -> addrconf_dad_completed -> ip6_ins_rt): 10-2300 µs
-   * after the ack here, in 83% of 300 tries not yet at the ack. The first BU solicits the
-   * gateway from the CoA; an answer arriving before that route matches the CoA's /64 on the
-   * access link and is forwarded (forwarding is on), not taken: the gateway's entry stays
-   * INCOMPLETE until its 1 s retransmission, and the BUs queued there (overflowed by the
-   * reverse-tunnelled data) are lost: the 1-1.75 s handover. False when the time ran out.
+   * addrconf worker (addrconf_dad_work -> addrconf_dad_completed -> ip6_ins_rt): 7 µs to
+   * 2.3 ms after the ack here (24 ms once under load), and 249 of 300 tries found it missing at
+   * the ack. The first BU solicits the gateway from the CoA; an answer arriving before that
+   * route matches the CoA's /64 on the access link and is forwarded (forwarding is on), not
+   * taken: the gateway's entry stays INCOMPLETE until its 1 s retransmission, and the BUs
+   * queued there (overflowed by the reverse-tunnelled data) are lost: the 1-1.75 s handover
+   * (docs/LAB.md). False when the time ran out.
    */
   private awaitLocal(ifindex: number, coa: Uint8Array, gateway: Uint8Array): boolean {
     const end = performance.now() + LOCAL_ROUTE_WAIT_MS;
