@@ -12,8 +12,8 @@ import { KernelState } from "../../host/mn/addresses.js";
 
 const [dev, gateway, prefix, count] = process.argv.slice(2);
 if (!dev || !gateway || !prefix || !count) throw new Error("usage: attach-probe.js DEV GATEWAY PREFIX64 N");
-// the TUN, table and rule priority are not used by attachFast
-const kernel = new KernelState("unused", 100, 100);
+// the TUN, table, rule priority and diverted protocols are not used by attachFast
+const kernel = new KernelState("unused", 100, 100, []);
 const socket = dgram.createSocket("udp6");
 await new Promise<void>((r) => socket.bind(0, "::", () => r()));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
