@@ -59,7 +59,11 @@ export function redirectBatch(dev: string, tun: string, anchors: readonly string
 }
 
 /** What the link-up path did and what each step cost (µs). */
-export interface AttachTimes { neighUs: number; addrUs: number; routeUs: number; unruleUs: number; naUs: number }
+export interface AttachTimes { neighUs: number; addrUs: number; routeUs: number; unruleUs: number; naUs: number; localUs: number }
+
+/** The longest the link-up path waits for the kernel to deliver the new CoA locally. */
+const LOCAL_ROUTE_WAIT_MS = 100;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 export class KernelState {
   private readonly loAddrs = new Set<string>();
@@ -102,7 +106,8 @@ export class KernelState {
    * gateway: packets sent while the link had no carrier (before the default route moved away)
    * leave it INCOMPLETE with its 1 s solicitation timer running, and the BUs would wait in its
    * queue (or be dropped) until that timer fires, up to a second later: a fresh entry
-   * solicits at once.
+   * solicits at once. Last, the wait for the CoA's local route (awaitLocal): before it,
+   * the gateway's answer to the BUs' solicitation would be forwarded instead of received.
    */
   attachFast(dev: string, coa: string, gateway: string): AttachTimes {
     const ifindex = ifindexOf(dev);
@@ -138,8 +143,31 @@ export class KernelState {
       }
     } catch { /* best effort: the DAR's own solicitation still finds the address */ }
     const t4 = performance.now();
+    const local = this.awaitLocal(ifindex, a, g);
+    const t5 = performance.now();
     const us = (x: number) => Math.round(x * 1000);
-    return { neighUs: us(t0 - tn), addrUs: us(t1 - t0), routeUs: us(t2 - t1), unruleUs: us(t3 - t2), naUs: naOk ? us(t4 - t3) : -1 };
+    return { neighUs: us(t0 - tn), addrUs: us(t1 - t0), routeUs: us(t2 - t1), unruleUs: us(t3 - t2), naUs: naOk ? us(t4 - t3) : -1, localUs: local ? us(t5 - t4) : -1 };
+  }
+
+  /**
+   * Waits (blocking, at most LOCAL_ROUTE_WAIT_MS) until a packet from `gateway` arriving on
+   * `ifindex` for `coa` would be delivered here. A NODAD address is usable as a source as soon
+   * as RTM_NEWADDR is acknowledged, but its local route is inserted later, by the kernel's
+   * addrconf worker (addrconf_dad_work -> addrconf_dad_completed -> ip6_ins_rt): 7 µs to
+   * 2.3 ms after the ack here (24 ms once under load), and 249 of 300 tries found it missing at
+   * the ack. The first BU solicits the gateway from the CoA; an answer arriving before that
+   * route matches the CoA's /64 on the access link and is forwarded (forwarding is on), not
+   * taken: the gateway's entry stays INCOMPLETE until its 1 s retransmission, and the BUs
+   * queued there (overflowed by the reverse-tunnelled data) are lost: the 1-1.75 s handover
+   * (docs/LAB.md). False when the time ran out.
+   */
+  private awaitLocal(ifindex: number, coa: Uint8Array, gateway: Uint8Array): boolean {
+    const end = performance.now() + LOCAL_ROUTE_WAIT_MS;
+    for (;;) {
+      if (this.rt.deliversLocally(coa, gateway, ifindex)) return true;
+      if (performance.now() > end) return false;
+      Atomics.wait(pause, 0, 0, 0.02); // yields the CPU to the kernel's worker
+    }
   }
 
   /** The CoA's lo copy (sockets bound to it survive the access link). Not time-critical. */

@@ -28,6 +28,7 @@ const RTA_DST = 1;
 const RTA_OIF = 4;
 const RTA_TABLE = 15;
 const ESRCH = 3;
+const EPROTO = 71;
 
 const REQUEST_LEN = 16 + 12 + 20 + 8 + 8;
 
@@ -130,16 +131,32 @@ export class RouteSocket {
  * answer, an NLMSG_ERROR carrying 0 on success; throws a NetlinkError with the kernel's errno.
  */
 export function transact(fd: number, req: Uint8Array, len: number, reply: Uint8Array, what: string): void {
+  const r = exchange(fd, req, len, reply, what);
+  if (r.getUint16(4, true) !== NLMSG_ERROR) throw new NetlinkError(`${what} (no acknowledgement)`, EPROTO);
+}
+
+/**
+ * Sends one RTM_GET* request (no NLM_F_ACK, its sequence number at offset 8) and returns the
+ * kernel's answer message (header included); throws a NetlinkError when the answer is an error.
+ */
+export function query(fd: number, req: Uint8Array, len: number, reply: Uint8Array, what: string): DataView {
+  return exchange(fd, req, len, reply, what);
+}
+
+/** Sends `req` and returns the first answer with its sequence number; an NLMSG_ERROR with an errno throws. */
+function exchange(fd: number, req: Uint8Array, len: number, reply: Uint8Array, what: string): DataView {
   const seq = new DataView(req.buffer, req.byteOffset).getUint32(8, true);
   if (libc.send(fd, req, len, 0) !== len) throw new NetlinkError(what, errno());
   for (;;) {
     const n = libc.recv(fd, reply, reply.length, 0);
-    if (n < 0) throw new NetlinkError(`${what} (reading the acknowledgement)`, errno());
+    if (n < 0) throw new NetlinkError(`${what} (reading the answer)`, errno());
     const r = new DataView(reply.buffer, reply.byteOffset, n);
-    if (n >= 20 && r.getUint16(4, true) === NLMSG_ERROR && r.getUint32(8, true) === seq) {
-      const err = -r.getInt32(16, true);
+    if (n < 20 || r.getUint32(8, true) !== seq) continue;
+    const msg = new DataView(reply.buffer, reply.byteOffset, Math.min(r.getUint32(0, true), n));
+    if (msg.getUint16(4, true) === NLMSG_ERROR) {
+      const err = -msg.getInt32(16, true);
       if (err !== 0) throw new NetlinkError(what, err);
-      return;
     }
+    return msg;
   }
 }

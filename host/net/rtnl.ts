@@ -10,12 +10,14 @@
 //   RTM_NEWADDR/RTM_DELADDR: ifaddrmsg (8: family, prefixlen, flags, scope, u32 index)
 //     + IFA_LOCAL (16) + IFA_ADDRESS (16) + IFA_FLAGS (u32)
 //   RTM_NEWROUTE: rtmsg (12) + RTA_GATEWAY (16) + RTA_OIF (u32) + RTA_TABLE (u32)
+//   RTM_GETROUTE: rtmsg (12: dst_len 128, src_len 128) + RTA_DST (16) + RTA_SRC (16) + RTA_IIF
+//     (u32); the answer is an RTM_NEWROUTE whose rtmsg type says what the kernel would do
 //   RTM_DELNEIGH: ndmsg (12: family, pad, pad16, s32 ifindex, u16 state, u8 flags, u8 type)
 //     + NDA_DST (16)
 //   RTM_NEWRULE/RTM_DELRULE: fib_rule_hdr (12: family, dst_len, src_len, tos, table, res1,
 //     res2, action, u32 flags) + FRA_SRC (16) + FRA_TABLE (u32) + FRA_PRIORITY (u32)
 import { libc, errno } from "../libc.js";
-import { openSocket, transact, NetlinkError } from "./netlink.js";
+import { openSocket, transact, query, NetlinkError } from "./netlink.js";
 
 const AF_INET6 = 10;
 const NLM_F_REQUEST = 0x1;
@@ -25,6 +27,7 @@ const NLM_F_EXCL = 0x200;
 const NLM_F_CREATE = 0x400;
 
 const RTM_NEWROUTE = 24;
+const RTM_GETROUTE = 26;
 const RTM_NEWADDR = 20;
 const RTM_DELADDR = 21;
 const RTM_NEWRULE = 32;
@@ -41,7 +44,10 @@ const RT_SCOPE_HOST = 254;
 
 const RTPROT_STATIC = 4;
 const RTN_UNICAST = 1;
+const RTN_LOCAL = 2;
 const RTA_DST = 1;
+const RTA_SRC = 2;
+const RTA_IIF = 3;
 const RTA_GATEWAY = 5;
 const RTA_OIF = 4;
 const RTA_TABLE = 15;
@@ -139,6 +145,23 @@ export class Rtnetlink {
     return this.sendTolerating("neighbour delete", [ENOENT, ESRCH, ENODEV]);
   }
 
+  /**
+   * `ip -6 route get dst from src iif ifindex` says "local": a packet from `src` arriving on
+   * `ifindex` for `dst` would be delivered to this host (not forwarded).
+   */
+  deliversLocally(dst: Uint8Array, src: Uint8Array, ifindex: number): boolean {
+    const b = this.begin(RTM_GETROUTE, 0, 12, false);
+    b[16] = AF_INET6;
+    b[17] = 128; // dst_len
+    b[18] = 128; // src_len
+    this.attr(RTA_DST, dst);
+    this.attr(RTA_SRC, src);
+    this.attr32(RTA_IIF, ifindex);
+    this.seal();
+    const answer = query(this.fd, this.buf, this.len, this.reply, "route get");
+    return answer.byteLength >= 28 && answer.getUint8(16 + 7) === RTN_LOCAL;
+  }
+
   // ---------------------------------------------------------------------------------------
 
   private addrMsg(type: number, flags: number, ifindex: number, addr: Uint8Array, prefixLen: number, ifaFlags: number, scope: number): void {
@@ -164,11 +187,11 @@ export class Rtnetlink {
     this.attr32(FRA_PRIORITY, priority);
   }
 
-  private begin(type: number, flags: number, bodyLen: number): Uint8Array {
+  private begin(type: number, flags: number, bodyLen: number, ack = true): Uint8Array {
     const b = this.buf;
     b.fill(0);
     this.view.setUint16(4, type, true);
-    this.view.setUint16(6, NLM_F_REQUEST | NLM_F_ACK | flags, true);
+    this.view.setUint16(6, NLM_F_REQUEST | (ack ? NLM_F_ACK : 0) | flags, true);
     this.len = 16 + bodyLen;
     return b;
   }
@@ -200,10 +223,15 @@ export class Rtnetlink {
   }
 
   private send(what: string): void {
+    this.seal();
+    transact(this.fd, this.buf, this.len, this.reply, what);
+  }
+
+  /** The header's length and sequence number, on an open socket. */
+  private seal(): void {
     if (this.fd < 0) throw new Error("netlink socket closed");
     this.view.setUint32(0, this.len, true);
     this.view.setUint32(8, this.seq++, true);
-    transact(this.fd, this.buf, this.len, this.reply, what);
   }
 }
 

@@ -4,7 +4,7 @@
 // (version and sha512 integrity), fetched once with `npm pack` into build/package-cache/ and
 // checked against that integrity every time it is used.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { REPO_ROOT } from "../paths.js";
@@ -30,15 +30,37 @@ export function koffiPlatformFiles(pkg: string, log: (s: string) => void = () =>
   const name = `@koromix/koffi-${pkg}`;
   const { version, integrity } = lockEntry(name);
   const file = join(CACHE_DIR, `koromix-koffi-${pkg}-${version}.tgz`);
-  if (!existsSync(file)) {
-    mkdirSync(CACHE_DIR, { recursive: true });
-    log(`fetching ${name}@${version} with npm pack`);
-    execFileSync("npm", ["pack", `${name}@${version}`, "--pack-destination", CACHE_DIR, "--silent"], { stdio: ["ignore", "ignore", "inherit"] });
-  }
+  if (!existsSync(file)) fetchTarball(`${name}@${version}`, file, log);
   const tgz = readFileSync(file);
   const got = integrityOf(tgz);
   if (got !== integrity) throw new Error(`${file}: integrity ${got} is not the ${integrity} package-lock.json pins for ${name}@${version} (delete it to fetch again)`);
   return readTarGz(tgz, "package/");
+}
+
+/**
+ * `npm pack` into a private folder, then one rename: a build that is interrupted, or one
+ * running beside another, never leaves a partial tarball under the final name. A registry
+ * hiccup gets two more tries before the build fails.
+ */
+function fetchTarball(spec: string, file: string, log: (s: string) => void): void {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const tmp = mkdtempSync(join(CACHE_DIR, ".fetch-"));
+  try {
+    for (let attempt = 1; ; attempt++) {
+      log(`fetching ${spec} with npm pack`);
+      try {
+        execFileSync("npm", ["pack", spec, "--pack-destination", tmp, "--silent"], { stdio: ["ignore", "ignore", "inherit"] });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw new Error(`npm pack ${spec} failed 3 times (the package build needs the npm registry once to fill ${CACHE_DIR}): ${(e as Error).message}`);
+      }
+    }
+    const [packed] = readdirSync(tmp).filter((f) => f.endsWith(".tgz"));
+    if (!packed) throw new Error(`npm pack ${spec} wrote no tarball`);
+    renameSync(join(tmp, packed), file);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** The locked version of the koffi package itself (node_modules/koffi must be that one). */
