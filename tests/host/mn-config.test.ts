@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseMnConfig, MN_DEFAULTS } from "../../host/config/mn.js";
 import { socketAddresses, procAddress, stillNeeded } from "../../host/mn/keep.js";
 import { readMnState, writeMnState } from "../../host/mn/state.js";
-import { redirectBatch } from "../../host/mn/addresses.js";
+import { redirectBatch, ANY_SOURCE } from "../../host/mn/addresses.js";
 import { loadCore } from "../../host/wasm.js";
 import { Mn } from "../../host/core/mn.js";
 import { InputError } from "../../host/errors.js";
@@ -151,4 +151,12 @@ test("tc redirect: one filter per anchor and per protocol of the core's divert l
   });
   assert.deepEqual(filters.map((f) => [f.src, f.proto]), anchors.flatMap((a) => protocols.map((p) => [a, p])));
   assert.equal(new Set(filters.map((f) => f.pref)).size, filters.length, "distinct priorities");
+});
+
+test("tc redirect lines for a roaming interface: every diverted protocol, from any source", () => {
+  assert.deepEqual(redirectBatch("wlan0", "fmt0", [ANY_SOURCE], [41, 43]), [
+    "qdisc add dev wlan0 clsact",
+    "filter add dev wlan0 ingress protocol ipv6 pref 10 u32 match ip6 protocol 41 0xff action mirred egress redirect dev fmt0",
+    "filter add dev wlan0 ingress protocol ipv6 pref 11 u32 match ip6 protocol 43 0xff action mirred egress redirect dev fmt0",
+  ]);
 });
