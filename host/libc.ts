@@ -1,5 +1,5 @@
 // The libc calls fama needs, bound once through koffi (x86-64 Linux, glibc): the TUN device
-// (host/tun) and the rtnetlink socket (host/net/netlink.ts).
+// (host/tun), the rtnetlink socket (host/net/netlink.ts) and the raw ICMPv6 sockets.
 //
 // Buffers are passed as raw addresses (`intptr_t`) computed from a cached base address per
 // ArrayBuffer plus an offset: that avoids a `subarray` view per packet (about 160 ns and an
@@ -27,6 +27,10 @@ export const libc = {
   socket: lib.func("int socket(int domain, int type, int protocol)") as (domain: number, type: number, protocol: number) => number,
   send: lib.func("long send(int fd, void *buf, size_t n, int flags)") as (fd: number, buf: Uint8Array, n: number, flags: number) => number,
   recv: lib.func("long recv(int fd, void *buf, size_t n, int flags)") as (fd: number, buf: Uint8Array, n: number, flags: number) => number,
+  // raw ICMPv6 sockets (host/net/ndisc.ts, host/net/router-discovery.ts)
+  setsockopt: lib.func("int setsockopt(int fd, int level, int name, void *val, unsigned int len)") as (fd: number, level: number, name: number, val: Uint8Array, len: number) => number,
+  sendto: lib.func("long sendto(int fd, void *buf, size_t n, int flags, void *to, unsigned int tolen)") as (fd: number, buf: Uint8Array, n: number, flags: number, to: Uint8Array, tolen: number) => number,
+  recvmsg: lib.func("long recvmsg(int fd, intptr_t msg, int flags)") as (fd: number, msg: number, flags: number) => number,
   setns: lib.func("int setns(int fd, int nstype)") as (fd: number, nstype: number) => number,
   // Returns its first argument: how we learn the address koffi passes for a typed array.
   addressOf: lib.func("intptr_t memmove(void *dst, void *src, size_t n)") as (a: Uint8Array, b: Uint8Array, n: 0) => number,

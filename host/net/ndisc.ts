@@ -8,16 +8,7 @@
 // Raw ICMPv6 socket (the kernel computes the checksum), one per process, through koffi. The
 // source is the kernel's choice for ff02::1 on the interface (its link-local address, or the
 // CoA while that is still tentative).
-import koffi from "koffi";
-import { errno } from "../libc.js";
-
-const lib = koffi.load("libc.so.6");
-const c = {
-  socket: lib.func("int socket(int domain, int type, int protocol)") as (d: number, t: number, p: number) => number,
-  setsockopt: lib.func("int setsockopt(int fd, int level, int name, void *val, unsigned int len)") as (fd: number, level: number, name: number, val: Uint8Array, len: number) => number,
-  sendto: lib.func("long sendto(int fd, void *buf, size_t n, int flags, void *to, unsigned int tolen)") as (fd: number, buf: Uint8Array, n: number, flags: number, to: Uint8Array, tolen: number) => number,
-  close: lib.func("int close(int fd)") as (fd: number) => number,
-};
+import { libc as c, errno } from "../libc.js";
 
 const AF_INET6 = 10;
 const SOCK_RAW = 3;

@@ -7,16 +7,8 @@
 // not wake up for other ICMPv6. The kernel verifies the ICMPv6 checksum before a raw socket sees
 // a message and fills it in for what we send. recvmsg(2) gets one off-heap buffer holding the
 // msghdr, iovec, source address, control data and message, so it never moves.
-import koffi from "koffi";
 import { libc, errno, describeErrno, addressAt, O, E } from "../libc.js";
 import { inNamespace } from "./netlink.js";
-
-const lib = koffi.load("libc.so.6");
-const c = {
-  setsockopt: lib.func("int setsockopt(int fd, int level, int name, void *val, unsigned int len)") as (fd: number, level: number, name: number, val: Uint8Array, len: number) => number,
-  sendto: lib.func("long sendto(int fd, void *buf, size_t n, int flags, void *to, unsigned int tolen)") as (fd: number, buf: Uint8Array, n: number, flags: number, to: Uint8Array, tolen: number) => number,
-  recvmsg: lib.func("long recvmsg(int fd, intptr_t msg, int flags)") as (fd: number, msg: number, flags: number) => number,
-};
 
 const AF_INET6 = 10;
 const SOCK_RAW = 3;
@@ -80,12 +72,12 @@ export class RouterDiscoverySocket {
   }
 
   private option(level: number, name: number, value: Uint8Array, what: string): void {
-    if (c.setsockopt(this.fd, level, name, value, value.length) !== 0) throw new Error(`${what}: ${describeErrno(errno())}`);
+    if (libc.setsockopt(this.fd, level, name, value, value.length) !== 0) throw new Error(`${what}: ${describeErrno(errno())}`);
   }
 
   /** Sends a Router Solicitation (the ICMPv6 message, checksum left to the kernel) to ff02::2. */
   solicit(rs: Uint8Array): void {
-    if (c.sendto(this.fd, rs, rs.length, MSG_DONTWAIT, this.to, this.to.length) !== rs.length) {
+    if (libc.sendto(this.fd, rs, rs.length, MSG_DONTWAIT, this.to, this.to.length) !== rs.length) {
       throw new Error(`router solicitation on ${this.dev}: ${describeErrno(errno())}`);
     }
   }
@@ -96,7 +88,7 @@ export class RouterDiscoverySocket {
     v.setUint32(MSG + 8, NAME_LEN, true);
     v.setBigUint64(MSG + 40, BigInt(CONTROL_LEN), true);
     v.setInt32(MSG + 48, 0, true);
-    const n = c.recvmsg(this.fd, addressAt(this.rx, MSG), MSG_DONTWAIT);
+    const n = libc.recvmsg(this.fd, addressAt(this.rx, MSG), MSG_DONTWAIT);
     if (n < 0) {
       const e = errno();
       if (e === E.EAGAIN || e === E.EINTR) return null;
