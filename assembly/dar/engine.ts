@@ -11,7 +11,7 @@
 //   destination = a bound HoA              -> hop limit, tunnel MTU, encapsulate
 //   destination inside a prefix           -> drop `unbound` (emit nothing, PROTOCOL vectors)
 //   otherwise                              -> drop `not-for-us`
-// process_batch works in passes over the batch, so that the cache misses of different
+// dar_process_batch works in passes over the batch, so that the cache misses of different
 // packets overlap instead of each packet waiting for its own (a 1M-binding cache is ~113 MB,
 // two random accesses per lookup: table slot, then record):
 //   1. classify: the checks above up to "destination = anchor", and the keyed hash of the
@@ -33,25 +33,23 @@ import { NH_IPV6, NH_ICMPV6, NH_MOBILITY, NH_HOP_BY_HOP, NH_DEST_OPTS, IPV6_MIN_
 import {
   BATCH_HEADROOM, BATCH_MAX_PACKET, BATCH_MAX_SLOTS, BATCH_SLOT_STRIDE,
   slot_at, desc_at, desc_len, desc_send, desc_drop,
-} from "../forward/batch";
+} from "../batch/slots";
 import {
   ctr_inc, ctr_add, C_RX, C_TX, C_ENCAP, C_DECAP, C_ECHO_REPLY, C_TIME_EXCEEDED_SENT, C_TOO_BIG_SENT,
   C_MALFORMED, C_UNBOUND, C_SPOOFED, C_TUNNEL_UNBOUND, C_HOP_LIMIT, C_TOO_BIG, C_RATE_LIMITED,
   C_NOT_FOR_US, C_MOBILITY_CONTROL, C_ICMP_SUPPRESSED, C_ANCHOR_OTHER, C_NOT_CONFIGURED,
   C_CONTROL_DROP, COUNTERS_LEN,
-} from "../forward/counters";
-import {
-  bc_lookup_hashed, bc_lookup_candidate, bc_key_hash, bc_touch_slot, bc_candidate_slot, bc_slot_entry,
-  bc_epoch, bc_count, bc_expire,
-  E_COA, E_PKTS_TO, E_BYTES_TO, E_PKTS_FROM, E_BYTES_FROM,
-} from "../forward/binding-cache";
-import { tunnel_encapsulate, TUNNEL_HEADER_LEN } from "../forward/tunnel";
+} from "./counters";
+import { bc_lookup_hashed, bc_lookup_candidate, bc_key_hash, bc_touch_slot, bc_candidate_slot, bc_slot_entry, bc_epoch, bc_count, bc_expire } from "./binding-cache";
+import { E_COA, E_PKTS_TO, E_BYTES_TO, E_PKTS_FROM, E_BYTES_FROM } from "./binding-record";
+import { tunnel_encapsulate, TUNNEL_HEADER_LEN } from "../batch/tunnel";
 import {
   icmp_error_allowed, icmp_rate_take, icmp_build_error, icmp_echo_reply,
   ICMP_ERROR_HEADROOM, ICMP_TIME_EXCEEDED, ICMP_PACKET_TOO_BIG, ICMP_ECHO_REQUEST,
-} from "../forward/icmp";
+} from "./icmp";
 import { cfg_configured, cfg_anchor, cfg_tunnel_mtu, cfg_in_prefixes } from "./config";
 import { dar_control, control_tick } from "./control";
+import { acks_begin, acks_at } from "./withheld";
 
 /** Records the expiry sweep visits per tick (a full pass over 1M bindings in ~16 s). */
 export const SWEEP_BUDGET: u32 = 65536;
@@ -59,7 +57,7 @@ export const SWEEP_BUDGET: u32 = 65536;
 const ctrlOut: usize = memory.data(8, 8);
 let sink: u32 = 0;
 let lastNow: f64 = 0;
-/** The last now_ms the host passed (process_batch or tick). */
+/** The last now_ms the host passed (dar_process_batch or dar_tick). */
 export function dar_last_now(): f64 { return lastNow; }
 
 /** Sends an ICMPv6 error about the packet at `pkt` or drops it; the input was counted under `reason`. */
@@ -248,12 +246,6 @@ const PREFETCH_MIN_BINDINGS: u32 = 4096;
   }
 }
 
-/** Processes slot `i` alone: reads its descriptor's `len`, writes the verdict. */
-export function dar_dispatch(i: u32, now: f64): void {
-  candEpoch = bc_epoch() - 1; // no candidates: full lookups
-  dispatch(i, classify(i), now);
-}
-
 /**
  * Finds the candidate table slot of every slot that will look up a binding. With `touch`
  * (a cache too big for the CPU caches), first loads every home table slot, and after the
@@ -291,11 +283,12 @@ function find_candidates(n: u32, touch: bool): void {
   candEpoch = bc_epoch();
 }
 
-/** The ABI's process_batch: slots 0..n-1 in order; returns how many were given verdict send. */
-export function dar_process_batch(n: u32, now: f64): u32 {
+/** The ABI's dar_process_batch: slots 0..n-1 in order; returns how many were given verdict send. */
+export function dar_batch(n: u32, now: f64): u32 {
   lastNow = now;
   if (n > BATCH_MAX_SLOTS) n = BATCH_MAX_SLOTS;
   ctr_add(C_RX, n);
+  acks_begin(n);
   if (!cfg_configured()) {
     for (let i: u32 = 0; i < n; i++) drop(desc_at(i), C_NOT_CONFIGURED);
     return 0;
@@ -304,15 +297,17 @@ export function dar_process_batch(n: u32, now: f64): u32 {
   find_candidates(n, bc_count() >= PREFETCH_MIN_BINDINGS);
   let sent: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
+    acks_at(i);
     dispatch(i, load<u32>(slotKind + (<usize>i << 2)), now);
     sent += load<u32>(desc_at(i), 8);
   }
+  acks_at(BATCH_MAX_SLOTS);
   ctr_add(C_TX, sent);
   return sent;
 }
 
-/** The ABI's tick: expiry sweep (bounded), control-plane timers. */
-export function dar_tick(now: f64): void {
+/** The ABI's dar_tick: expiry sweep (bounded), control-plane timers. */
+export function dar_timers(now: f64): void {
   lastNow = now;
   bc_expire(now, SWEEP_BUDGET);
   control_tick(now);

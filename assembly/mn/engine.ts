@@ -16,8 +16,8 @@ import { addr_eq, load8, load16_be } from "../wire/bytes";
 import { NH_IPV6, NH_MOBILITY, NH_ROUTING, NH_DEST_OPTS } from "../wire/ipv6";
 import {
   BATCH_HEADROOM, BATCH_MAX_PACKET, BATCH_MAX_SLOTS, slot_at, desc_at, desc_len, desc_send, desc_drop,
-} from "../forward/batch";
-import { tunnel_encapsulate, TUNNEL_HEADER_LEN } from "../forward/tunnel";
+} from "../batch/slots";
+import { tunnel_encapsulate, TUNNEL_HEADER_LEN } from "../batch/tunnel";
 import { mh_decode_packet, dec, DEC_PRESENT, DEC_MH_TYPE, P_MH } from "../mh/decode";
 import { MH_BA, MH_COT } from "../mh/header";
 import {

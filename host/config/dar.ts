@@ -42,7 +42,7 @@ export interface DarDaemonConfig extends DarConfig {
 
 export const DAR_DEFAULTS = { minSec: 0, maxLifetime: 86400, coaTest: false, tunnelMtu: 1460, capacity: 65536 };
 const MAX_PREFIXES = 16;
-// The core's binding cache limit (BC_MAX_CAPACITY in assembly/forward/binding-cache.ts).
+// The core's binding cache limit (BC_MAX_CAPACITY in assembly/dar/binding-cache.ts).
 const MAX_CAPACITY = 4_194_304;
 // The wire lifetime is 16 bits of 4-second units.
 const MAX_WIRE_LIFETIME = 65535 * 4;

@@ -1,14 +1,12 @@
-// A trivial JavaScript implementation of the packet batch ABI (BatchCore), with its own
-// WebAssembly.Memory laid out like the real core's: for data-plane tests without the Wasm DAR
-// engine, and for measuring the host loop's own cost.
+// A trivial JavaScript role for the data-plane loop (a BatchRole, host/core/batch.ts), with
+// its own WebAssembly.Memory laid out like the real core's batch memory: for data-plane tests
+// without the Wasm DAR engine, and for measuring the host loop's own cost.
 //
 // Modes, per packet (anything whose first nibble is not 6 is dropped with reason 1):
 //   forward  send the packet unchanged (the kernel routes it on: a user-space router hop)
 //   swap     swap IPv6 source and destination and send (an echo)
 //   encap    prepend a 40-byte outer IPv6 header (Next Header 41) in the headroom and send
-// `eventEvery` > 0 queues one "binding added" event (hoa = inner source, coa = inner destination)
-// every that many packets, to exercise event draining.
-import type { BatchCore } from "../dataplane.js";
+import { BatchMemory, type BatchRole } from "../core/batch.js";
 
 export type ReflectMode = "forward" | "swap" | "encap";
 
@@ -18,13 +16,11 @@ export interface ReflectCoreOptions {
   stride?: number;
   headroom?: number;
   maxPacket?: number;
-  eventEvery?: number;
-  eventCapacity?: number;
 }
 
 const SLOT_BASE = 65536;
 
-export class ReflectCore implements BatchCore {
+export class ReflectCore implements BatchRole {
   readonly memory: WebAssembly.Memory;
   mode: ReflectMode;
   readonly slots: number;
@@ -32,14 +28,9 @@ export class ReflectCore implements BatchCore {
   readonly headroom: number;
   readonly maxPacket: number;
   readonly descBase: number;
-  readonly eventsAt: number;
-  readonly eventCapacity: number;
-  eventEvery: number;
+  readonly batch: BatchMemory;
   /** what the host passed */
   readonly calls = { batches: 0, packets: 0, ticks: 0, lastNow: 0, lastN: 0 };
-  private eventCount = 0;
-  private sinceEvent = 0;
-  private seq = 0;
   private m: Uint8Array;
   private d: Uint32Array;
 
@@ -49,14 +40,12 @@ export class ReflectCore implements BatchCore {
     this.stride = opts.stride ?? 2048;
     this.headroom = opts.headroom ?? 128;
     this.maxPacket = opts.maxPacket ?? 1920;
-    this.eventEvery = opts.eventEvery ?? 0;
-    this.eventCapacity = opts.eventCapacity ?? 64;
     this.descBase = SLOT_BASE + this.slots * this.stride;
-    this.eventsAt = this.descBase + this.slots * 16;
-    const bytes = this.eventsAt + this.eventCapacity * 48;
+    const bytes = this.descBase + this.slots * 16;
     this.memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
     this.m = new Uint8Array(this.memory.buffer);
     this.d = new Uint32Array(this.memory.buffer);
+    this.batch = new BatchMemory({ exports: this, bytes: () => new Uint8Array(this.memory.buffer) });
   }
 
   batch_slots(): number { return SLOT_BASE; }
@@ -65,12 +54,9 @@ export class ReflectCore implements BatchCore {
   batch_max_slots(): number { return this.slots; }
   batch_max_packet(): number { return this.maxPacket; }
   batch_desc(): number { return this.descBase; }
-  events_base(): number { return this.eventsAt; }
-  events_count(): number { return this.eventCount; }
-  events_clear(): void { this.eventCount = 0; }
   tick(nowMs: number): void { this.calls.ticks++; this.calls.lastNow = nowMs; }
 
-  process_batch(n: number, nowMs: number): number {
+  process(n: number, nowMs: number): number {
     if (this.m.buffer !== this.memory.buffer) { this.m = new Uint8Array(this.memory.buffer); this.d = new Uint32Array(this.memory.buffer); }
     const m = this.m, d = this.d;
     this.calls.batches++;
@@ -96,24 +82,7 @@ export class ReflectCore implements BatchCore {
       }
       d[w] = out; d[w + 1] = off; d[w + 2] = 1; d[w + 3] = 0;
       sent++;
-      if (this.eventEvery > 0 && ++this.sinceEvent >= this.eventEvery) {
-        this.sinceEvent = 0;
-        this.pushEvent(m, 1, p + 8, p + 24);
-      }
     }
     return sent;
-  }
-
-  private pushEvent(m: Uint8Array, kind: number, hoaAt: number, coaAt: number): void {
-    if (this.eventCount >= this.eventCapacity) return; // full: the oldest are kept
-    const at = this.eventsAt + this.eventCount * 48;
-    const dv = new DataView(this.memory.buffer);
-    dv.setUint32(at, kind, true);
-    dv.setUint32(at + 4, 600, true);
-    m.copyWithin(at + 8, hoaAt, hoaAt + 16);
-    m.copyWithin(at + 24, coaAt, coaAt + 16);
-    dv.setUint32(at + 40, ++this.seq, true);
-    dv.setUint32(at + 44, 0, true);
-    this.eventCount++;
   }
 }

@@ -24,7 +24,7 @@ import { dirname } from "node:path";
 import { loadCore, type Core } from "../wasm.js";
 import { Mn, MN_COUNTER_NAMES, type MnEvent, type MnSite } from "../core/mn.js";
 import { cgaSearchStart, cgaSearchStep, cgaSearchModifier } from "../core/cga.js";
-import { Dataplane, type BatchCore } from "../dataplane.js";
+import { Dataplane } from "../dataplane.js";
 import { generateKeyPem, loadPrivateKey, spkiDer } from "../keys.js";
 import { formatIPv6, parseIPv6 } from "../ipv6.js";
 import { InputError } from "../errors.js";
@@ -136,19 +136,11 @@ export class MnAgent {
     this.kernel = this.opts.kernel ?? new KernelState(this.tun.name, cfg.table, cfg.rulePriority);
     await this.kernel.setup();
     for (const f of cfg.interfaces) if (ifindexOf(f.name)) await this.ensureRedirect(f.name);
-    const x = this.mn.x;
-    const adapter: BatchCore = {
-      memory: x.memory,
-      batch_slots: () => x.batch_slots(), batch_slot_stride: () => x.batch_slot_stride(), batch_headroom: () => x.batch_headroom(),
-      batch_max_slots: () => x.batch_max_slots(), batch_max_packet: () => x.batch_max_packet(), batch_desc: () => x.batch_desc(),
-      process_batch: (n, now) => x.mn_process_batch(n, now),
-      tick: (now) => x.mn_tick(now),
-      events_base: () => 0,
-      // "events" for the data plane: anything the agent must act on after a batch
-      events_count: () => x.mn_events_count() + x.mn_outbox_count(),
-      events_clear: () => {},
-    };
-    this.dataplane = new Dataplane({ tun: this.tun, core: adapter, tickMs: 0, now: this.now, log: this.log, readEvents: () => { this.afterCore(); return []; } });
+    this.dataplane = new Dataplane({
+      tun: this.tun, core: this.mn, tickMs: 0, now: this.now, log: this.log,
+      // anything the agent must act on after a batch: events or queued packets
+      afterBatch: () => { if (this.mn.eventCount() + this.mn.outboxCount() > 0) this.afterCore(); },
+    });
     void this.dataplane.run().catch((e) => this.log.error("dataplane.failed", { error: e }));
     if (this.opts.control !== false) {
       this.control = new ControlServer(cfg.socket, (req) => this.handle(req), this.log);
