@@ -49,7 +49,8 @@ import { load8, load16_be, load64_be } from "../wire/bytes";
 import * as ip from "../wire/ipv6";
 import { sum_bytes, pseudo_header_sum, fold_complement } from "../wire/checksum";
 import * as E from "./errors";
-import * as X from "./ext";
+import * as X from "../wire/ext";
+import { Chain, chain_begin, chain_at_extension, chain_check, chain_next } from "../wire/ext-chain";
 import * as H from "./header";
 import * as O from "./options";
 
@@ -140,6 +141,8 @@ export const CGA_BUF: usize = memory.data(<i32>VALUE_MAX, 16);
 export const SIG_BUF: usize = memory.data(<i32>VALUE_MAX, 16);
 export const PHKT_BUF: usize = memory.data(<i32>VALUE_MAX, 16);
 
+const CHAIN = new Chain();
+
 @inline export function dec(field: u32): u32 { return load<u32>(DEC + <usize>field); }
 @inline function set(field: u32, v: u32): void { store<u32>(DEC + <usize>field, v); }
 @inline function mark(bits: u32): void { set(DEC_PRESENT, dec(DEC_PRESENT) | bits); }
@@ -168,58 +171,42 @@ export function mh_decode_packet(p: usize, len: u32): i32 {
   set(DEC_END, end);
   if (end > len) return fail(E.ERR_PAYLOAD_TRUNCATED, len);
 
-  // ---- extension headers; every read below is at an offset < end <= len
-  let nh = ip.next_header(p);
-  let off: u32 = ip.IPV6_HEADER_LEN;
-  while (true) {
+  // ---- extension headers (wire/ext-chain.ts); every read below is at an offset < end <= len
+  const c = CHAIN;
+  chain_begin(c, p, end);
+  while (chain_at_extension(c)) {
+    if (!chain_check(c)) return fail(E.ERR_EXT_TRUNCATED, c.off);
+    const off = c.off;
+    const nh = c.nh;
     if (nh == ip.NH_HOP_BY_HOP || nh == ip.NH_DEST_OPTS) {
-      if (off + 2 > end) return fail(E.ERR_EXT_TRUNCATED, off);
-      const hl = X.ext_len(load8(p + off + X.EXT_HDR_EXT_LEN));
-      if (off + hl > end) return fail(E.ERR_EXT_TRUNCATED, off);
-      const r = walk_ip_options(p, off + X.EXT_OPTIONS, off + hl, nh == ip.NH_DEST_OPTS);
+      const r = walk_ip_options(p, off + X.EXT_OPTIONS, off + c.len, nh == ip.NH_DEST_OPTS);
       if (r < 0) return r;
-      nh = load8(p + off + X.EXT_NEXT_HEADER);
-      off += hl;
     } else if (nh == ip.NH_ROUTING) {
-      if (off + X.RH_MIN_LEN > end) return fail(E.ERR_EXT_TRUNCATED, off);
-      const hdrExtLen = load8(p + off + X.EXT_HDR_EXT_LEN);
-      const hl = X.ext_len(hdrExtLen);
-      if (off + hl > end) return fail(E.ERR_EXT_TRUNCATED, off);
-      if (load8(p + off + X.RH_ROUTING_TYPE) == 2) {
-        if (hdrExtLen != X.RH2_HDR_EXT_LEN || load8(p + off + X.RH_SEGMENTS_LEFT) != 1) {
-          return fail(E.ERR_RH2_FORMAT, off);
-        }
+      if (X.rh_type(p + off) == X.RH_TYPE_2) {
+        if (!X.rh2_check(p + off)) return fail(E.ERR_RH2_FORMAT, off);
         if (dec(DEC_PRESENT) & P_RH2) return fail(E.ERR_DUPLICATE, off);
         set(DEC_RH2, off + X.RH2_HOME_ADDRESS);
         mark(P_RH2);
       }
-      nh = load8(p + off + X.EXT_NEXT_HEADER);
-      off += hl;
     } else if (nh == ip.NH_FRAGMENT) {
-      if (off + X.FRAG_LEN > end) return fail(E.ERR_EXT_TRUNCATED, off);
-      const fo = X.frag_offset(p + off);
+      const later = X.frag_offset(p + off) != 0;
       const more = X.frag_more(p + off);
-      nh = load8(p + off + X.EXT_NEXT_HEADER);
-      off += X.FRAG_LEN;
-      if (fo != 0) {
+      chain_next(c);
+      if (later) {
         // A later fragment carries no upper-layer header: stop here.
         mark(P_FRAG_LATER);
-        set(DEC_UPPER_PROTO, nh);
-        set(DEC_UPPER_OFF, off);
+        set(DEC_UPPER_PROTO, c.nh);
+        set(DEC_UPPER_OFF, c.off);
         return 0;
       }
       if (more) mark(P_FRAG_FIRST);
-    } else if (nh == 51) {
-      // Authentication Header: skipped (length in 4-octet units minus 2).
-      if (off + 2 > end) return fail(E.ERR_EXT_TRUNCATED, off);
-      const hl = X.ah_len(load8(p + off + 1));
-      if (off + hl > end) return fail(E.ERR_EXT_TRUNCATED, off);
-      nh = load8(p + off + X.EXT_NEXT_HEADER);
-      off += hl;
-    } else {
-      break;
+      continue;
     }
+    // The Authentication Header (NH_AH) is stepped over unread.
+    chain_next(c);
   }
+  const nh = c.nh;
+  const off = c.off;
   set(DEC_UPPER_PROTO, nh);
   set(DEC_UPPER_OFF, off);
   if (nh != ip.NH_MOBILITY) return 0;

@@ -9,6 +9,7 @@
 //  Header Len: 8-octet units, not counting the first 8.
 
 import { load8, load16_be, store8, store16_be } from "../wire/bytes";
+import { NH_NONE } from "../wire/ipv6";
 
 @inline export const MH_PAYLOAD_PROTO: u32 = 0;
 @inline export const MH_HEADER_LEN: u32 = 1;
@@ -104,7 +105,7 @@ export const BA_CGA_FAILED: u32 = 148;
 
 /** Writes the 6-byte common part (checksum zero). */
 @inline export function emit_mh_common(mh: usize, headerLen: u32, type: u32): void {
-  store8(mh + MH_PAYLOAD_PROTO, 59);
+  store8(mh + MH_PAYLOAD_PROTO, NH_NONE);
   store8(mh + MH_HEADER_LEN, headerLen);
   store8(mh + MH_TYPE, type);
   store8(mh + MH_RESERVED, 0);

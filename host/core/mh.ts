@@ -42,7 +42,7 @@ const ERROR_CLASSES: Record<number, string> = {
   [-20]: "hao-length", [-21]: "truncated", [-22]: "truncated", [-23]: "not-ipv6",
   [-24]: "truncated", [-25]: "option-overrun", [-26]: "option-length", [-27]: "rh2-format",
   [-28]: "duplicate",
-  [-40]: "build-capacity", [-41]: "build-option", [-42]: "build-option",
+  [-40]: "build-capacity", [-41]: "build-option", [-42]: "build-option", [-43]: "build-option",
 };
 
 /** The error class of a core status code (as in ../shared/vectors/mh/invalid.jsonl). */
