@@ -104,7 +104,6 @@ export function recordOffset(i: number): number {
 }
 
 type DarExports = BatchExports & {
-  memory: WebAssembly.Memory;
   alloc(n: number): number;
   free(p: number): void;
   dar_process_batch(n: number, now: number): number;

@@ -128,7 +128,6 @@ const EV = { KIND: 0, SITE: 4, STATUS: 8, SEQ: 12, LIFETIME: 16, DATA_PTR: 20, D
 const OB = { LEN: 0, SITE: 4, TYPE: 8, PACKET: 16 } as const;
 
 type MnExports = BatchExports & {
-  memory: WebAssembly.Memory;
   mn_config_record(): number; mn_config_size(): number; mn_configure(ptr: number): number;
   mn_scratch(): number; mn_scratch_size(): number;
   mn_attach(prefix: number, anchor: number, coaTest: number, now: number): number;

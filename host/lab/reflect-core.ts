@@ -6,7 +6,7 @@
 //   forward  send the packet unchanged (the kernel routes it on: a user-space router hop)
 //   swap     swap IPv6 source and destination and send (an echo)
 //   encap    prepend a 40-byte outer IPv6 header (Next Header 41) in the headroom and send
-import { BatchMemory, type BatchRole } from "../core/batch.js";
+import { BatchMemory, DESC_WORDS, D_LEN, D_OFFSET, D_VERDICT, D_REASON, VERDICT_DROP, VERDICT_SEND, type BatchRole } from "../core/batch.js";
 
 export type ReflectMode = "forward" | "swap" | "encap";
 
@@ -41,7 +41,7 @@ export class ReflectCore implements BatchRole {
     this.headroom = opts.headroom ?? 128;
     this.maxPacket = opts.maxPacket ?? 1920;
     this.descBase = SLOT_BASE + this.slots * this.stride;
-    const bytes = this.descBase + this.slots * 16;
+    const bytes = this.descBase + this.slots * DESC_WORDS * 4;
     this.memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
     this.m = new Uint8Array(this.memory.buffer);
     this.d = new Uint32Array(this.memory.buffer);
@@ -65,11 +65,11 @@ export class ReflectCore implements BatchRole {
     this.calls.lastN = n;
     let sent = 0;
     for (let i = 0; i < n; i++) {
-      const w = (this.descBase >>> 2) + i * 4;
+      const w = (this.descBase >>> 2) + i * DESC_WORDS;
       const slot = SLOT_BASE + i * this.stride;
       const p = slot + this.headroom;
-      const len = d[w]!;
-      if (len < 40 || m[p]! >> 4 !== 6) { d[w + 2] = 0; d[w + 3] = 1; continue; }
+      const len = d[w + D_LEN]!;
+      if (len < 40 || m[p]! >> 4 !== 6) { d[w + D_VERDICT] = VERDICT_DROP; d[w + D_REASON] = 1; continue; }
       let off = this.headroom, out = len;
       if (this.mode === "swap") {
         for (let k = 0; k < 16; k++) { const t = m[p + 8 + k]!; m[p + 8 + k] = m[p + 24 + k]!; m[p + 24 + k] = t; }
@@ -80,7 +80,7 @@ export class ReflectCore implements BatchRole {
         m.copyWithin(o, p, p + 40); // outer addresses: reuse the inner ones (a test pattern)
         m[o + 4] = (len >> 8) & 0xff; m[o + 5] = len & 0xff; m[o + 6] = 41; m[o + 7] = 64;
       }
-      d[w] = out; d[w + 1] = off; d[w + 2] = 1; d[w + 3] = 0;
+      d[w + D_LEN] = out; d[w + D_OFFSET] = off; d[w + D_VERDICT] = VERDICT_SEND; d[w + D_REASON] = 0;
       sent++;
     }
     return sent;
