@@ -19,7 +19,7 @@ import { Lab } from "../host/lab/lab.js";
 import { Sink, UdpStream } from "../host/lab/flows.js";
 import { kernelTunnel, PLAN } from "../host/lab/topology.js";
 import { ip, netnsExec, run as runCmd } from "../host/net/ip.js";
-import { queryDaemon } from "../host/dar/control-socket.js";
+import { queryDaemon } from "../host/control/socket.js";
 import { VECTORS_DIR } from "../host/paths.js";
 
 const SECONDS = Number(process.env.FAMA_E2E_SECONDS ?? 3);

@@ -2,7 +2,10 @@
 // fama's entry point: parses the command name and hands the rest to one module in
 // host/commands/. Each command module exports `run(args): Promise<number>` (the
 // exit code) and `usage` (one line for `fama --help`).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { UsageError } from "./errors.js";
+import { REPO_ROOT } from "./paths.js";
 
 interface CommandModule {
   run(args: string[]): Promise<number>;
@@ -18,10 +21,11 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   dar: () => import("./commands/dar.js"),
   status: () => import("./commands/status.js"),
   lab: () => import("./commands/lab.js"),
+  bench: () => import("./commands/bench.js"),
 };
 
 async function help(): Promise<void> {
-  const lines = ["usage: fama <command> [options]", "", "commands:"];
+  const lines = ["usage: fama <command> [options] | fama --version", "", "commands:"];
   for (const [name, load] of Object.entries(commands)) {
     try {
       lines.push(`  ${(await load()).usage}`);
@@ -37,6 +41,12 @@ async function main(argv: string[]): Promise<number> {
   if (!name || name === "--help" || name === "-h" || name === "help") {
     await help();
     return name ? 0 : 2;
+  }
+  if (name === "--version") {
+    // package.json sits at the root of a checkout and of the installed package (/usr/lib/fama).
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
+    console.log(`fama ${version}`);
+    return 0;
   }
   const load = commands[name];
   if (!load) throw new UsageError(`unknown command '${name}' (see fama --help)`);

@@ -1,8 +1,8 @@
-// Where the shared reference material lives: ../shared beside the checkout
-// (as laid out for developers and CI), or FAMA_SHARED.
+// Where the repository and its test fixtures live, found from the compiled file
+// (build/js/host/paths.js), so commands and tests work from any working directory.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-export const SHARED_DIR = process.env.FAMA_SHARED ?? join(REPO_ROOT, "..", "shared");
-export const VECTORS_DIR = join(SHARED_DIR, "vectors");
+/** The test vectors (tests/vectors/README.md): packets, keys, replay scenarios. */
+export const VECTORS_DIR = join(REPO_ROOT, "tests", "vectors");

@@ -1,6 +1,6 @@
 // The test command: AssemblyScript specs (as-pect) and node:test suites, with one
 // closing line `N passed, N failed` for CI (as-pect prints no such line).
-//   node build/js/tests/run.js [--only assembly|host|interop|e2e] [FILTER]
+//   node build/js/tests/run.js [--only assembly|core|host|interop|e2e] [FILTER]
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync, existsSync } from "node:fs";
 import { join, dirname, relative } from "node:path";
@@ -10,7 +10,8 @@ import { spec } from "node:test/reporters";
 
 const compiledTests = dirname(fileURLToPath(import.meta.url));
 const repo = join(compiledTests, "..", "..", "..");
-const suites = ["host", "interop", "e2e"];
+// The core's node tests (through host/core/), the host's, then outside tools and root labs.
+const suites = ["core", "host", "interop", "e2e"];
 
 interface Tally { passed: number; failed: number; skipped: number }
 

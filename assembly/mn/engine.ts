@@ -4,16 +4,16 @@
 //     source is a kept H_k other than the CoA is encapsulated to A_k (outer source the CoA,
 //     hop limit 64, traffic class copied, flow label from the inner flow); output at
 //     offset 88 (headroom - 40);
-//   * from the access link, redirected by the tc ingress filter (source an anchor): with
-//     destination the CoA, Next Header 41 -> decapsulated when the inner destination is a
-//     kept H_k whose site's anchor is the outer source (written back to the TUN: the kernel
-//     delivers it to the local H_k; output at offset 168); Mobility Header (directly or
-//     after a Type 2 Routing Header / Destination Options) -> control plane (BA, CoT),
-//     no output; anything else from an anchor -> dropped (anchor-other).
+//   * from the access link, redirected by the tc ingress filter (source an anchor, first Next
+//     Header one of divert.ts's list), with destination the CoA: Next Header 41 ->
+//     decapsulated when the inner destination is a kept H_k whose site's anchor is the outer
+//     source (written back to the TUN: the kernel delivers it to the local H_k; output at
+//     offset 168); Mobility Header (directly or after a Type 2 Routing Header) -> control
+//     plane (BA, CoT), no output; anything else from an anchor -> dropped (anchor-other).
 // Anything else is dropped and counted (not-ours). No input ever traps; nothing allocates.
 
 import { addr_eq } from "../wire/bytes";
-import { NH_IPV6, NH_MOBILITY, NH_ROUTING, NH_DEST_OPTS, ipv6_check, next_header, src_addr, dst_addr } from "../wire/ipv6";
+import { NH_IPV6, ipv6_check, next_header, src_addr, dst_addr } from "../wire/ipv6";
 import {
   BATCH_HEADROOM, BATCH_MAX_PACKET, BATCH_MAX_SLOTS, slot_at, desc_at, desc_len, desc_send, desc_drop,
 } from "../batch/slots";
@@ -27,6 +27,7 @@ import {
 import { mcfg_configured, mcfg_tunnel_mtu } from "./config";
 import { site_at, site_by_hoa, is_anchor, S_ANCHOR, S_PKTS_ENC, S_BYTES_ENC, S_PKTS_DEC, S_BYTES_DEC, S_LAST_ACT } from "./sites";
 import { ba_process, cot_process, bul_tick, mn_coa_ptr, mn_current_index } from "./bul";
+import { diverted } from "./divert";
 
 @inline function drop(d: usize, reason: u32): void {
   mctr_inc(reason);
@@ -90,9 +91,9 @@ export function mn_dispatch(i: u32, now: f64): void {
   const src = src_addr(pkt);
   if (addr_eq(dst_addr(pkt), coa) && is_anchor(src)) {
     const nh = next_header(pkt);
-    if (nh == NH_IPV6) decapsulate(d, pkt, len, now);
-    else if (nh == NH_MOBILITY || nh == NH_ROUTING || nh == NH_DEST_OPTS) control(d, pkt, len, now);
-    else drop(d, M_ANCHOR_OTHER);
+    if (!diverted(nh)) drop(d, M_ANCHOR_OTHER);
+    else if (nh == NH_IPV6) decapsulate(d, pkt, len, now);
+    else control(d, pkt, len, now);
     return;
   }
   const h = site_by_hoa(src);

@@ -23,6 +23,7 @@ export { mn_config_record, mn_config_size } from "./config";
 export { mn_events_base, mn_events_count, mn_events_clear } from "./events";
 export { mn_outbox_base, mn_outbox_count, mn_outbox_stride, mn_outbox_clear } from "./outbox";
 export { mn_counters_base, mn_counters_len, mn_counters_reset } from "./counters";
+export { mn_divert_base, mn_divert_count } from "./divert";
 
 const SCRATCH_SIZE: u32 = 4096;
 const scratch: usize = memory.data(<i32>SCRATCH_SIZE, 16);

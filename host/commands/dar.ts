@@ -5,21 +5,37 @@
 //   the TUN fails     clean up, exit 1 (also if the loop ends without a signal)
 // Config errors are InputError (exit 1), bad arguments UsageError (exit 2): host/cli.ts.
 import { parseArgs, required } from "../args.js";
-import { UsageError } from "../errors.js";
-import { loadDarDaemonConfig } from "../config/dar.js";
+import { UsageError, InputError } from "../errors.js";
+import { loadDarDaemonConfig, type DarDaemonConfig } from "../config/dar.js";
+import { loadUciDar } from "../config/uci.js";
 import { Logger, takeLogFormat } from "../log.js";
 import { DarDaemon } from "../dar/daemon.js";
 
-export const usage = "dar --config DAR.json [--log json|text]  run the DAR daemon in this network namespace (root)";
+export const usage = "dar --config DAR.json | --uci FILE [--section NAME] [--log json|text]  run the DAR daemon in this network namespace (root)";
+
+/** The configuration from `--config` (JSON) or `--uci` (a `config dar` section), and how SIGHUP rereads it. */
+function loadConfig(opts: ReturnType<typeof parseArgs>): { config: DarDaemonConfig; path: string; reread: (path: string) => DarDaemonConfig } {
+  const json = opts.values.get("config");
+  const uci = opts.values.get("uci");
+  const section = opts.values.get("section");
+  if (json !== undefined && uci !== undefined) throw new UsageError("give --config or --uci, not both");
+  if (uci === undefined) {
+    if (section !== undefined) throw new UsageError("--section goes with --uci");
+    const path = required(opts, "config");
+    return { config: loadDarDaemonConfig(path), path, reread: loadDarDaemonConfig };
+  }
+  const read = loadUciDar(uci, section);
+  if (!read.enabled) throw new InputError(`${uci}:${read.section.options.get("enabled")!.line}: the 'config dar' section is disabled (option enabled): not starting`);
+  return { config: read.config, path: uci, reread: (path) => loadUciDar(path, section).config };
+}
 
 export async function run(args: string[]): Promise<number> {
   const { format, rest } = takeLogFormat(args);
-  const opts = parseArgs(rest, { values: ["config"] });
+  const opts = parseArgs(rest, { values: ["config", "uci", "section"] });
   if (opts.positionals.length) throw new UsageError(`unexpected argument '${opts.positionals[0]}'`);
-  const configPath = required(opts, "config");
-  const config = loadDarDaemonConfig(configPath);
+  const { config, path: configPath, reread } = loadConfig(opts);
   const log = new Logger({ format, base: { role: "dar" } });
-  const daemon = new DarDaemon({ config, configPath, log });
+  const daemon = new DarDaemon({ config, configPath, loadConfig: reread, log });
 
   // Signals that arrive while starting are honoured once the start has finished or failed.
   let signalled: NodeJS.Signals | null = null;

@@ -1,5 +1,5 @@
 // fama decode FILE.pcap | --hex HEX: one JSON line per packet with the decoded Mobility Header
-// (the shape of ../shared/vectors/mh/valid.jsonl), or {"ok":false,"error":CLASS,...}.
+// (the shape of tests/vectors/mh/valid.jsonl), or {"ok":false,"error":CLASS,...}.
 // Exit 0 when the input was read (malformed packets included), 2 when it could not be.
 import { parseArgs } from "../args.js";
 import { InputError, UsageError } from "../errors.js";

@@ -8,7 +8,7 @@ import { parseArgs, required } from "../args.js";
 import { InputError, UsageError } from "../errors.js";
 import { Logger, takeLogFormat } from "../log.js";
 import { loadMnConfig, MN_DEFAULTS } from "../config/mn.js";
-import { queryDaemon, NoDaemonError } from "../dar/control-socket.js";
+import { queryDaemon, NoDaemonError } from "../control/socket.js";
 
 export const usage = "mn --config FILE | mn keep|unkeep|release ADDR [--socket PATH]  the mobile-node agent and its pins";
 

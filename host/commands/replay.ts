@@ -2,7 +2,7 @@
 // pcap timestamps as its clock, and writes every packet it emits to another pcap.
 import { parseArgs, required } from "../args.js";
 import { InputError } from "../errors.js";
-import { loadDarConfig } from "../config/dar.js";
+import { loadDarConfig, IPV6_MIN_MTU } from "../config/dar.js";
 import { loadCore } from "../wasm.js";
 import { Dar, VERDICT_SEND } from "../core/dar.js";
 import { readPcap, writePcap, type PcapPacket } from "../pcap.js";
@@ -44,7 +44,10 @@ export async function run(args: string[]): Promise<number> {
   const statePath = opts.values.get("state");
 
   const dar = new Dar(loadCore());
-  dar.configure(config);
+  // No TUN here, so any tunnelMtu is taken. The profile's rule (larger than the tunnel MTU and
+  // than 1280: Packet Too Big with MTU max(tunnel MTU, 1280)) is the core's rule applied to
+  // max(tunnelMtu, 1280), and the core takes only 1280 and up.
+  dar.configure({ ...config, tunnelMtu: Math.max(config.tunnelMtu, IPV6_MIN_MTU) });
   const saved = statePath ? readStateFile(statePath) : null;
   if (saved) dar.restore(saved);
 

@@ -1,12 +1,12 @@
 // `fama status`: asks a running daemon over its control socket ({"cmd":"status"}, one JSON line
-// each way: host/dar/control-socket.ts) and prints what it answers: the binding cache (a DAR) or
+// each way: host/control/socket.ts) and prints what it answers: the binding cache (a DAR) or
 // the binding update list (an MN agent), and the counters, as aligned tables or, with --json,
 // the daemon's answer as it came. Without --socket it tries the DAR's default socket, then the
 // MN agent's. No daemon answering: a clear message and exit 1.
 import { parseArgs } from "../args.js";
 import { InputError, UsageError } from "../errors.js";
 import { DAEMON_DEFAULTS } from "../config/dar.js";
-import { queryDaemon, NoDaemonError } from "../dar/control-socket.js";
+import { queryDaemon, NoDaemonError } from "../control/socket.js";
 
 export const usage = "status [--socket PATH] [--json]  bindings and counters of a running DAR daemon or MN agent";
 

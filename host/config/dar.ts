@@ -15,7 +15,7 @@ export interface DarConfig {
   maxLifetime: number;
   /** Require the care-of test before binding. */
   coaTest: boolean;
-  /** Largest packet sent into the tunnel, bytes. */
+  /** Largest packet sent into the tunnel, bytes. Below IPV6_MIN_MTU only for `fama replay`. */
   tunnelMtu: number;
   /** Binding cache capacity. */
   capacity: number;
@@ -41,6 +41,8 @@ export interface DarDaemonConfig extends DarConfig {
 }
 
 export const DAR_DEFAULTS = { minSec: 0, maxLifetime: 86400, coaTest: false, tunnelMtu: 1460, capacity: 65536 };
+/** Every IPv6 link carries packets of this size (RFC 8200 §5). */
+export const IPV6_MIN_MTU = 1280;
 const MAX_PREFIXES = 16;
 // The core's binding cache limit (BC_MAX_CAPACITY in assembly/dar/binding-cache.ts).
 const MAX_CAPACITY = 4_194_304;
@@ -88,7 +90,9 @@ function parseProtocolKeys(json: Json, where: string): DarConfig {
     minSec: integer(json, "minSec", DAR_DEFAULTS.minSec, 0, 7, where),
     maxLifetime: integer(json, "maxLifetime", DAR_DEFAULTS.maxLifetime, 4, MAX_WIRE_LIFETIME, where),
     coaTest,
-    tunnelMtu: integer(json, "tunnelMtu", DAR_DEFAULTS.tunnelMtu, 1280, 65535, where),
+    // Any size: the profile's Packet Too Big rule (docs/PROTOCOL.md §2.5) treats a tunnel MTU
+    // below 1280 as 1280. The daemon asks for more (parseDarDaemonConfig).
+    tunnelMtu: integer(json, "tunnelMtu", DAR_DEFAULTS.tunnelMtu, 1, 65535, where),
     capacity: integer(json, "capacity", DAR_DEFAULTS.capacity, 1, MAX_CAPACITY, where),
   };
 }
@@ -103,6 +107,12 @@ export function parseDarConfig(json: Json, where = "config"): DarConfig {
 export function parseDarDaemonConfig(json: Json, where = "config"): DarDaemonConfig {
   rejectUnknown(json, [...PROTOCOL_KEYS, ...DAEMON_KEYS], where);
   const base = parseProtocolKeys(json, where);
+  if (base.tunnelMtu < IPV6_MIN_MTU) {
+    // The core does not fragment tunnel packets (RFC 2473 §7.1 would have it fragment the ones
+    // whose inner packet lies between the tunnel MTU and 1280), and Linux turns IPv6 off on a
+    // TUN whose MTU (tunnelMtu + 40) is below 1280: on a live link such packets would be lost.
+    throw new InputError(`${where}: "tunnelMtu" must be at least ${IPV6_MIN_MTU} for the daemon, not ${base.tunnelMtu}: fama does not fragment tunnel packets (\`fama replay\` accepts it)`);
+  }
   const d = DAEMON_DEFAULTS;
   const tun = text(json, "tun", where, d.tun);
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(tun) || tun === "." || tun === "..") throw new InputError(`${where}: "tun" must be a Linux interface name (1-15 letters, digits, _ . -), not ${JSON.stringify(json.tun)}`);

@@ -46,7 +46,7 @@ const ERROR_CLASSES: Record<number, string> = {
   [-40]: "build-capacity", [-41]: "build-option", [-42]: "build-option", [-43]: "build-option",
 };
 
-/** The error class of a core status code (as in ../shared/vectors/mh/invalid.jsonl). */
+/** The error class of a core status code (as in tests/vectors/mh/invalid.jsonl). */
 export function mhErrorName(code: number): string {
   return ERROR_CLASSES[code] ?? `error-${code}`;
 }
@@ -104,7 +104,7 @@ export function fromHex(text: string, what = "hex"): Uint8Array {
 }
 
 // ---- decode
-/** Decodes one IPv6 packet into the JSON shape of ../shared/vectors/mh/valid.jsonl. */
+/** Decodes one IPv6 packet into the JSON shape of tests/vectors/mh/valid.jsonl. */
 export function decodePacket(core: Core, packet: Uint8Array): DecodeResult {
   const ex = mhExports(core);
   const ptr = scratchFor(core, packet.length);

@@ -2,7 +2,7 @@
 // release / restore, the private-key answers, the packet batch, timers, events, outbox,
 // counters and the Binding Update List (site records). The only host file that knows these
 // record layouts (with host/core/batch.ts for the descriptors); they are documented in
-// assembly/mn/{config,sites,events,outbox,counters}.ts.
+// assembly/mn/{config,sites,events,outbox,counters,divert}.ts.
 import type { Core } from "../wasm.js";
 import { formatIPv6, parseIPv6 } from "../ipv6.js";
 import { BatchMemory, batchSource, VERDICT_SEND, type BatchExports, type BatchRole } from "./batch.js";
@@ -144,6 +144,7 @@ type MnExports = BatchExports & {
   mn_sites_max(): number; mn_site_size(): number; mn_site(i: number): number;
   mn_site_params(i: number): number; mn_site_params_len(i: number): number;
   mn_current(): number; mn_coa(): number;
+  mn_divert_base(): number; mn_divert_count(): number;
 };
 
 function addrBytes(a: Uint8Array | string, what: string): Uint8Array {
@@ -308,6 +309,12 @@ export class Mn implements BatchRole {
     const out: OutboxPacket[] = [];
     this.flushOutbox((mem, off, len, site, type) => out.push({ site, type, packet: mem.slice(off, off + len) }));
     return out;
+  }
+
+  /** The first Next Headers the core takes from an anchor (assembly/mn/divert.ts): what the
+   *  host's tc filters divert into the TUN. */
+  divertedProtocols(): number[] {
+    return [...this.mem().subarray(this.x.mn_divert_base(), this.x.mn_divert_base() + this.x.mn_divert_count())];
   }
 
   // ---- state

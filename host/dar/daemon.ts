@@ -28,7 +28,7 @@ import type { Tun } from "../tun/types.js";
 import type { Logger } from "../log.js";
 import { DarStore, type RestoreReport } from "./store.js";
 import { KernelDarNet, type DarNet } from "./net.js";
-import { ControlServer } from "./control-socket.js";
+import { ControlServer } from "../control/socket.js";
 
 /** Bytes of the outer IPv6 header the tunnel adds. */
 export const TUNNEL_OVERHEAD = 40;
@@ -39,6 +39,8 @@ export interface DarDaemonOptions {
   config: DarDaemonConfig;
   /** Where SIGHUP rereads the configuration from. */
   configPath?: string;
+  /** How SIGHUP reads it (default: the JSON reader; `fama dar --uci` passes the UCI one). */
+  loadConfig?: (path: string) => DarDaemonConfig;
   log: Logger;
   core?: Core;
   /** Opens the TUN (default: the Linux device through koffi). */
@@ -186,7 +188,7 @@ export class DarDaemon {
     if (!path) { this.log.warn("config.reload_skipped", { reason: "no config file" }); return false; }
     let next: DarDaemonConfig;
     try {
-      next = loadDarDaemonConfig(path);
+      next = (this.o.loadConfig ?? loadDarDaemonConfig)(path);
     } catch (e) {
       this.log.error("config.reload_failed", { path, error: e, kept: "previous configuration" });
       return false;

@@ -7,9 +7,11 @@ import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import type { ChildProcess } from "node:child_process";
 import type { NetScope } from "../net/ip.js";
-import { queryDaemon } from "../dar/control-socket.js";
+import { queryDaemon } from "../control/socket.js";
 
 export const CLI_JS = fileURLToPath(new URL("../cli.js", import.meta.url));
+/** The program a daemon runs by default: this checkout's CLI under this node. */
+export const CHECKOUT_FAMA = [process.execPath, "--disable-warning=ExperimentalWarning", CLI_JS];
 
 export type LogLine = Record<string, unknown>;
 
@@ -22,14 +24,15 @@ export class DaemonProc {
   exit: { code: number | null; signal: string | null } | null = null;
   private exited!: Promise<void>;
 
-  constructor(readonly name: string, readonly ns: string, readonly args: string[], readonly logPath: string, readonly socket: string) {}
+  /** `program`: the command line before `args` (e.g. an installed package's /usr/bin/fama). */
+  constructor(readonly name: string, readonly ns: string, readonly args: string[], readonly logPath: string, readonly socket: string, readonly program: string[] = CHECKOUT_FAMA) {}
 
   /** Starts (or restarts) the process; its log file is appended to. */
   start(scope: NetScope): void {
     this.exit = null;
     this.out = createWriteStream(this.logPath, { flags: "a" });
     this.out.write(`# ${new Date().toISOString()} start: ${this.args.join(" ")}\n`);
-    this.child = scope.spawn(this.ns, process.execPath, ["--disable-warning=ExperimentalWarning", CLI_JS, ...this.args, "--log", "json"]);
+    this.child = scope.spawn(this.ns, this.program[0]!, [...this.program.slice(1), ...this.args, "--log", "json"]);
     const onLine = (text: string) => {
       this.out.write(text + "\n");
       this.raw.push(text);

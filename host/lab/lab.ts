@@ -39,6 +39,9 @@ export interface LabOptions {
   carrier?: boolean;
   /** Progress lines (default: none). */
   say?: (text: string) => void;
+  /** Runs DAR k with another program and arguments than this checkout's `fama dar --config`
+   *  (the OpenWrt install test: an unpacked package's `fama dar --uci`); null: the default. */
+  darCommand?: (k: number, files: LabFiles["dar"][number]) => { program: string[]; args: string[] } | null;
 }
 
 export interface Move {
@@ -101,7 +104,7 @@ export async function sweepDeadLabs(): Promise<string[]> {
  * Two ways to move (LabOptions.carrier, or FAMA_LAB_CARRIER=1):
  *   * default: the MN's current end goes to the "air" namespace and the new one comes into the MN
  *     namespace and is set up. The interface's qdisc and tc filters go with every move, so the
- *     agent re-installs its redirect when the interface comes back (host/mn/agent.ts, in
+ *     agent re-installs its redirect when the interface comes back (host/mn/links.ts, in
  *     parallel with the lab's `ip link set up`; on the handover's path when it is slower).
  *   * carrier: all MN ends stay in the MN namespace and up; a move sets the old
  *     DAR's end down and the new DAR's end up, so the MN's end only loses and regains carrier, as
@@ -155,8 +158,13 @@ export class Lab {
   /** the MN's current care-of address */
   coa = "";
   carrier = false;
-  private constructor(readonly topo: Topology, readonly dir: string, readonly files: LabFiles, readonly cfg: LabConfigOptions, readonly say: (t: string) => void) {
-    this.dars = files.dar.map((f, i) => new DaemonProc(`dar${i + 1}`, topo.darNs(i + 1), ["dar", "--config", f.config], f.log, f.socket));
+  private constructor(readonly topo: Topology, readonly dir: string, readonly files: LabFiles, readonly cfg: LabConfigOptions, readonly say: (t: string) => void, darCommand: LabOptions["darCommand"]) {
+    this.dars = files.dar.map((f, i) => {
+      const other = darCommand?.(i + 1, f);
+      return other
+        ? new DaemonProc(`dar${i + 1}`, topo.darNs(i + 1), other.args, f.log, f.socket, other.program)
+        : new DaemonProc(`dar${i + 1}`, topo.darNs(i + 1), ["dar", "--config", f.config], f.log, f.socket);
+    });
     this.mn = new DaemonProc("mn", topo.ns.mn, ["mn", "--config", files.mn.config], files.mn.log, files.mn.socket);
   }
 
@@ -179,7 +187,7 @@ export class Lab {
     }
     topo.defer(`lab directory ${dir}`, () => rmSync(dir, { recursive: true, force: true }), () => rmSync(dir, { recursive: true, force: true }));
     const files = labFiles(dir, dars);
-    const lab = new Lab(topo, dir, files, cfg, say);
+    const lab = new Lab(topo, dir, files, cfg, say, o.darCommand);
     try {
       lab.carrier = o.carrier ?? process.env.FAMA_LAB_CARRIER === "1";
       await reindexAccessLinks(topo, o.mtu ?? 1500, lab.carrier);

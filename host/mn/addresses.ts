@@ -10,10 +10,11 @@
 //   * IPv6 forwarding on: what the agent writes into the TUN (outer packets from the CoA,
 //     BUs, CoTIs) is input to the kernel, which drops non-local destinations unless it
 //     forwards; restored on exit;
-//   * a tc clsact ingress filter per access interface and anchor that redirects packets from
-//     the anchor with Next Header 41 (tunnel), 43 (BA with its Type 2 Routing Header) or 135
-//     (CoT) into the TUN: the kernel never sees them (PROTOCOL.md §3, it would answer with
-//     Parameter Problem), while neighbour discovery and pings from the DAR go on normally.
+//   * a tc clsact ingress filter per access interface, anchor and protocol of the core's list
+//     (Mn.divertedProtocols, assembly/mn/divert.ts: 41 tunnel, 43 BA with its Type 2 Routing
+//     Header, 135 CoT) that redirects the anchor's packets into the TUN: the kernel never sees
+//     them (PROTOCOL.md §3, it would answer with Parameter Problem), while neighbour discovery
+//     and pings from the DAR go on normally.
 //     Installed once per interface (at start, or when the interface appears / is re-created /
 //     comes back from another namespace, which loses its qdiscs), not on every link-up: a
 //     `tc` process costs milliseconds, and carrier changes keep the filters.
@@ -27,8 +28,6 @@ import { NeighborAdvertiser, macOf } from "../net/ndisc.js";
 import { parseIPv6 } from "../ipv6.js";
 import { readFileSync } from "node:fs";
 
-const REDIRECT_PROTOCOLS = [41, 43, 135];
-
 /** Interface index of `dev` in this namespace, or 0 when there is no such interface. */
 export function ifindexOf(dev: string): number {
   try { return Number(readFileSync(`/sys/class/net/${dev}/ifindex`, "utf8")) || 0; } catch { return 0; }
@@ -38,6 +37,19 @@ function addr(a: string): Uint8Array {
   const b = parseIPv6(a);
   if (!b) throw new Error(`not an IPv6 address: ${a}`);
   return b;
+}
+
+/** The `tc -batch` lines that redirect into `tun` the packets arriving on `dev` from each anchor
+ *  whose first Next Header is one of `protocols`, on a fresh clsact qdisc. */
+export function redirectBatch(dev: string, tun: string, anchors: readonly string[], protocols: readonly number[]): string[] {
+  const lines = [`qdisc add dev ${dev} clsact`];
+  let pref = 10;
+  for (const a of anchors) {
+    for (const proto of protocols) {
+      lines.push(`filter add dev ${dev} ingress protocol ipv6 pref ${pref++} u32 match ip6 src ${a}/128 match ip6 protocol ${proto} 0xff action mirred egress redirect dev ${tun}`);
+    }
+  }
+  return lines;
 }
 
 /** What the link-up path did and what each step cost (µs). */
@@ -56,8 +68,9 @@ export class KernelState {
   /** lo is interface 1 in every namespace */
   private readonly loIndex = 1;
 
-  /** Works in this process's network namespace (interfaces are looked up in its /sys). */
-  constructor(readonly tun: string, readonly table: number, readonly priority: number) {}
+  /** Works in this process's network namespace (interfaces are looked up in its /sys).
+   *  `protocols`: what the redirect diverts (the core's list, Mn.divertedProtocols). */
+  constructor(readonly tun: string, readonly table: number, readonly priority: number, readonly protocols: readonly number[]) {}
 
   private get rt(): Rtnetlink {
     if (!this.nl) this.nl = new Rtnetlink();
@@ -157,13 +170,7 @@ export class KernelState {
     if (!ifindex) throw new Error(`no interface ${dev}`);
     // A fresh clsact (the interface may still carry an older set of filters).
     await quiet(run("tc", ["qdisc", "del", "dev", dev, "clsact"]));
-    const lines = [`qdisc add dev ${dev} clsact`];
-    let pref = 10;
-    for (const a of anchors) {
-      for (const proto of REDIRECT_PROTOCOLS) {
-        lines.push(`filter add dev ${dev} ingress protocol ipv6 pref ${pref++} u32 match ip6 src ${a}/128 match ip6 protocol ${proto} 0xff action mirred egress redirect dev ${this.tun}`);
-      }
-    }
+    const lines = redirectBatch(dev, this.tun, anchors, this.protocols);
     await run("tc", ["-batch", "-"], { input: lines.join("\n") + "\n" });
     this.filters.set(dev, { ifindex, anchors: [...anchors].sort().join(" ") });
   }

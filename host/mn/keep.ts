@@ -1,4 +1,4 @@
-// The keep policy's evidence (PROTOCOL.md §1, issue 5): which kept HoAs still carry
+// The keep policy's evidence (PROTOCOL.md §1): which kept HoAs still carry
 // traffic. An address is kept while any of these holds:
 //   * it is pinned (`fama mn keep ADDR`);
 //   * a socket is bound to it or connected from it (/proc/net/tcp6, /proc/net/udp6: the

@@ -6,8 +6,13 @@
 //     "sites": [ { "prefix", "anchor", "hoa", "seq", "phkt": hex|null, "phktSeq", "coaTest",
 //                  "current": bool } ] }
 // It holds PHKTs, so it is written 0600 with write-then-rename (host/state-file.ts).
-import { existsSync, readFileSync } from "node:fs";
+// `restoreSites` puts the saved sites back into the core at start, `mnStateOf` takes the state
+// of a running agent, and `StateWriter` writes it shortly after each change and at stop.
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Mn } from "../core/mn.js";
 import { InputError } from "../errors.js";
+import type { Logger } from "../log.js";
 import { writeFileAtomic } from "../state-file.js";
 
 export interface SavedSite {
@@ -63,4 +68,59 @@ export function readMnState(path: string): MnState | null {
 export function writeMnState(path: string, s: MnState): void {
   const json = { format: FORMAT, version: VERSION, savedAt: new Date().toISOString(), ...s };
   writeFileAtomic(path, JSON.stringify(json, null, 1) + "\n");
+}
+
+/** Recreates the saved sites in the core (before the first attach); returns the HoAs restored. */
+export function restoreSites(mn: Mn, sites: readonly SavedSite[], log: Logger): string[] {
+  const restored: string[] = [];
+  for (const s of sites) {
+    try {
+      const i = mn.restore({ prefix: s.prefix, anchor: s.anchor, coaTest: s.coaTest, seq: s.seq, phkt: s.phkt ? new Uint8Array(Buffer.from(s.phkt, "hex")) : null, phktSeq: s.phktSeq });
+      const hoa = mn.site(i)!.hoa;
+      if (hoa !== s.hoa) log.warn("state.hoa_mismatch", { saved: s.hoa, formed: hoa });
+      restored.push(hoa);
+      log.info("state.site_restored", { hoa, anchor: s.anchor, seq: s.seq, phkt: s.phkt !== null });
+    } catch (e) {
+      log.warn("state.site_skipped", { hoa: s.hoa, error: e });
+    }
+  }
+  return restored;
+}
+
+/** The state of a running agent: its key's fingerprint, Sec and modifier, pins, and the core's sites. */
+export function mnStateOf(mn: Mn, id: { fingerprint: string; sec: number; modifier: Uint8Array }, pins: Iterable<string>): MnState {
+  const sites = mn.sites().map((s) => {
+    const phkt = mn.sitePhkt(s.index);
+    return { prefix: s.prefix, anchor: s.anchor, hoa: s.hoa, seq: s.seq, phkt: phkt ? Buffer.from(phkt).toString("hex") : null, phktSeq: s.phktSeq, coaTest: s.coaTest, current: s.current };
+  });
+  return { key: id.fingerprint, sec: id.sec, modifier: Buffer.from(id.modifier).toString("hex"), pins: [...pins], sites };
+}
+
+/** Writes the state file 50 ms after a change (one write for a burst of events), or now. */
+export class StateWriter {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(private readonly path: string, private readonly state: () => MnState, private readonly log: Logger) {}
+
+  schedule(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setTimeout(() => { this.timer = null; this.save(); }, 50);
+  }
+
+  save(): void {
+    try {
+      mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+      writeMnState(this.path, this.state());
+    } catch (e) {
+      this.log.error("state.write_failed", { file: this.path, error: e });
+    }
+  }
+
+  /** No more scheduled writes (save() still writes). */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
 }

@@ -4,7 +4,7 @@ import { cga_verify, cga_generate, cga_last_sec, cga_key_offset, cga_key_len, cg
 import { cga_search_start, cga_search_step, cga_search_modifier, cga_search_attempts, CGA_SEARCH_OK } from "../../assembly/cga/cga-search";
 import { unhex, hex } from "./bytes";
 
-// ../shared/vectors/cga.json, case "Sec 1, collision count 0" (RSA-1024)
+// tests/vectors/cga.json, case "Sec 1, collision count 0" (RSA-1024)
 const MODIFIER = "3c1a1cdfc424014b14d2926221eaa633";
 const SPKI = "30819f300d06092a864886f70d010101050003818d0030818902818100e0198f959520313a949ae2ea6f49f4e714129111a11e6f6d44af015b5e76cc615894180cd33871ef0114683d367f0418c224e8519b19c61bb99190080191be451d66db1398f7726e6d012416328ec23ef177c8cb349eafc73576a276a15a6b0577356b1528e99b0ceb69ee71bf7ec389f13c61ec4849bfa9ba2bac3b12ccf6f70203010001";
 const PARAMS = MODIFIER + "20010db80100000100" + SPKI;

@@ -1,5 +1,5 @@
 // The Mobility Header codec (assembly/mh/): byte-exact parse and build of vector messages
-// (../shared/vectors/mh/valid.pcap), one negative test per malformed class, the alignment
+// (tests/vectors/mh/valid.pcap), one negative test per malformed class, the alignment
 // rules, fragment reassembly, and the checksum pseudo-header (HoA / RH2 address).
 import * as E from "../../assembly/mh/errors";
 import * as D from "../../assembly/mh/decode";
@@ -211,15 +211,23 @@ describe("MH errors: one per class", () => {
     const p = unhex(BU_PHKT); store<u8>(p + 47, 8);
     expect(D.mh_decode_packet(p, 96)).toBe(E.ERR_HAO_LENGTH);
   });
-  it("truncated (MH, IPv6 header, IPv6 payload, extension header)", () => {
+  it("truncated MH", () => {
     const p = unhex(BU_PHKT); store16_be(p + 4, 27);
     expect(D.mh_decode_packet(p, 67)).toBe(E.ERR_MH_TRUNCATED);
     store16_be(p + 4, 29);
     expect(D.mh_decode_packet(p, 69)).toBe(E.ERR_MH_TRUNCATED);
+  });
+  it("truncated IPv6 header", () => {
+    const p = unhex(BU_PHKT); store16_be(p + 4, 29);
     expect(D.mh_decode_packet(p, 39)).toBe(E.ERR_IPV6_TRUNCATED);
     expect(D.mh_decode_packet(p, 0)).toBe(E.ERR_IPV6_TRUNCATED);
-    store16_be(p + 4, 56);
+  });
+  it("truncated IPv6 payload", () => {
+    const p = unhex(BU_PHKT); store16_be(p + 4, 56);
     expect(D.mh_decode_packet(p, 95)).toBe(E.ERR_PAYLOAD_TRUNCATED);
+  });
+  it("truncated extension header", () => {
+    const p = unhex(BU_PHKT); store16_be(p + 4, 56);
     store<u8>(p + 41, 9);
     expect(D.mh_decode_packet(p, 96)).toBe(E.ERR_EXT_TRUNCATED);
   });
@@ -238,15 +246,23 @@ describe("MH errors: one per class", () => {
     store<u8>(OUT + 47, 1);
     expect(D.mh_decode_packet(OUT, n)).toBe(E.ERR_CHECKSUM);
   });
-  it("not-ipv6, rh2-format, duplicate, extension option overrun, TEL length", () => {
+  it("not-ipv6", () => {
     const p = unhex(BU_PHKT); store<u8>(p, 0x45);
     expect(D.mh_decode_packet(p, 96)).toBe(E.ERR_NOT_IPV6);
+  });
+  it("rh2-format", () => {
     const q = unhex(BA_PHKT); store<u8>(q + 43, 2);
     expect(D.mh_decode_packet(q, 96)).toBe(E.ERR_RH2_FORMAT);
+  });
+  it("duplicate", () => {
     const dup = "6000000000503c40" + BU_PHKT.substring(16, 80) + "3c" + BU_PHKT.substring(82, 128) + BU_PHKT.substring(80);
     expect(decodeHex(dup)).toBe(E.ERR_DUPLICATE);
+  });
+  it("extension option overrun", () => {
     const r = unhex(BU_PHKT); store<u8>(r + 43, 21);
     expect(D.mh_decode_packet(r, 96)).toBe(E.ERR_EXT_OPTION_OVERRUN);
+  });
+  it("TEL length (and a Tunnel Encapsulation Limit of the right length is read)", () => {
     // PadN(2) of the Destination Options header turned into a Tunnel Encapsulation Limit of length 2
     const t = unhex(BU_PHKT); store<u8>(t + 42, 4);
     expect(D.mh_decode_packet(t, 96)).toBe(E.ERR_TEL_LENGTH);
@@ -324,13 +340,17 @@ describe("fragmented values", () => {
     expect(D.dec(D.DEC_SIG_LEN)).toBe(256);
     expect(memory.compare(<usize>D.dec(D.DEC_SIG_PTR), sig, 256)).toBe(0);
   });
-  it("rejects a fragment after a short one, and a second value", () => {
+  it("rejects a fragment after a short one", () => {
     req(5, COA, ANCHOR);
     opt(O.OPT_CGA_PARAMS, "0102"); opt(O.OPT_CGA_PARAMS, "03");
     expect(D.mh_decode_packet(OUT, build())).toBe(E.ERR_OPTION_FRAGMENT);
+  });
+  it("rejects a second value of the same type", () => {
     req(5, COA, ANCHOR);
     opt(O.OPT_PHKT, "0102"); opt(O.OPT_PAD1, ""); opt(O.OPT_PHKT, "03");
     expect(D.mh_decode_packet(OUT, build())).toBe(E.ERR_OPTION_FRAGMENT);
+  });
+  it("rejects an empty fragment", () => {
     req(5, COA, ANCHOR);
     opt(O.OPT_SIGNATURE, "");
     expect(D.mh_decode_packet(OUT, build())).toBe(E.ERR_OPTION_LENGTH);

@@ -6,9 +6,10 @@
 import { mn_apply_config } from "../../assembly/mn/config";
 import { attach, restore, release, sign_answer, decrypt_answer, next_timer, bul_tick, mn_coa_ptr } from "../../assembly/mn/bul";
 import { mn_batch } from "../../assembly/mn/engine";
+import { mn_divert_base, mn_divert_count } from "../../assembly/mn/divert";
 import { mn_events_count, mn_events_base, mn_events_clear, MN_EVENT_SIZE, EV_SIGN_REQUEST, EV_DECRYPT_REQUEST, EV_BOUND, EV_REJECTED, EV_COTI_SENT } from "../../assembly/mn/events";
 import { mn_outbox_count, mn_outbox_base, mn_outbox_clear, MN_OUTBOX_STRIDE } from "../../assembly/mn/outbox";
-import { mctr_get, M_CONTROL, M_BA_BAD_AUTH, M_SPOOFED, M_ENCAP, M_DECAP, M_NOT_OURS, M_TUNNEL_UNKNOWN } from "../../assembly/mn/counters";
+import { mctr_get, M_CONTROL, M_BA_BAD_AUTH, M_SPOOFED, M_ENCAP, M_DECAP, M_NOT_OURS, M_TUNNEL_UNKNOWN, M_ANCHOR_OTHER } from "../../assembly/mn/counters";
 import {
   site_at, site_used, S_HOA, S_SEQ, S_FLAGS, S_EXPIRY, S_REFRESH, S_PHASE, S_COOKIE, SF_BOUND, SF_HAS_PHKT, SF_COA_TEST, PH_BA, PH_COT,
 } from "../../assembly/mn/sites";
@@ -25,7 +26,7 @@ import { unhex } from "./bytes";
 
 function addr_eq(a: usize, b: usize): bool { return memory.compare(a, b, 16) == 0; }
 
-// RSA-1024 SPKI and a Sec 0 modifier (../shared/vectors/cga.json)
+// RSA-1024 SPKI and a Sec 0 modifier (tests/vectors/cga.json)
 const SPKI = "30819f300d06092a864886f70d010101050003818d0030818902818100e0198f959520313a949ae2ea6f49f4e714129111a11e6f6d44af015b5e76cc615894180cd33871ef0114683d367f0418c224e8519b19c61bb99190080191be451d66db1398f7726e6d012416328ec23ef177c8cb349eafc73576a276a15a6b0577356b1528e99b0ceb69ee71bf7ec389f13c61ec4849bfa9ba2bac3b12ccf6f70203010001";
 const P1 = unhex("20010db8000100000000000000000000"), A1 = unhex("20010db8000a00010000000000000001");
 const P2 = unhex("20010db8000200000000000000000000"), A2 = unhex("20010db8000a00020000000000000001");
@@ -264,6 +265,33 @@ describe("MN core", () => {
     memory.copy(t + 8, A1, 16); memory.copy(t + 64, CN, 16);
     expect(deliver(t, 88, T0 + 90_003)).toBe(0);
     expect(reason()).toBe(M_TUNNEL_UNKNOWN);
+  });
+
+  it("the diverted protocols are 41, 43 and 135 (PROTOCOL.md §2.3-2.5), and exactly those from an anchor reach the tunnel or the control plane", () => {
+    expect(mn_divert_count()).toBe(3);
+    expect(load<u8>(mn_divert_base())).toBe(41);
+    expect(load<u8>(mn_divert_base() + 1)).toBe(43);
+    expect(load<u8>(mn_divert_base() + 2)).toBe(135);
+    // A1 -> CoA, 8 bytes of zeros after the fixed header, every first Next Header
+    const pkt = heap.alloc(48);
+    memory.fill(pkt, 0, 48);
+    store<u32>(pkt, bswap<u32>(0x60000000));
+    store<u16>(pkt + 4, bswap<u16>(8)); store<u8>(pkt + 7, 64);
+    memory.copy(pkt + 8, A1, 16);
+    memory.copy(pkt + 24, mn_coa_ptr(), 16);
+    let handled = 0;
+    for (let nh: u32 = 0; nh < 256; nh++) {
+      store<u8>(pkt + 6, <u8>nh);
+      expect(deliver(pkt, 48, T0 + 90_010)).toBe(0);
+      const listed = nh == 41 || nh == 43 || nh == 135;
+      expect(reason() != M_ANCHOR_OTHER).toBe(listed, `next header ${nh}`);
+      if (listed) handled++;
+    }
+    expect(handled).toBe(3);
+    // a Destination Options header first (no DAR message starts with one) is not the core's
+    store<u8>(pkt + 6, 60);
+    deliver(pkt, 48, T0 + 90_011);
+    expect(reason()).toBe(M_ANCHOR_OTHER);
   });
 
   it("148 drops the site and reports it; release of the current site is refused", () => {

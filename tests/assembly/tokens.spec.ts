@@ -5,7 +5,7 @@ const out = heap.alloc(32);
 const COA = "20010db80200000130e6b2c180252d5f";
 const ANCHOR = "20010db8010000ff0000000000000001";
 
-// ../shared/vectors/crypto.json
+// tests/vectors/crypto.json
 describe("tokens", () => {
   it("care-of keygen token", () => {
     tok_careof_keygen(unhex("3635e0371533acc7e5f89fbb2bdf842e4e29a2fb"), unhex(COA), unhex("1532d47ffff067fd"), out);

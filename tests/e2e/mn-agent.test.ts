@@ -3,7 +3,8 @@
 // namespace + TunRoutes). The agent detects the link-up, installs its CoA, default route,
 // tc redirect, forwarding, and after a move the policy rule for the kept HoA; a TCP connection
 // bound to the first HoA keeps working across DAR1 -> DAR2 -> DAR1; `fama status`/`fama mn keep`
-// talk to it; SIGTERM removes everything it installed. Root only.
+// talk to it; SIGTERM removes everything it installed. A second case: the other control requests
+// (unkeep, release and its deregistration, errors) and a SIGHUP reload. Root only.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync, copyFileSync, chmodSync, rmSync, existsSync, readFileSync } from "node:fs";
@@ -19,7 +20,7 @@ import { openTun } from "../../host/tun/linux.js";
 import { TunRoutes } from "../../host/net/routes.js";
 import { Dataplane } from "../../host/dataplane.js";
 import { netnsExec, netnsList, linkSetNetns, ip } from "../../host/net/ip.js";
-import { queryDaemon } from "../../host/dar/control-socket.js";
+import { queryDaemon } from "../../host/control/socket.js";
 import { REPO_ROOT, VECTORS_DIR } from "../../host/paths.js";
 
 const notRoot = process.getuid?.() !== 0 && "needs root (network namespaces, TUN, tc)";
@@ -75,6 +76,44 @@ class Lines {
   }
 }
 
+/** The agent's config for the topology's two DARs (written into `dir`), with `extra` on top. */
+function agentConfig(topo: Topology, dir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const key = join(dir, "mn.key");
+  if (!existsSync(key)) {
+    copyFileSync(join(VECTORS_DIR, "keys", "mn-a-rsa1024.pem"), key);
+    chmodSync(key, 0o600);
+  }
+  return {
+    key, state: join(dir, "mn.state"), sec: 1, tun: `${tag}m0`, socket: join(dir, "mn.sock"), lifetime: 120,
+    keep: { idleTimeoutS: 600, intervalMs: 500 },
+    interfaces: [1, 2].map((k) => ({ name: topo.mnDev(k), prefix: PLAN.prefix(k), anchor: PLAN.anchor(k), gateway: PLAN.darAccess(k) })),
+    ...extra,
+  };
+}
+
+/** `fama mn --config` in the MN's namespace, started (its JSON log on stderr). */
+async function startAgent(topo: Topology, dir: string, children: ChildProcess[]): Promise<{ socket: string; cfgPath: string; agent: ChildProcess; log: Lines }> {
+  const cfgPath = join(dir, "mn.json");
+  const cfg = agentConfig(topo, dir);
+  writeFileSync(cfgPath, JSON.stringify(cfg));
+  const agent = spawn("ip", ["netns", "exec", topo.ns.mn, ...NODE, CLI, "mn", "--config", cfgPath, "--log", "json"], { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(agent);
+  const log = new Lines(agent.stderr!);
+  await log.waitFor((l) => l.event === "mn.started", 20_000, "mn.started");
+  return { socket: cfg.socket as string, cfgPath, agent, log };
+}
+
+/** Runs the CLI (a client command: the socket path reaches across namespaces). */
+function fama(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(NODE[0]!, [NODE[1]!, CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    c.stdout!.on("data", (d) => { out += d; });
+    c.stderr!.on("data", (d) => { err += d; });
+    c.on("exit", (code) => resolve({ code, out, err }));
+  });
+}
+
 const SERVER = `
 import net from "node:net";
 net.createServer((s) => s.pipe(s)).listen(7000, "::", () => console.log("ready"));
@@ -99,20 +138,7 @@ test("the MN agent attaches, keeps a HoA across moves (socket still works), answ
   try {
     await startDar(topo, 1);
     const dar2 = await startDar(topo, 2);
-    const key = join(dir, "mn.key");
-    copyFileSync(join(VECTORS_DIR, "keys", "mn-a-rsa1024.pem"), key);
-    chmodSync(key, 0o600);
-    const socket = join(dir, "mn.sock");
-    const cfgPath = join(dir, "mn.json");
-    writeFileSync(cfgPath, JSON.stringify({
-      key, state: join(dir, "mn.state"), sec: 1, tun: `${tag}m0`, socket, lifetime: 120,
-      keep: { idleTimeoutS: 600, intervalMs: 500 },
-      interfaces: [1, 2].map((k) => ({ name: topo.mnDev(k), prefix: PLAN.prefix(k), anchor: PLAN.anchor(k), gateway: PLAN.darAccess(k) })),
-    }));
-    const agent = spawn("ip", ["netns", "exec", topo.ns.mn, ...NODE, CLI, "mn", "--config", cfgPath, "--log", "json"], { stdio: ["ignore", "pipe", "pipe"] });
-    children.push(agent);
-    const log = new Lines(agent.stderr!);
-    await log.waitFor((l) => l.event === "mn.started", 20_000, "mn.started");
+    const { socket, agent, log } = await startAgent(topo, dir, children);
 
     // ---- link-up at DAR1
     await move(topo, 1);
@@ -181,12 +207,7 @@ test("the MN agent attaches, keeps a HoA across moves (socket still works), answ
     const row1 = bul.find((r) => r.hoa === h1)!;
     assert.equal(row1.bound, true);
     assert.ok((row1.pktsEncap as number) > 0 && (row1.pktsDecap as number) > 0, JSON.stringify(row1));
-    const keep = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const c = spawn(NODE[0]!, [NODE[1]!, CLI, "mn", "keep", h2, "--socket", socket], { stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      c.stdout!.on("data", (d) => { out += d; });
-      c.on("exit", (code) => resolve({ code, out }));
-    });
+    const keep = await fama("mn", "keep", h2, "--socket", socket);
     assert.equal(keep.code, 0, keep.out);
     assert.deepEqual(JSON.parse(keep.out).pins, [h2]);
 
@@ -226,5 +247,71 @@ test("the MN agent attaches, keeps a HoA across moves (socket still works), answ
     rmSync(dir, { recursive: true, force: true });
   }
   const left = (await netnsList()).filter((n) => n.startsWith(`${tag}-`));
+  assert.deepEqual(left, []);
+});
+
+test("the MN agent's control requests and SIGHUP: unkeep, release (deregistered, kernel state dropped), reload", { skip: notRoot, timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fama-mn-e2e-"));
+  const topo = await Topology.build({ prefix: `${tag}r-`, dars: 2, anchors: "none", attach: 0 });
+  const children: ChildProcess[] = [];
+  topo.defer("children", () => { for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL"); });
+  try {
+    const dar1 = await startDar(topo, 1);
+    await startDar(topo, 2);
+    const { socket, cfgPath, agent, log } = await startAgent(topo, dir, children);
+    await move(topo, 1);
+    const h1 = (await log.waitFor((l) => l.event === "attached" && l.dev === "acc1", 10_000, "attached acc1")).coa as string;
+    const from = log.all.length;
+    await move(topo, 2);
+    await log.waitFor((l) => l.event === "bound" && l.hoa === h1, 10_000, "bound H_1", from);
+    const mnIp = async (...args: string[]) => (await netnsExec(topo.ns.mn, "ip", args)).stdout;
+    assert.match(await mnIp("-6", "rule", "show"), new RegExp(`from ${h1} lookup 100`));
+    assert.equal(dar1.dar.bindings().length, 1);
+
+    // ---- pins: unkeep of an address never pinned removes nothing; keep, then unkeep
+    assert.deepEqual(await queryDaemon(socket, { cmd: "unkeep", address: h1 }), { ok: true, removed: false, pins: [] });
+    assert.deepEqual(await queryDaemon(socket, { cmd: "keep", address: h1 }), { ok: true, pins: [h1] });
+    const unkeep = await fama("mn", "unkeep", h1, "--socket", socket);
+    assert.equal(unkeep.code, 0, unkeep.err);
+    assert.deepEqual(JSON.parse(unkeep.out), { ok: true, removed: true, pins: [] });
+    assert.deepEqual(await queryDaemon(socket, { cmd: "keep", address: "not-an-address" }), { error: `"address" must be an IPv6 address` });
+    assert.deepEqual(await queryDaemon(socket, { cmd: "frobnicate" }), { error: `unknown cmd "frobnicate" (status, keep, unkeep, release, ping)` });
+
+    // ---- SIGHUP: a new keep interval is taken, a new Sec needs a restart
+    const fromHup = log.all.length;
+    writeFileSync(cfgPath, JSON.stringify(agentConfig(topo, dir, { sec: 2, keep: { idleTimeoutS: 600, intervalMs: 700 } })));
+    agent.kill("SIGHUP");
+    const restart = await log.waitFor((l) => l.event === "config.restart_needed", 10_000, "config.restart_needed", fromHup);
+    assert.deepEqual(restart.settings, ["sec"]);
+    await log.waitFor((l) => l.event === "config.reloaded", 10_000, "config.reloaded", fromHup);
+    assert.equal((await queryDaemon(socket, { cmd: "ping" })).role, "mn");
+
+    // ---- release: an unknown address is refused; H_1 is deregistered at DAR1 and its kernel state goes
+    const unknown = await fama("mn", "release", "2001:db8:ffff::1", "--socket", socket);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.err, /2001:db8:ffff::1 is not a kept address/);
+    const fromRelease = log.all.length;
+    const release = await fama("mn", "release", h1, "--socket", socket);
+    assert.equal(release.code, 0, release.err);
+    assert.deepEqual(JSON.parse(release.out), { ok: true });
+    await log.waitFor((l) => l.event === "address.released" && l.hoa === h1, 10_000, "address.released H_1", fromRelease);
+    assert.equal(dar1.dar.bindings().length, 0, "DAR1 dropped the binding");
+    const gone = async () => !(await mnIp("-6", "rule", "show")).includes(h1) && !(await mnIp("-6", "addr", "show", "dev", "lo")).includes(h1);
+    for (let i = 0; i < 100 && !(await gone()); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(await gone(), "no rule, no lo copy for H_1");
+    const st = await queryDaemon(socket, { cmd: "status" });
+    assert.deepEqual((st.bul as Record<string, unknown>[]).map((r) => r.hoa), [st.coa]);
+
+    const exit = new Promise<number | null>((resolve) => agent.once("exit", (code) => resolve(code)));
+    agent.kill("SIGTERM");
+    assert.equal(await exit, 0, log.raw.slice(-10).join("\n"));
+    const state = JSON.parse(readFileSync(join(dir, "mn.state"), "utf8"));
+    assert.deepEqual(state.sites.map((x: { hoa: string }) => x.hoa), [st.coa]);
+    assert.equal(state.sec, 1, "Sec stays until a restart");
+  } finally {
+    await topo.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const left = (await netnsList()).filter((n) => n.startsWith(`${tag}r-`));
   assert.deepEqual(left, []);
 });

@@ -9,7 +9,7 @@ import { TunRoutes } from "../../host/net/routes.js";
 import { RouteSocket, NetlinkError } from "../../host/net/netlink.js";
 import { parseIPv6 } from "../../host/ipv6.js";
 import { Dataplane } from "../../host/dataplane.js";
-import { ReflectCore } from "../../host/lab/reflect-core.js";
+import { ReflectCore } from "../support/reflect-core.js";
 
 const notRoot = process.getuid?.() !== 0 && "needs root (network namespaces, /dev/net/tun)";
 const tag = `fm${process.pid % 100000}`;

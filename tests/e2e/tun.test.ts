@@ -115,9 +115,13 @@ test("TUN in a namespace: socket -> device and device -> socket", { skip: notRoo
   assert.ok(tun?.closed, "descriptor closed");
 });
 
-test("TUN: a bad name and a closed device fail with a reason", { skip: notRoot }, async () => {
+test("TUN: a name too long fails with a reason", { skip: notRoot }, async () => {
   const { createTun } = await import("../../host/tun/linux.js");
   assert.throws(() => createTun("x".repeat(20)), /too long/);
+});
+
+test("TUN: a closed device fails with a reason", { skip: notRoot }, async () => {
+  const { createTun } = await import("../../host/tun/linux.js");
   const t = createTun(`${tag}t9`);
   t.close();
   assert.equal(await t.readable(), false);

@@ -102,28 +102,34 @@ describe("fama cga", () => {
     }
   });
 
-  test("bad input: clear messages and exit 2 (usage) or 1 (bad file)", () => {
-    const key = join(VECTORS_DIR, "keys/mn-a-rsa1024.pem");
-    const cases2: [string[], number, RegExp][] = [
-      [["cga"], 2, /needs a subcommand/],
-      [["cga", "frob"], 2, /unknown cga subcommand/],
-      [["cga", "gen", "--key", key, "--prefix", "2001:db8::/48"], 2, /must be a \/64/],
-      [["cga", "gen", "--key", key, "--prefix", "2001:db8::1/64"], 2, /bits set after/],
-      [["cga", "gen", "--key", key, "--prefix", "nonsense"], 2, /not a prefix/],
-      [["cga", "gen", "--key", key, "--prefix", "2001:db8::/64", "--sec", "8"], 2, /between 0 and 7/],
-      [["cga", "gen", "--key", key, "--prefix", "2001:db8::/64", "--modifier", "abcd"], 2, /16 bytes/],
-      [["cga", "gen", "--key", join(dir, "missing.pem"), "--prefix", "2001:db8::/64"], 1, /no such file/],
-      [["cga", "gen", "--key", join(VECTORS_DIR, "cga.json"), "--prefix", "2001:db8::/64"], 1, /not a PEM private key/],
-      [["cga", "gen", "--prefix", "2001:db8::/64"], 2, /--key is required/],
-      [["cga", "verify", "--address", "2001:db8::1", "--params", "zz"], 2, /hex/],
-      [["cga", "verify", "--address", "not-an-address", "--params", "00"], 2, /not an IPv6 address/],
-      [["cga", "verify", "--params", "00"], 2, /--address is required/],
-    ];
-    for (const [args, code, msg] of cases2) {
+  const key = join(VECTORS_DIR, "keys/mn-a-rsa1024.pem");
+  // Arguments as functions: `dir` exists only once the tests run.
+  const badInput: [() => string[], number, RegExp][] = [
+    [() => ["cga"], 2, /needs a subcommand/],
+    [() => ["cga", "frob"], 2, /unknown cga subcommand/],
+    [() => ["cga", "gen", "--key", key, "--prefix", "2001:db8::/48"], 2, /must be a \/64/],
+    [() => ["cga", "gen", "--key", key, "--prefix", "2001:db8::1/64"], 2, /bits set after/],
+    [() => ["cga", "gen", "--key", key, "--prefix", "nonsense"], 2, /not a prefix/],
+    [() => ["cga", "gen", "--key", key, "--prefix", "2001:db8::/64", "--sec", "8"], 2, /between 0 and 7/],
+    [() => ["cga", "gen", "--key", key, "--prefix", "2001:db8::/64", "--modifier", "abcd"], 2, /16 bytes/],
+    [() => ["cga", "gen", "--key", join(dir, "missing.pem"), "--prefix", "2001:db8::/64"], 1, /no such file/],
+    [() => ["cga", "gen", "--key", join(VECTORS_DIR, "cga.json"), "--prefix", "2001:db8::/64"], 1, /not a PEM private key/],
+    [() => ["cga", "gen", "--prefix", "2001:db8::/64"], 2, /--key is required/],
+    [() => ["cga", "verify", "--address", "2001:db8::1", "--params", "zz"], 2, /hex/],
+    [() => ["cga", "verify", "--address", "not-an-address", "--params", "00"], 2, /not an IPv6 address/],
+    [() => ["cga", "verify", "--params", "00"], 2, /--address is required/],
+  ];
+  for (const [argsOf, code, msg] of badInput) {
+    const shown = argsOf().join(" ").replaceAll(VECTORS_DIR, "tests/vectors");
+    test(`bad input, fama ${shown}: exit ${code} and ${msg}`, () => {
+      const args = argsOf();
       const r = fama(...args);
       assert.equal(r.code, code, args.join(" ") + "\n" + r.err);
       assert.match(r.err, msg, args.join(" "));
-    }
+    });
+  }
+
+  test("verify of parameters shorter than 25 bytes: invalid, exit 1", () => {
     const short = fama("cga", "verify", "--address", "2001:db8::1", "--params", "00");
     assert.equal(short.code, 1);
     assert.match(short.out, /invalid: parameters shorter than 25 bytes/);

@@ -15,7 +15,7 @@ import { DarDaemon } from "../../host/dar/daemon.js";
 import { RecordingDarNet } from "../../host/dar/net.js";
 import { JOURNAL_FILE } from "../../host/dar/store.js";
 import { readJournal } from "../../host/dar/journal.js";
-import { queryDaemon } from "../../host/dar/control-socket.js";
+import { queryDaemon } from "../../host/control/socket.js";
 import { parseDarDaemonConfig, type DarDaemonConfig } from "../../host/config/dar.js";
 import { fakeTunPair, type FakeTun } from "../../host/tun/fake.js";
 import { Logger } from "../../host/log.js";
@@ -190,39 +190,70 @@ function cli(args: string[]) {
   return spawnSync(NODE[0]!, [...NODE.slice(1), ...args], { encoding: "utf8" });
 }
 
-test("cli: configuration errors are clear, exit 1; usage errors exit 2; status without a daemon exits 1", () => {
+function withConfigDir(run: (dir: string, write: (name: string, v: unknown) => string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), "fama-daemon-"));
   try {
-    const write = (name: string, v: unknown) => { const p = join(dir, name); writeFileSync(p, typeof v === "string" ? v : JSON.stringify(v)); return p; };
-    const cases: [unknown, RegExp][] = [
-      [{ ...config(dir), tunnel: "x" }, /unknown key "tunnel" \(allowed: .*routeTable/],
-      [{ ...config(dir), routeTable: 254 }, /"routeTable" must not be a reserved table/],
-      [{ ...config(dir), rulePriority: 40000 }, /"rulePriority" must be an integer from 1 to 32765, not 40000/],
-      [{ ...config(dir), tun: "this-name-is-too-long" }, /"tun" must be a Linux interface name/],
-      [{ ...config(dir), socket: `/tmp/${"x".repeat(120)}` }, /"socket" must be a path of at most 107 bytes/],
-      [{ ...config(dir), compactSeconds: 0 }, /"compactSeconds" must be an integer from 1 to 86400, not 0/],
-      [{ ...config(dir), anchor: "ff02::1" }, /"anchor" must be a unicast address/],
-      [{ ...config(dir), prefixes: [] }, /"prefixes" must be a list/],
-      ["[1,2]", /must hold a JSON object/],
-    ];
-    cases.forEach(([cfg, msg], i) => {
-      const r = cli(["dar", "--config", write(`c${i}.json`, cfg)]);
-      assert.equal(r.status, 1, `case ${i}: ${r.stderr}`);
-      assert.match(r.stderr, msg, `case ${i}`);
+    run(dir, (name, v) => { const p = join(dir, name); writeFileSync(p, typeof v === "string" ? v : JSON.stringify(v)); return p; });
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+}
+
+const badDaemonConfigs: [string, (dir: string) => unknown, RegExp][] = [
+  ["an unknown key", (dir) => ({ ...config(dir), tunnel: "x" }), /unknown key "tunnel" \(allowed: .*routeTable/],
+  ["a reserved routeTable", (dir) => ({ ...config(dir), routeTable: 254 }), /"routeTable" must not be a reserved table/],
+  ["rulePriority out of range", (dir) => ({ ...config(dir), rulePriority: 40000 }), /"rulePriority" must be an integer from 1 to 32765, not 40000/],
+  ["a tun name too long", (dir) => ({ ...config(dir), tun: "this-name-is-too-long" }), /"tun" must be a Linux interface name/],
+  ["a socket path too long", (dir) => ({ ...config(dir), socket: `/tmp/${"x".repeat(120)}` }), /"socket" must be a path of at most 107 bytes/],
+  ["compactSeconds 0", (dir) => ({ ...config(dir), compactSeconds: 0 }), /"compactSeconds" must be an integer from 1 to 86400, not 0/],
+  ["a multicast anchor", (dir) => ({ ...config(dir), anchor: "ff02::1" }), /"anchor" must be a unicast address/],
+  ["no prefixes", (dir) => ({ ...config(dir), prefixes: [] }), /"prefixes" must be a list/],
+  ["a JSON array", () => "[1,2]", /must hold a JSON object/],
+];
+for (const [what, make, msg] of badDaemonConfigs) {
+  test(`cli: a config with ${what} is a clear error, exit 1`, () => {
+    withConfigDir((dir, write) => {
+      const r = cli(["dar", "--config", write("c.json", make(dir))]);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, msg);
       assert.match(r.stderr, /^fama: /);
     });
-    // tunnelMtu beyond what fits the core's slots: refused before anything is created.
+  });
+}
+
+test("cli: a tunnelMtu beyond the core's slots is refused before anything is created, exit 1", () => {
+  withConfigDir((dir, write) => {
     const big = cli(["dar", "--config", write("big.json", { ...config(dir), tunnelMtu: 1900 })]);
     assert.equal(big.status, 1);
     assert.match(big.stderr, /"tunnelMtu" 1900 \+ 40 .* at most 1880/);
-    assert.equal(cli(["dar"]).status, 2);
-    assert.match(cli(["dar"]).stderr, /--config is required/);
-    assert.equal(cli(["dar", "--config", "x", "--bogus"]).status, 2);
-    assert.equal(cli(["dar", "--config", "x", "--log", "xml"]).status, 2);
+  });
+});
+
+test("cli: dar without --config is a usage error, exit 2", () => {
+  assert.equal(cli(["dar"]).status, 2);
+  assert.match(cli(["dar"]).stderr, /--config is required/);
+});
+
+test("cli: dar with an unknown option is a usage error, exit 2", () => {
+  assert.equal(cli(["dar", "--config", "x", "--bogus"]).status, 2);
+});
+
+test("cli: dar with an unknown --log format is a usage error, exit 2", () => {
+  assert.equal(cli(["dar", "--config", "x", "--log", "xml"]).status, 2);
+});
+
+test("cli: dar with a missing config file exits 1", () => {
+  withConfigDir((dir) => {
     assert.equal(cli(["dar", "--config", join(dir, "absent.json")]).status, 1);
+  });
+});
+
+test("cli: status without a daemon exits 1 and says why", () => {
+  withConfigDir((dir) => {
     const none = cli(["status", "--socket", join(dir, "none.sock")]);
     assert.equal(none.status, 1);
     assert.match(none.stderr, /no daemon answers on .*none\.sock \(ENOENT\)/);
-    assert.equal(cli(["status", "extra"]).status, 2);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+});
+
+test("cli: status with an extra argument is a usage error, exit 2", () => {
+  assert.equal(cli(["status", "extra"]).status, 2);
 });

@@ -7,7 +7,7 @@ import { Dataplane } from "../../host/dataplane.js";
 import { formatIPv6 } from "../../host/ipv6.js";
 import { batchSource } from "../../host/core/batch.js";
 import { loadCore } from "../../host/wasm.js";
-import { ReflectCore } from "../../host/lab/reflect-core.js";
+import { ReflectCore } from "../support/reflect-core.js";
 
 function addr(s: string): Uint8Array {
   const [head, tail] = s.split("::") as [string, string | undefined];

@@ -252,17 +252,29 @@ test("store: when the journal cannot be written, the core withholds exactly the 
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
-test("store: a damaged snapshot or journal stops the start with a clear error", () => {
+/** A store directory holding one accepted binding, closed. */
+function storeWithOneBinding(dir: string): void {
+  const a = darWithStore(dir);
+  batch(a.dar, a.store, [cga(MNS[0]!)], T0);
+  a.store.close();
+}
+
+test("store: a damaged journal stops the start with a clear error", () => {
   const dir = tmp();
   try {
-    const a = darWithStore(dir);
-    batch(a.dar, a.store, [cga(MNS[0]!)], T0);
-    a.store.close();
+    storeWithOneBinding(dir);
     const jpath = join(dir, JOURNAL_FILE);
     const lines = readFileSync(jpath, "latin1").split("\n");
     writeFileSync(jpath, [lines[0], "B 1234 00000000", lines[1], ""].join("\n"));
     assert.throws(() => darWithStore(dir), /line 2 .*corrupt/);
-    writeFileSync(jpath, `${JOURNAL_HEADER}\n`);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test("store: a damaged snapshot stops the start with a clear error and is left in place", () => {
+  const dir = tmp();
+  try {
+    storeWithOneBinding(dir);
+    writeFileSync(join(dir, JOURNAL_FILE), `${JOURNAL_HEADER}\n`);
     const spath = join(dir, SNAPSHOT_FILE);
     const json = JSON.parse(readFileSync(spath, "utf8")) as { snapshot: string };
     const blob = Buffer.from(json.snapshot, "base64");

@@ -42,16 +42,25 @@ describe("keys", () => {
     assert.equal(modulusBytes(keyB), 256);
   });
 
-  test("generated keys: PKCS#8 PEM of the requested size; sizes outside 1024..4096 refused", () => {
+  test("generated keys: PKCS#8 PEM of the requested size", () => {
     const pem = generateKeyPem(1024);
     assert.match(pem, /^-----BEGIN PRIVATE KEY-----/);
     assert.equal(parsePrivateKey(pem).asymmetricKeyDetails?.modulusLength, 1024);
+  });
+
+  test("generated keys: a size below 1024 is refused", () => {
     assert.throws(() => generateKeyPem(512), RangeError);
+  });
+
+  test("generated keys: a size above 4096 is refused", () => {
     assert.throws(() => generateKeyPem(8192), RangeError);
   });
 
-  test("bad key files give InputError naming the file, never the content", () => {
+  test("a missing key file gives an InputError naming the file", () => {
     assert.throws(() => loadPrivateKey("/nonexistent/mn.pem"), (e: unknown) => e instanceof InputError && /no such file/.test(e.message));
+  });
+
+  test("a key file that is not PEM gives an InputError naming the file, never the content", () => {
     assert.throws(() => parsePrivateKey("garbage", "x.pem"), (e: unknown) => e instanceof InputError && e.message === "x.pem: not a PEM private key");
   });
 

@@ -57,10 +57,16 @@ test("levels filter; child loggers add fields; bytes become hex; bigints text", 
   assert.equal(o.level, "error");
 });
 
-test("--log parsing", () => {
+test("--log parsing: the format is taken out of the arguments, auto by default", () => {
   assert.deepEqual(takeLogFormat(["--config", "x.json", "--log", "json"]), { format: "json", rest: ["--config", "x.json"] });
   assert.deepEqual(takeLogFormat(["--log=text"]), { format: "text", rest: [] });
   assert.deepEqual(takeLogFormat([]), { format: "auto", rest: [] });
+});
+
+test("--log parsing: an unknown format is a usage error", () => {
   assert.throws(() => takeLogFormat(["--log", "xml"]), UsageError);
+});
+
+test("--log parsing: --log without a value is a usage error", () => {
   assert.throws(() => takeLogFormat(["--log"]), UsageError);
 });

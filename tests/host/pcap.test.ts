@@ -72,16 +72,20 @@ test("Ethernet frames: 14-byte header, 802.1Q and QinQ tags skipped", () => {
   assert.equal(pcap.packets[3].etherType, 0x0800);
 });
 
-test("bad files give clear InputErrors", () => {
-  assert.throws(() => readPcap("/nonexistent/file.pcap"), (e) => e instanceof InputError && /cannot read .*ENOENT/.test(e.message));
-  assert.throws(() => readPcap(new Uint8Array(10)), (e) => e instanceof InputError && /no 24-byte header/.test(e.message));
-  assert.throws(() => readPcap(new Uint8Array(24)), (e) => e instanceof InputError && /not a classic pcap/.test(e.message));
-  const good = encodePcap([{ data: new Uint8Array(40) }]);
-  assert.throws(() => readPcap(good.subarray(0, good.length - 1)), (e) => e instanceof InputError && /runs past the end/.test(e.message));
-  assert.throws(() => readPcap(good.subarray(0, 30)), (e) => e instanceof InputError && /truncated record header/.test(e.message));
-  const sll = encodePcap([], 113);
-  assert.throws(() => readPcap(sll), (e) => e instanceof InputError && /link type 113/.test(e.message));
-});
+const goodFile = encodePcap([{ data: new Uint8Array(40) }]);
+const badFiles: [string, string | Uint8Array, RegExp][] = [
+  ["a missing file", "/nonexistent/file.pcap", /cannot read .*ENOENT/],
+  ["a file shorter than the header", new Uint8Array(10), /no 24-byte header/],
+  ["a header without the pcap magic", new Uint8Array(24), /not a classic pcap/],
+  ["a record running past the end", goodFile.subarray(0, goodFile.length - 1), /runs past the end/],
+  ["a truncated record header", goodFile.subarray(0, 30), /truncated record header/],
+  ["an unsupported link type", encodePcap([], 113), /link type 113/],
+];
+for (const [what, source, message] of badFiles) {
+  test(`bad file, ${what}: a clear InputError`, () => {
+    assert.throws(() => readPcap(source), (e) => e instanceof InputError && message.test(e.message));
+  });
+}
 
 test("packet data is a plain Uint8Array: slice() copies", () => {
   const p = readPcap(VALID).packets[0].data;

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { VECTORS_DIR } from "../../host/paths.js";
-import { canonicalIpv6 } from "../host/generators.js";
+import { canonicalIpv6 } from "../support/generators.js";
 import { noScapy, noTshark, runHelper, TSHARK } from "./tools.js";
 
 const MH_DIR = join(VECTORS_DIR, "mh");

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { loadCore, type Core } from "../../host/wasm.js";
 import { decodePacket, type DecodeResult } from "../../host/core/mh.js";
 import { readPcap } from "../../host/pcap.js";
-import { canonicalIpv6 } from "../host/generators.js";
+import { canonicalIpv6 } from "../support/generators.js";
 import { noScapy, runScript, scratchDir, seedFrom } from "./tools.js";
 
 const COUNT = 400;

@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { loadCore, type Core } from "../../host/wasm.js";
 import { buildPacket, decodePacket, type PacketSpec } from "../../host/core/mh.js";
 import { writePcap } from "../../host/pcap.js";
-import { anyMessage, canonicalIpv6, expectedOptions, formatIpv6, fromHex, MH, OPT, toHex, type Spec } from "../host/generators.js";
+import { anyMessage, canonicalIpv6, expectedOptions, formatIpv6, fromHex, MH, OPT, toHex, type Spec } from "../support/generators.js";
 import { noScapy, noTshark, runHelper, scratchDir, seedFrom, TSHARK } from "./tools.js";
 
 const COUNT = 1200;

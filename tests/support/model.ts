@@ -1,6 +1,6 @@
 // A small TypeScript model of one DAR: the binding cache and the decision table of
 // PROTOCOL.md §2.2 (BU processing, steps 2-9), the BA contents of §2.3 and the data plane of
-// §2.5, written from the profile, not from the core. tests/host/dar-model.test.ts runs random
+// §2.5, written from the profile, not from the core. tests/core/dar-model.test.ts runs random
 // step sequences against it and the module side by side and compares after every step.
 //
 // What a BU "is" comes from the test that built it (BuFacts): the model does not parse bytes
