@@ -218,22 +218,21 @@ export function mh_decode_packet(p: usize, len: u32): i32 {
 /** Walks the options of a Hop-by-Hop / Destination Options header in [o, stop). */
 function walk_ip_options(p: usize, o: u32, stop: u32, isDest: bool): i32 {
   while (o < stop) {
-    const t = load8(p + o);
+    const t = X.ipopt_type(p + o);
     if (t == X.IPOPT_PAD1) { o++; continue; }
-    if (o + 2 > stop) return fail(E.ERR_EXT_OPTION_OVERRUN, o);
-    const l = load8(p + o + 1);
-    if (o + 2 + l > stop) return fail(E.ERR_EXT_OPTION_OVERRUN, o);
+    if (!X.ipopt_check(p + o, stop - o)) return fail(E.ERR_EXT_OPTION_OVERRUN, o);
+    const l = X.ipopt_len(p + o);
     if (isDest && t == X.IPOPT_HOME_ADDRESS) {
       if (l != X.HAO_LEN) return fail(E.ERR_HAO_LENGTH, o);
       if (dec(DEC_PRESENT) & P_HOA) return fail(E.ERR_DUPLICATE, o);
-      set(DEC_HOA, o + 2);
+      set(DEC_HOA, o + X.IPOPT_DATA);
       mark(P_HOA);
     } else if (isDest && t == X.IPOPT_TUNNEL_ENCAP_LIMIT) {
       if (l != X.TEL_LEN) return fail(E.ERR_TEL_LENGTH, o);
-      set(DEC_ENCAP_LIMIT, load8(p + o + 2));
+      set(DEC_ENCAP_LIMIT, load8(p + o + X.IPOPT_DATA));
       mark(P_ENCAP_LIMIT);
     }
-    o += 2 + l;
+    o += X.IPOPT_DATA + l;
   }
   return 0;
 }
@@ -247,18 +246,16 @@ function checksum_ok(p: usize, mh: u32, mhLen: u32): bool {
 }
 
 function decode_mh(p: usize, mh: u32, end: u32): i32 {
-  const avail = end - mh;
-  if (avail == 0) return fail(E.ERR_EMPTY, mh);
-  if (avail < H.MH_MIN_READ) return fail(E.ERR_MH_TRUNCATED, mh);
   const m = p + mh;
+  const gate = H.mh_check(m, end - mh);
+  if (gate == E.ERR_EMPTY || gate == E.ERR_MH_TRUNCATED) return fail(gate, mh);
+  // The common part is readable: the record shows type and checksum even for a bad MH.
   const type = H.mh_type(m);
   set(DEC_MH_TYPE, type);
   set(DEC_CHECKSUM, H.mh_checksum(m));
   mark(P_MH_HEADER);
-  if (H.mh_payload_proto(m) != ip.NH_NONE) return fail(E.ERR_PAYLOAD_PROTO, mh + H.MH_PAYLOAD_PROTO);
+  if (gate != E.MH_OK) return fail(gate, mh + H.mh_check_offset(m, gate));
   const mhLen = H.mh_len(H.mh_header_len(m));
-  if (mhLen > avail) return fail(E.ERR_HEADER_LEN_EXCEEDS, mh + H.MH_HEADER_LEN);
-  if (mhLen < avail) return fail(E.ERR_LENGTH_MISMATCH, mh + mhLen);
   set(DEC_MH_LEN, mhLen);
   if (type > H.MH_TYPE_MAX) {
     if (!checksum_ok(p, mh, mhLen)) return fail(E.ERR_CHECKSUM, mh + H.MH_CHECKSUM);
@@ -340,10 +337,9 @@ function walk_mh_options(p: usize, mh: u32, o: u32, stop: u32): i32 {
       count++; o++; prevType = 0; prevLen = 0;
       continue;
     }
-    if (o + 2 > stop) return fail(E.ERR_OPTION_OVERRUN, o);
-    const l = load8(p + o + O.OPT_LEN);
+    if (!O.opt_check(p + o, stop - o)) return fail(E.ERR_OPTION_OVERRUN, o);
+    const l = O.opt_len(p + o);
     const v = o + O.OPT_DATA;
-    if (v + l > stop) return fail(E.ERR_OPTION_OVERRUN, o);
     const req = O.opt_required_len(t);
     if (req >= 0 ? l != <u32>req : req == -2 && l == 0) return fail(E.ERR_OPTION_LENGTH, o);
     store<u32>(entry, t); store<u32>(entry, l, 4); store<u32>(entry, v, 8);

@@ -32,6 +32,13 @@ import { load8, load16_be, store8, store16_be, copy_addr } from "./bytes";
 @inline export const IPOPT_LEN: u32 = 1;
 @inline export const IPOPT_DATA: u32 = 2;
 
+/** The check gate of a (non-Pad1) option at `opt` with `avail` bytes left in its header. */
+@inline export function ipopt_check(opt: usize, avail: u32): bool {
+  return avail >= IPOPT_DATA && IPOPT_DATA + load8(opt + IPOPT_LEN) <= avail;
+}
+@inline export function ipopt_type(opt: usize): u32 { return load8(opt + IPOPT_TYPE); }
+@inline export function ipopt_len(opt: usize): u32 { return load8(opt + IPOPT_LEN); }
+
 // Home Address option (alignment 8n+6):
 //  |  Option Type  | Option Length |  Home Address (16) ...
 @inline export const HAO_LEN: u32 = 16;
