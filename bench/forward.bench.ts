@@ -174,7 +174,7 @@ export async function run(): Promise<void> {
     dar.configure(configFor(n));
     const fillMs = fill(dar, n);
     const use = dar.memoryUse();
-    notes.push(`${n} bindings: restored in ${fillMs.toFixed(0)} ms; table ${use.tableSlots} slots, longest probe ${dar.x.bindings_max_probe()}`);
+    notes.push(`${n} bindings: restored in ${fillMs.toFixed(0)} ms; table ${use.tableSlots} slots, longest probe ${dar.x.dar_bindings_max_probe()}`);
     memRows.push({ test: `memory per binding, capacity ${n} (full)`, ours: use.perBinding, baseline: 128, baselineName: "target max", unit: "B" });
     const cases: (Case & { dir: string; len: number; batch: number; setup: () => void; refreshOnly: (packets: number) => void })[] = [];
     const rnd = new Uint32Array(1 << 20);

@@ -16,7 +16,7 @@ import { VECTORS_DIR } from "../../host/paths.js";
  */
 const EXPECTED_IMPORTS = [
   // DESIGN.md: randomness only from WASI. The DAR draws each 64-bit PHKT and its nonce secret
-  // Kdar here, the MN its CGA modifier (assembly/cga/random.ts).
+  // Kdar here, the MN its CGA modifier (assembly/random.ts).
   { module: "wasi_snapshot_preview1", name: "random_get", kind: "function" },
   // The two below come from @assemblyscript/wasi-shim's abort handler: an AssemblyScript runtime
   // abort (out of memory in `alloc` at configuration time, a failed internal assertion) writes
