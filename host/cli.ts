@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   dar: () => import("./commands/dar.js"),
   status: () => import("./commands/status.js"),
   lab: () => import("./commands/lab.js"),
+  sim: () => import("./commands/sim.js"),
 };
 
 async function help(): Promise<void> {
