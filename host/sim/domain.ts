@@ -78,7 +78,15 @@ interface Meta {
   sentUs: number;
   directUs: number;
   tunnelled: boolean;
+  /** data: the MN's DAR when the packet was sent, the correspondent's node, the direction */
+  dar: number;
+  cn: number;
+  up: boolean;
 }
+
+/** What a test can watch: every delivered data packet. */
+export interface Delivery { scheme: Scheme; mn: number; dar: number; cn: number; up: boolean; pathUs: number; directUs: number; tunnelled: boolean }
+export type Observer = (d: Delivery) => void;
 
 type Ev =
   | { k: 0; kind: "anchor" | "prefix" | "cn"; idx: number; pkt: Uint8Array; meta: Meta }
@@ -99,8 +107,8 @@ export interface RunResult {
   packetEvents: number;
 }
 
-export function runScheme(sc: Scenario, plan: Script, scheme: Scheme, keys: PoolKey[]): RunResult {
-  return new Domain(sc, plan, scheme, keys).run();
+export function runScheme(sc: Scenario, plan: Script, scheme: Scheme, keys: PoolKey[], observe?: Observer): RunResult {
+  return new Domain(sc, plan, scheme, keys, observe).run();
 }
 
 class Domain {
@@ -122,7 +130,7 @@ class Domain {
   private flowCounter = 0;
   private packetEvents = 0;
 
-  constructor(private readonly sc: Scenario, private readonly plan: Script, private readonly scheme: Scheme, private readonly keys: PoolKey[]) {
+  constructor(private readonly sc: Scenario, private readonly plan: Script, private readonly scheme: Scheme, private readonly keys: PoolKey[], private readonly observe?: Observer) {
     const t = sc.topology;
     this.n = t.dars.length;
     this.routes = new Routes(t);
@@ -232,7 +240,7 @@ class Domain {
 
   private arrive(kind: "anchor" | "prefix" | "cn", idx: number, pkt: Uint8Array, meta: Meta): void {
     if (kind === "cn") {
-      if (meta.data) this.m.delivered(this.q.now - meta.sentUs, meta.directUs, !meta.tunnelled);
+      if (meta.data) this.delivered(meta);
       else this.lose(meta, "to-correspondent");
       return;
     }
@@ -476,7 +484,7 @@ class Domain {
         const mode = type === "bu" ? (d.mh.lifetime === 0 ? "dereg" : d.mh.options.some((o) => o.type === 12) ? "cga" : "phkt") : "";
         if (type) this.m.signal(type, mode, len, m.id, anchor);
       }
-      this.fromMn(m, pkt, { data: false, mn: m.id, sentUs: this.q.now, directUs: 0, tunnelled: false });
+      this.fromMn(m, pkt, { data: false, mn: m.id, sentUs: this.q.now, directUs: 0, tunnelled: false, dar: m.dar, cn: -1, up: true });
     });
     const sites = mn.sites();
     const busy = sites.some((s) => s.phase !== "idle");
@@ -516,7 +524,13 @@ class Domain {
       this.lose(meta, "mn-moved-during-delivery");
       return;
     }
-    this.m.delivered(this.q.now - meta.sentUs, meta.directUs, !meta.tunnelled);
+    this.delivered(meta);
+  }
+
+  private delivered(meta: Meta): void {
+    const pathUs = this.q.now - meta.sentUs;
+    this.m.delivered(pathUs, meta.directUs, !meta.tunnelled);
+    this.observe?.({ scheme: this.scheme, mn: meta.mn, dar: meta.dar, cn: meta.cn, up: meta.up, pathUs, directUs: meta.directUs, tunnelled: meta.tunnelled });
   }
 
   // ---------------------------------------------------------------------------------------
@@ -543,9 +557,9 @@ class Domain {
     const direct = f.site.key === m.coaKey;
     const up = direct ? inner : encapsulate(m.coa, f.site.anchorAddr, inner);
     this.m.dataSent += 2;
-    this.fromMn(m, up, { data: true, mn: m.id, sentUs: this.q.now, directUs: oneWay, tunnelled: !direct });
+    this.fromMn(m, up, { data: true, mn: m.id, sentUs: this.q.now, directUs: oneWay, tunnelled: !direct, dar: m.dar, cn: f.cnNode, up: true });
     const down = udpPacket(f.cnAddr, f.site.hoa, this.sc.payloadBytes, f.id);
-    this.transmit(f.cnNode, down, { data: true, mn: m.id, sentUs: this.q.now, directUs: oneWay, tunnelled: false });
+    this.transmit(f.cnNode, down, { data: true, mn: m.id, sentUs: this.q.now, directUs: oneWay, tunnelled: false, dar: m.dar, cn: f.cnNode, up: false });
     const next = this.q.now + this.sc.packetIntervalMs * 1000;
     if (next < f.endUs) this.q.push(next, { k: 4, flow: f });
     else this.q.push(f.endUs, { k: 5, flow: f });

@@ -1,6 +1,6 @@
 // A whole simulation: one script drawn from the scenario's seed, run by each scheme.
 import { keyPool, type PoolKey } from "./cores.js";
-import { runScheme, type RunResult, type Scheme } from "./domain.js";
+import { runScheme, type Observer, type RunResult, type Scheme } from "./domain.js";
 import { script, type Scenario } from "./scenario.js";
 
 export interface Simulation { scenario: Scenario; runs: RunResult[] }
@@ -15,8 +15,8 @@ export function sharedKeys(count: number, bits: number): PoolKey[] {
   return keys;
 }
 
-export function simulate(sc: Scenario, schemes: Scheme[] = ["fama", "central"]): Simulation {
+export function simulate(sc: Scenario, schemes: Scheme[] = ["fama", "central"], observe?: Observer): Simulation {
   const plan = script(sc);
   const keys = sharedKeys(sc.keys, sc.keyBits);
-  return { scenario: sc, runs: schemes.map((s) => runScheme(sc, plan, s, keys)) };
+  return { scenario: sc, runs: schemes.map((s) => runScheme(sc, plan, s, keys, observe)) };
 }
