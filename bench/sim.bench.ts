@@ -4,7 +4,9 @@
 // simulator's own speed: packet hops per second and MNs one CPU core keeps in real time,
 // against a baseline measured in the same run: the core alone, tunnelled packets through one
 // DAR's batch ABI, one packet per call as the simulator calls it.
-// Knobs: FAMA_SIM_SECONDS (simulated seconds per point, default 60), FAMA_SIM_MNS, FAMA_SIM_DARS.
+// A second, smaller sweep varies the MNs' speed (mean cell residence time) at the first M and
+// the second N. Knobs: FAMA_SIM_SECONDS (simulated seconds per point, default 60),
+// FAMA_SIM_MNS, FAMA_SIM_DARS, FAMA_SIM_RESIDENCES.
 import { sweep } from "../host/sim/sweep.js";
 import { sweepTable, speedRow } from "../host/sim/report.js";
 import { seededCore } from "../host/sim/cores.js";
@@ -43,6 +45,10 @@ export async function run(): Promise<void> {
   const points = sweep(mns, dars, { durationS: seconds }, (p) => console.log(`point done: ${speedRow(p).trim()}`));
   console.log("");
   console.log(sweepTable(points));
+  const residences = list("FAMA_SIM_RESIDENCES", [15, 30, 60, 120]);
+  console.log(`## sim: speed (mean cell residence ${residences.join(", ")} s) at M = ${mns[0]}, N = ${dars[Math.min(1, dars.length - 1)]}`);
+  const bySpeed = sweep([mns[0]!], [dars[Math.min(1, dars.length - 1)]!], { durationS: seconds }, undefined, residences);
+  console.log(sweepTable(bySpeed));
   const base = coreAlone();
   console.log(`baseline, the core alone: ${Math.round(base)} tunnelled packets/s through one DAR (one per process() call)`);
   for (const p of points) {

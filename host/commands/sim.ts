@@ -17,7 +17,7 @@ export const usage = "sim [--mns M] [--dars N] [--duration-s S] [--seed X] [--js
 const VALUES = [
   "mns", "dars", "duration-s", "seed", "core-seed", "scheme", "residence-s", "flow-gap-s", "session-median-s", "session-sigma",
   "packet-interval-ms", "payload-bytes", "local-fraction", "key-bits", "keys", "lifetime-s", "topology", "trace", "svg",
-  "sweep-mns", "sweep-dars",
+  "sweep-mns", "sweep-dars", "sweep-residence-s",
 ];
 
 function num(p: ParsedArgs, name: string, fallback: number, min: number, max: number): number {
@@ -72,7 +72,8 @@ export async function run(args: string[]): Promise<number> {
   if (p.flags.has("sweep")) {
     if (topoFile || traceFile) throw new UsageError("--sweep runs the default topology and random mobility: no --topology or --trace");
     const points = sweep(intList(p, "sweep-mns", [1000, 10000]), intList(p, "sweep-dars", [16, 64, 256]), { ...base, coreSeed },
-      p.flags.has("json") ? undefined : (pt) => process.stderr.write(`done: ${speedRow(pt).trim()}\n`));
+      p.flags.has("json") ? undefined : (pt) => process.stderr.write(`done: ${speedRow(pt).trim()}\n`),
+      intList(p, "sweep-residence-s", [base.residenceS]));
     process.stdout.write(p.flags.has("json") ? JSON.stringify(points, null, 2) + "\n" : sweepTable(points));
     if (svgDir) for (const f of writePlots(svgDir, { "scaling.svg": sweepPlot(points) })) process.stderr.write(`wrote ${f}\n`);
     return 0;

@@ -51,7 +51,7 @@ export function sweepPlot(points: SweepPoint[]): string {
     for (const scheme of ["fama", "central"] as const) {
       for (const m of mns) {
         series.push({ name: `${scheme === "fama" ? "FAMA" : "centralized"}, M = ${m}`, dashed: scheme === "central",
-          points: points.filter((p) => p.mns === m).sort((a, b) => a.dars - b.dars).map((p) => [p.dars, f(p, scheme)]) });
+          points: points.filter((p) => p.mns === m && p.residenceS === points[0]!.residenceS).sort((a, b) => a.dars - b.dars).map((p) => [p.dars, f(p, scheme)]) });
       }
     }
     return (x: number) => lineChart(x, 0, 420, 380, { title, xLabel: "N (DARs)", yLabel, series, xLog: true, yMin: 0 });

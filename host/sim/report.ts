@@ -60,20 +60,24 @@ const SWEEP_ROWS = ROWS.filter((r) => !r.name.startsWith("data packets"));
 export function sweepTable(points: SweepPoint[]): string {
   const lines: string[] = [];
   for (const r of SWEEP_ROWS) {
-    lines.push(r.name, `${"M".padStart(8)}${"N".padStart(6)}${"FAMA".padStart(12)}${"centralized".padStart(14)}${"FAMA/central".padStart(14)}`);
+    lines.push(r.name, `${"M".padStart(8)}${"N".padStart(6)}${"resid. s".padStart(9)}${"FAMA".padStart(12)}${"centralized".padStart(14)}${"FAMA/central".padStart(14)}`);
     for (const p of points) {
       const a = r.f(p.fama), b = r.f(p.central);
-      lines.push(`${String(p.mns).padStart(8)}${String(p.dars).padStart(6)}${cell(a).padStart(12)}${cell(b).padStart(14)}${ratio(a, b).padStart(14)}`);
+      lines.push(`${pointKey(p)}${cell(a).padStart(12)}${cell(b).padStart(14)}${ratio(a, b).padStart(14)}`);
     }
     lines.push("");
   }
   lines.push("simulator speed (both schemes of a point together)",
-    `${"M".padStart(8)}${"N".padStart(6)}${"wall s".padStart(10)}${"pkt hops/s".padStart(13)}${"MNs/core in real time".padStart(24)}`);
+    `${"M".padStart(8)}${"N".padStart(6)}${"resid. s".padStart(9)}${"wall s".padStart(10)}${"pkt hops/s".padStart(13)}${"MNs/core in real time".padStart(24)}`);
   for (const p of points) lines.push(speedRow(p));
   return lines.join("\n") + "\n";
 }
 
+function pointKey(p: SweepPoint): string {
+  return `${String(p.mns).padStart(8)}${String(p.dars).padStart(6)}${String(p.residenceS).padStart(9)}`;
+}
+
 /** Packet hops per wall second, and MNs one CPU core keeps in real time (simulated MN-seconds per wall second). */
 export function speedRow(p: SweepPoint): string {
-  return `${String(p.mns).padStart(8)}${String(p.dars).padStart(6)}${p.wallS.toFixed(1).padStart(10)}${fmt(p.packetEvents / p.wallS).padStart(13)}${fmt((p.mns * p.simulatedS) / p.wallS).padStart(24)}`;
+  return `${pointKey(p)}${p.wallS.toFixed(1).padStart(10)}${fmt(p.packetEvents / p.wallS).padStart(13)}${fmt((p.mns * p.simulatedS) / p.wallS).padStart(24)}`;
 }
