@@ -104,6 +104,8 @@ export interface RunResult {
   summary: RunSummary;
   metrics: Metrics;
   wallS: number;
+  /** CPU time of the process during the run (user + system, all threads) */
+  cpuS: number;
   packetEvents: number;
 }
 
@@ -168,6 +170,7 @@ class Domain {
 
   run(): RunResult {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const sc = this.sc;
     const cfgRng = new Rng(deriveSeed(sc.seed, "mn-setup"));
     for (let i = 0; i < sc.mns; i++) {
@@ -190,7 +193,11 @@ class Domain {
       if ((ev.k === 0 || ev.k === 1) && ev.meta.data) this.m.dataInFlightAtEnd++;
     }
     for (const m of this.mns) if (m.pending) this.m.handoversUnfinished++;
-    return { scheme: this.scheme, summary: this.m.summary(), metrics: this.m, wallS: (performance.now() - t0) / 1000, packetEvents: this.packetEvents };
+    const cpu = process.cpuUsage(c0);
+    return {
+      scheme: this.scheme, summary: this.m.summary(), metrics: this.m, wallS: (performance.now() - t0) / 1000,
+      cpuS: (cpu.user + cpu.system) / 1e6, packetEvents: this.packetEvents,
+    };
   }
 
   private step(ev: Ev): void {

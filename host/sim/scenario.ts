@@ -68,6 +68,8 @@ export interface FlowPlan { atUs: number; mn: number; durationUs: number; local:
 export interface Script { initial: number[]; moves: Move[]; flows: FlowPlan[] }
 
 const S = 1_000_000;
+/** How long the flow process runs before the simulated time starts (docs/SIMULATION.md). */
+export const WARMUP_S = 600;
 
 /** Draws the movements and flows of every MN (or takes them from the trace). */
 export function script(sc: Scenario): Script {
@@ -90,9 +92,14 @@ export function script(sc: Scenario): Script {
       }
     }
     if (!sc.trace?.flows) {
-      for (let at = traffic.exponential(sc.flowGapS * S); at < endUs; at += traffic.exponential(sc.flowGapS * S)) {
+      // The flow process starts WARMUP_S before the run: the flows still going at 0 start
+      // there with the time they have left, so a short run does not measure the ramp-up.
+      for (let at = -WARMUP_S * S + traffic.exponential(sc.flowGapS * S); at < endUs; at += traffic.exponential(sc.flowGapS * S)) {
         const durationUs = Math.max(sc.packetIntervalMs * 1000, Math.round(traffic.lognormal(sc.sessionMedianS * S, sc.sessionSigma)));
-        flows.push({ atUs: Math.round(at), mn: m, durationUs, local: traffic.chance(sc.localFraction) });
+        const local = traffic.chance(sc.localFraction);
+        const start = Math.max(0, Math.round(at));
+        const left = Math.round(at) + durationUs - start;
+        if (left > 0) flows.push({ atUs: start, mn: m, durationUs: left, local });
       }
     }
   }

@@ -6,7 +6,7 @@ export interface LineSpec { title: string; xLabel: string; yLabel: string; serie
 export interface BarSpec { title: string; yLabel: string; categories: string[]; groups: { name: string; values: number[] }[]; refLine?: { name: string; value: number } }
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
-const M = { left: 62, right: 14, top: 48, bottom: 46 };
+const M = { left: 62, right: 14, bottom: 46 };
 
 export function document(width: number, height: number, panels: string[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">\n<rect width="100%" height="100%" fill="white"/>\n${panels.join("\n")}\n</svg>\n`;
@@ -37,7 +37,7 @@ function frame(x: number, y: number, w: number, h: number, title: string, xLabel
   return [
     `<text x="${x + w / 2}" y="${y + 18}" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`,
     `<text x="${x + M.left + (w - M.left - M.right) / 2}" y="${y + h - 8}" text-anchor="middle">${esc(xLabel)}</text>`,
-    `<text transform="translate(${x + 14} ${y + M.top + (h - M.top - M.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`,
+    `<text transform="translate(${x + 14} ${y + (h - M.bottom + 50) / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`,
   ].join("\n");
 }
 
@@ -50,7 +50,9 @@ export function lineChart(x: number, y: number, w: number, h: number, s: LineSpe
   if (x1 === x0) x1 = x0 + 1;
   if (y1 <= y0) y1 = y0 + 1;
   y1 += (y1 - y0) * 0.05;
-  const px0 = x + M.left, px1 = x + w - M.right, py0 = y + h - M.bottom, py1 = y + M.top;
+  const px0 = x + M.left, px1 = x + w - M.right, py0 = y + h - M.bottom;
+  const legend = legends(px0, y + 38, px1 - px0, s.series.map((l, i) => ({ name: l.name, color: COLORS[i % COLORS.length]!, dashed: l.dashed })));
+  const py1 = plotTop(y, legend.rows);
   const sx = (v: number) => px0 + ((tx(v) - x0) / (x1 - x0)) * (px1 - px0);
   const sy = (v: number) => py0 - ((v - y0) / (y1 - y0)) * (py0 - py1);
   const out = [frame(x, y, w, h, s.title, s.xLabel, s.yLabel)];
@@ -73,28 +75,38 @@ export function lineChart(x: number, y: number, w: number, h: number, s: LineSpe
     out.push(`<polyline points="${p.join(" ")}" fill="none" stroke="${c}" stroke-width="2"${l.dashed ? ' stroke-dasharray="6 4"' : ""}/>`);
     if (!s.step) for (const [vx, vy] of l.points) out.push(`<circle cx="${sx(vx).toFixed(1)}" cy="${sy(vy).toFixed(1)}" r="3" fill="${c}"/>`);
   });
-  out.push(legends(px0, y + 38, s.series.map((l, i) => ({ name: l.name, color: COLORS[i % COLORS.length]!, dashed: l.dashed }))));
+  out.push(legend.svg);
   return `<g>${out.join("\n")}</g>`;
 }
 
-/** A row of legend entries in the top margin, wrapping when wide. */
-function legends(x: number, y: number, items: { name: string; color: string; dashed?: boolean }[]): string {
+interface LegendItem { name: string; color: string; dashed?: boolean }
+
+/** Legend entries in the top margin, wrapped to `width`; returns the SVG and the rows used. */
+function legends(x: number, y: number, width: number, items: LegendItem[]): { svg: string; rows: number } {
   const out: string[] = [];
   let cx = x;
-  let cy = y;
-  const perRow = items.length > 4 ? Math.ceil(items.length / 2) : items.length;
-  items.forEach((it, i) => {
-    if (i > 0 && i % perRow === 0) { cx = x; cy += 14; }
+  let rows = 1;
+  for (const it of items) {
+    const w = 40 + it.name.length * 6;
+    if (cx > x && cx + w > x + width) { cx = x; rows++; }
+    const cy = y + (rows - 1) * 14;
     out.push(`<line x1="${cx}" y1="${cy - 4}" x2="${cx + 22}" y2="${cy - 4}" stroke="${it.color}" stroke-width="3"${it.dashed ? ' stroke-dasharray="6 4"' : ""}/><text x="${cx + 27}" y="${cy}" font-size="11">${esc(it.name)}</text>`);
-    cx += 40 + it.name.length * 6;
-  });
-  return out.join("");
+    cx += w;
+  }
+  return { svg: out.join(""), rows };
 }
+
+/** The plot area's top edge below the title and `rows` legend rows. */
+function plotTop(y: number, rows: number): number { return y + 36 + rows * 14; }
 
 export function barChart(x: number, y: number, w: number, h: number, s: BarSpec): string {
   const all = [...s.groups.flatMap((g) => g.values), s.refLine?.value ?? 0].filter(Number.isFinite);
   const y1 = Math.max(1e-9, ...all) * 1.08;
-  const px0 = x + M.left, px1 = x + w - M.right, py0 = y + h - M.bottom, py1 = y + M.top;
+  const px0 = x + M.left, px1 = x + w - M.right, py0 = y + h - M.bottom;
+  const items: LegendItem[] = s.groups.map((g, gi) => ({ name: g.name, color: COLORS[gi % COLORS.length]! }));
+  if (s.refLine) items.push({ name: s.refLine.name, color: COLORS[s.groups.length % COLORS.length]!, dashed: true });
+  const legend = legends(px0, y + 38, px1 - px0, items);
+  const py1 = plotTop(y, legend.rows);
   const sy = (v: number) => py0 - (v / y1) * (py0 - py1);
   const out = [frame(x, y, w, h, s.title, "", s.yLabel)];
   out.push(`<rect x="${px0}" y="${py1}" width="${px1 - px0}" height="${py0 - py1}" fill="none" stroke="#444"/>`);
@@ -113,12 +125,10 @@ export function barChart(x: number, y: number, w: number, h: number, s: BarSpec)
     });
     if (ci % labelEvery === 0) out.push(`<text x="${(px0 + ci * cw + cw / 2).toFixed(1)}" y="${py0 + 16}" text-anchor="middle" font-size="11">${esc(cat)}</text>`);
   });
-  const items = s.groups.map((g, gi) => ({ name: g.name, color: COLORS[gi % COLORS.length]! }));
   if (s.refLine) {
     const c = COLORS[s.groups.length % COLORS.length]!;
     out.push(`<line x1="${px0}" y1="${sy(s.refLine.value)}" x2="${px1}" y2="${sy(s.refLine.value)}" stroke="${c}" stroke-width="2" stroke-dasharray="6 4"/>`);
-    items.push({ name: s.refLine.name, color: c, dashed: true } as { name: string; color: string; dashed?: boolean });
   }
-  out.push(legends(px0, y + 38, items));
+  out.push(legend.svg);
   return `<g>${out.join("\n")}</g>`;
 }

@@ -12,6 +12,7 @@ export interface SweepPoint {
   central: RunSummary;
   /** simulator speed over both schemes */
   wallS: number;
+  cpuS: number;
   packetEvents: number;
   simulatedS: number;
 }
@@ -25,7 +26,7 @@ export function sweep(mnsList: number[], darsList: number[], base: Partial<Scena
         const sim = simulate(scenario({ ...base, topology: undefined, trace: null, mns, dars, residenceS }));
         const [f, c] = sim.runs;
         const p: SweepPoint = {
-          mns, dars, residenceS, fama: f!.summary, central: c!.summary, wallS: f!.wallS + c!.wallS,
+          mns, dars, residenceS, fama: f!.summary, central: c!.summary, wallS: f!.wallS + c!.wallS, cpuS: f!.cpuS + c!.cpuS,
           packetEvents: f!.packetEvents + c!.packetEvents, simulatedS: 2 * sim.scenario.durationS,
         };
         out.push(p);
