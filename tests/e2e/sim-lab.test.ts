@@ -2,7 +2,11 @@
 // from DAR1 to DAR2 while its flows from H_1 go on, with real daemons in namespaces; tshark
 // in DAR1's namespace records every Mobility Header message on DAR1's link to the core. The
 // two-DAR, one-MN scenario of `fama sim` with the same move (a trace and a topology file)
-// must give exactly those messages and bytes at DAR1's anchor.
+// must give exactly those messages and bytes at DAR1's anchor; once more with `--coa-test`
+// (the DARs require the care-of test: CoTI and CoT before the BU). Three care-of-test lab runs
+// in a row with a BU retransmission (a first BU lost on the real links, which the simulator
+// does not model) are compared message by message in size and within one extra exchange per
+// retransmission; the plain lab must match exactly.
 //
 // The lab's namespaces are its own (`fama-lab-<its pid>-*`, removed when it exits); this test
 // only runs tshark inside DAR1's. A lab run whose BU was retransmitted (a loss on the real
@@ -40,9 +44,10 @@ const LAB_TRACE = {
 
 interface Captured { type: number; bytes: number }
 
-async function labWithCapture(dir: string): Promise<{ summary: any; mh: Captured[] }> {
+async function labWithCapture(dir: string, coaTest: boolean): Promise<{ summary: any; mh: Captured[] }> {
   const pcap = join(dir, `dar1-${Date.now()}.pcap`);
-  const lab = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", CLI_JS, "lab", "--json", "--moves", "1"], { stdio: ["ignore", "pipe", "pipe"] });
+  const args = ["--disable-warning=ExperimentalWarning", CLI_JS, "lab", "--json", "--moves", "1", ...(coaTest ? ["--coa-test"] : [])];
+  const lab = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "", stderr = "";
   lab.stdout.on("data", (d) => { stdout += d; });
   lab.stderr.on("data", (d) => { stderr += d; });
@@ -75,31 +80,43 @@ async function labWithCapture(dir: string): Promise<{ summary: any; mh: Captured
   return { summary: JSON.parse(stdout), mh };
 }
 
-test("two DARs, one MN: the simulator's signaling at DAR1 is exactly the lab's (messages and bytes)", { skip: notRoot || noTshark, timeout: 240_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "fama-sim-lab-"));
-  try {
-    let lab = await labWithCapture(dir);
-    if (lab.summary.handovers.some((h: any) => h.retransmissions > 0)) lab = await labWithCapture(dir);
-    const h = lab.summary.handovers[0];
-    assert.equal(lab.summary.handovers.length, 1);
-    assert.equal(h.mode, "cga", "the lab's one handover: H_1 kept at DAR1 with a cga-mode BU");
-    assert.equal(h.retransmissions, 0, "no retransmission in the lab run");
+const TYPES: Record<number, string> = { 2: "coti", 4: "cot", 5: "bu", 6: "ba" };
 
-    const topology = parseTopology(JSON.stringify(LAB_TOPOLOGY));
-    const trace = parseTrace(JSON.stringify(LAB_TRACE), topology);
-    const sim = simulate(scenario({ topology, trace, durationS: 20, keyBits: 2048, keys: 1, coaTest: false }), ["fama"]);
-    const dar1 = sim.runs[0]!.metrics.anchorTable()[0]!;
-    const byType = sim.runs[0]!.summary.signaling.byType;
-    const labBytes = lab.mh.reduce((s, m) => s + m.bytes, 0);
-    const count = (t: number) => lab.mh.filter((m) => m.type === t).length;
-    assert.deepEqual([count(5), count(6)], [1, 1], `the lab: one BU and one BA at DAR1 (${JSON.stringify(lab.mh)})`);
-    assert.equal(dar1.signalingMsgs, lab.mh.length, `messages: simulator ${JSON.stringify(byType)}, lab ${JSON.stringify(lab.mh)}`);
-    assert.equal(dar1.signalingBytes, labBytes, `bytes: simulator ${JSON.stringify(byType)}, lab ${JSON.stringify(lab.mh)}`);
-    t.diagnostic(`lab at DAR1: ${JSON.stringify(lab.mh)}; simulator: ${JSON.stringify(byType)}`);
-    assert.equal(byType["bu-cga"]?.bytes, lab.mh.find((m) => m.type === 5)!.bytes, "the cga-mode BU");
-    assert.equal(byType["ba-status0"]?.bytes, lab.mh.find((m) => m.type === 6)!.bytes, "the BA with the PHKT");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+for (const coaTest of [false, true]) {
+  const name = coaTest ? "with the care-of test (CoTI, CoT, BU, BA)" : "(BU, BA)";
+  test(`two DARs, one MN ${name}: the simulator's signaling at DAR1 is the lab's, every message's size and (with no BU retransmitted in the lab) the counts and bytes exactly`, { skip: notRoot || noTshark, timeout: 240_000 }, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "fama-sim-lab-"));
+    try {
+      // up to three lab runs for one without a BU retransmission (LAB.md: with the care-of
+      // test, the MN's kernel sometimes holds the first packets from a new CoA for 1 s)
+      let lab = await labWithCapture(dir, coaTest);
+      const retx = (l: typeof lab) => l.summary.handovers[0]?.retransmissions ?? 0;
+      for (let i = 0; i < 2 && retx(lab) > 0; i++) lab = await labWithCapture(dir, coaTest);
+      const h = lab.summary.handovers[0];
+      assert.equal(lab.summary.handovers.length, 1);
+      assert.equal(h.mode, "cga", "the lab's one handover: H_1 kept at DAR1 with a cga-mode BU");
 
+      const topology = parseTopology(JSON.stringify(LAB_TOPOLOGY));
+      const trace = parseTrace(JSON.stringify(LAB_TRACE), topology);
+      const sim = simulate(scenario({ topology, trace, durationS: 20, keyBits: 2048, keys: 1, coaTest }), ["fama"]);
+      const dar1 = sim.runs[0]!.metrics.anchorTable()[0]!;
+      const byType = sim.runs[0]!.summary.signaling.byType;
+      t.diagnostic(`lab at DAR1 (${h.retransmissions} BU retransmissions): ${JSON.stringify(lab.mh)}; simulator: ${JSON.stringify(byType)}`);
+      const simBytes: Record<number, number | undefined> = { 2: byType["coti"]?.bytes, 4: byType["cot"]?.bytes, 5: byType["bu-cga"]?.bytes, 6: byType["ba-status0"]?.bytes };
+      for (const m of lab.mh) assert.equal(m.bytes, simBytes[m.type], `a ${TYPES[m.type] ?? m.type} of the lab has the simulator's size`);
+      const kinds = [...new Set(lab.mh.map((m) => TYPES[m.type] ?? `type${m.type}`))].sort();
+      assert.deepEqual(kinds, coaTest ? ["ba", "bu", "cot", "coti"] : ["ba", "bu"], "the lab's kinds of messages at DAR1");
+      if (h.retransmissions === 0) {
+        assert.equal(dar1.signalingMsgs, lab.mh.length, "messages");
+        assert.equal(dar1.signalingBytes, lab.mh.reduce((s, m) => s + m.bytes, 0), "bytes");
+      } else {
+        // three runs in a row lost a first exchange on the real links: each retransmission adds
+        // at most one exchange of the same messages at DAR1
+        assert.ok(coaTest, "the plain lab runs without retransmissions");
+        assert.ok(lab.mh.length >= dar1.signalingMsgs && lab.mh.length <= dar1.signalingMsgs * (1 + h.retransmissions), `messages: ${lab.mh.length}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
