@@ -22,6 +22,7 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   status: () => import("./commands/status.js"),
   lab: () => import("./commands/lab.js"),
   bench: () => import("./commands/bench.js"),
+  sim: () => import("./commands/sim.js"),
 };
 
 async function help(): Promise<void> {
