@@ -17,9 +17,11 @@ import type { Tun } from "./tun/types.js";
 import type { Logger } from "./log.js";
 import { Dar, type DarEvent } from "./core/dar.js";
 import { formatIPv6 } from "./ipv6.js";
+import type { LinearMemory } from "./runtime/wasmtime.js";
 
 export interface BatchCore {
-  readonly memory: WebAssembly.Memory;
+  /** A WebAssembly.Memory, or wasmtime's linear memory in the same shape. */
+  readonly memory: LinearMemory;
   batch_slots(): number;
   batch_slot_stride(): number;
   batch_headroom(): number;
@@ -41,7 +43,8 @@ const BATCH_EXPORTS = [
 /** Checks that a module's exports carry the batch ABI and returns them typed. */
 export function batchCoreFromExports(exports: Record<string, unknown>): BatchCore {
   const missing = BATCH_EXPORTS.filter((n) => typeof exports[n] !== "function");
-  if (!(exports.memory instanceof WebAssembly.Memory)) missing.push("memory" as never);
+  const memory = exports.memory as Partial<LinearMemory> | undefined;
+  if (!(memory?.buffer instanceof ArrayBuffer) || typeof memory.grow !== "function") missing.push("memory" as never);
   if (missing.length) throw new Error(`core lacks the packet batch ABI exports: ${missing.join(", ")}`);
   return exports as unknown as BatchCore;
 }

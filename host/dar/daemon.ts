@@ -121,7 +121,7 @@ export class DarDaemon {
       this.dataplane = new Dataplane({ tun: this.tun, core: this.batchCore(), tickMs: this.o.tickMs ?? 500, now: this.now, log });
       this.done = this.dataplane.run();
       for (const c of BA_COUNTERS) this.baLast.set(c, dar.counter(c));
-      log.info("dar.started", { anchor: cfg.anchorText, prefixes: cfg.prefixes.map((p) => p.text), tun: this.tun.name, bindings: dar.bindingsCount(), socket: this.o.controlSocket === false ? null : cfg.socket });
+      log.info("dar.started", { runtime: dar.core.runtime, anchor: cfg.anchorText, prefixes: cfg.prefixes.map((p) => p.text), tun: this.tun.name, bindings: dar.bindingsCount(), socket: this.o.controlSocket === false ? null : cfg.socket });
     } catch (e) {
       await this.unwind();
       throw e;
