@@ -39,6 +39,8 @@ export interface LoadOptions {
   runtime?: RuntimeName;
   /** wasmtime only: meter every call's work in fuel (a separately compiled module). */
   fuel?: boolean;
+  /** Test seam (differential tests across runtimes): replaces WASI random_get. */
+  random?: (out: Uint8Array) => void;
 }
 
 let selected: RuntimeName | null = null;
@@ -101,10 +103,10 @@ export function loadCore(path = RELEASE_WASM, opts: LoadOptions = {}): Core {
   const runtime = opts.runtime ?? currentRuntime();
   if (runtime === "node") {
     if (opts.fuel) throw new UsageError("fuel metering needs the wasmtime runtime (--runtime wasmtime)");
-    return wrapInstance(instantiateNode(path));
+    return wrapInstance(instantiateNode(path, opts.random));
   }
   const fuel = opts.fuel ?? false;
-  const instance = wasmtimeEngine(fuel).instantiate(wasmtimeModule(path, fuel));
+  const instance = wasmtimeEngine(fuel).instantiate(wasmtimeModule(path, fuel), { random: opts.random });
   const exports = instance.exports as CoreExports;
   // Instantiation does not run a WASI reactor's initializer: the host does, as node:wasi does.
   if (typeof exports._initialize === "function") (exports._initialize as () => void)();

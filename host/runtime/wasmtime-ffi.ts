@@ -31,6 +31,13 @@ export interface WasmtimeApi {
   wasmtime_linker_new(engine: Addr): Addr;
   wasmtime_linker_define_wasi(linker: Addr): Addr;
   wasmtime_linker_delete(linker: Addr): void;
+  wasmtime_linker_clone(linker: Addr): Addr;
+  wasmtime_linker_allow_shadowing(linker: Addr, on: boolean): void;
+  wasmtime_linker_define_func_unchecked(linker: Addr, module: Uint8Array, moduleLen: number, name: Uint8Array, nameLen: number,
+    type: Addr, callback: unknown, env: Addr, finalizer: Addr): Addr;
+  wasm_valtype_new(kind: number): Addr;
+  wasm_valtype_vec_new(out: Addr, size: number, data: Addr): void;
+  wasm_functype_new(params: Addr, results: Addr): Addr;
   wasmtime_linker_instantiate(linker: Addr, ctx: Addr, module: Addr, instanceOut: Addr, trapOut: Addr): Addr;
 
   wasmtime_module_new(engine: Addr, wasm: Uint8Array, len: number, out: Addr): Addr;
@@ -78,6 +85,13 @@ const SIGNATURES: Record<keyof WasmtimeApi, string> = {
   wasmtime_linker_new: "intptr_t wasmtime_linker_new(intptr_t engine)",
   wasmtime_linker_define_wasi: "intptr_t wasmtime_linker_define_wasi(intptr_t linker)",
   wasmtime_linker_delete: "void wasmtime_linker_delete(intptr_t linker)",
+  wasmtime_linker_clone: "intptr_t wasmtime_linker_clone(intptr_t linker)",
+  wasmtime_linker_allow_shadowing: "void wasmtime_linker_allow_shadowing(intptr_t linker, bool on)",
+  wasmtime_linker_define_func_unchecked: "intptr_t wasmtime_linker_define_func_unchecked(intptr_t linker, const uint8_t *module, size_t module_len, " +
+    "const uint8_t *name, size_t name_len, intptr_t type, HostCallback *callback, intptr_t env, intptr_t finalizer)",
+  wasm_valtype_new: "intptr_t wasm_valtype_new(uint8_t kind)",
+  wasm_valtype_vec_new: "void wasm_valtype_vec_new(intptr_t out, size_t size, intptr_t data)",
+  wasm_functype_new: "intptr_t wasm_functype_new(intptr_t params, intptr_t results)",
   wasmtime_linker_instantiate: "intptr_t wasmtime_linker_instantiate(intptr_t linker, intptr_t ctx, intptr_t module, intptr_t instance_out, intptr_t trap_out)",
   wasmtime_module_new: "intptr_t wasmtime_module_new(intptr_t engine, const uint8_t *wasm, size_t len, intptr_t out)",
   wasmtime_module_serialize: "intptr_t wasmtime_module_serialize(intptr_t module, intptr_t vec_out)",
@@ -113,6 +127,14 @@ export const RAW_VALUE_SIZE = 16;
 // wasm_valkind_t
 export const KIND_I32 = 0, KIND_I64 = 1, KIND_F32 = 2, KIND_F64 = 3;
 
+/** wasmtime_func_unchecked_callback_t: returns a wasm_trap_t* (0: no trap). */
+export const HostCallback = koffi.proto("intptr_t HostCallback(intptr_t env, intptr_t caller, intptr_t args_and_results, size_t len)");
+
+/** Makes a native function pointer that calls `fn` (kept alive until unregisterHost). */
+export function registerHost(fn: (env: number, caller: number, frame: number, len: number) => number): unknown {
+  return koffi.register(fn, koffi.pointer(HostCallback));
+}
+
 export function bindWasmtime(path: string): WasmtimeApi {
   const lib = koffi.load(path);
   const api = {} as Record<string, unknown>;
@@ -135,6 +157,12 @@ export function viewOf(pointer: unknown, len: number): ArrayBuffer {
 
 const libc = koffi.load("libc.so.6");
 const memmove = libc.func("intptr_t memmove(void *dst, intptr_t src, size_t n)") as (dst: Uint8Array, src: number, n: number) => number;
+const memmoveTo = libc.func("intptr_t memmove(intptr_t dst, void *src, size_t n)") as (dst: number, src: Uint8Array, n: number) => number;
+
+/** Copies `data` to address `addr` (memory the library owns). */
+export function copyToAddress(addr: number, data: Uint8Array): void {
+  if (data.length > 0) memmoveTo(addr, data, data.length);
+}
 
 /** Copies `len` bytes at address `addr` (memory the library owns) into a new array. */
 export function copyFromAddress(addr: number, len: number): Uint8Array {

@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import {
-  bindWasmtime, copyFromAddress, offHeap, viewOf, type WasmtimeApi,
+  bindWasmtime, copyFromAddress, copyToAddress, offHeap, registerHost, viewOf, type WasmtimeApi,
   EXTERN_FUNC, EXTERN_MEMORY, EXTERN_OF, EXTERN_SIZE, KIND_F32, KIND_F64, KIND_I32, KIND_I64, RAW_VALUE_SIZE,
 } from "./wasmtime-ffi.js";
 import { locateLibwasmtime, WASMTIME_VERSION } from "./locate.js";
@@ -148,8 +148,8 @@ export class WasmtimeEngine {
     return this.lib.addr(S_U64);
   }
 
-  instantiate(module: number): WasmtimeInstance {
-    return instantiate(this, module);
+  instantiate(module: number, opts: InstanceOptions = {}): WasmtimeInstance {
+    return instantiate(this, module, opts);
   }
 }
 
@@ -216,9 +216,48 @@ function valueKinds(api: WasmtimeApi, vec: number): number[] {
   return Array.from({ length: size }, (_, i) => api.wasm_valtype_kind(Number(pv.getBigUint64(i * 8, true))));
 }
 
+export interface InstanceOptions {
+  /**
+   * Test seam: replaces WASI random_get with this source, so that differential tests can run
+   * the three runtimes on the same random stream. Production never sets it.
+   */
+  random?: (out: Uint8Array) => void;
+}
+
+/** A linker whose wasi_snapshot_preview1.random_get calls `random` on the instance's memory. */
+function linkerWithRandom(engine: WasmtimeEngine, random: (out: Uint8Array) => void, memory: () => LinearMemory | null): { linker: number; keep: unknown[] } {
+  const { lib } = engine;
+  const { api } = lib;
+  const linker = api.wasmtime_linker_clone(engine.linker);
+  api.wasmtime_linker_allow_shadowing(linker, true);
+  const vecs = offHeap(64);
+  const types = new BigUint64Array(vecs.buf, 32, 2);
+  types[0] = BigInt(api.wasm_valtype_new(KIND_I32));
+  types[1] = BigInt(api.wasm_valtype_new(KIND_I32));
+  api.wasm_valtype_vec_new(vecs.addr, 2, vecs.addr + 32);
+  const resultType = offHeap(8);
+  new BigUint64Array(resultType.buf)[0] = BigInt(api.wasm_valtype_new(KIND_I32));
+  api.wasm_valtype_vec_new(vecs.addr + 16, 1, resultType.addr);
+  const type = api.wasm_functype_new(vecs.addr, vecs.addr + 16);
+  const zero = new Uint8Array(RAW_VALUE_SIZE);
+  const callback = registerHost((_env, _caller, frame) => {
+    const args = copyFromAddress(frame, 2 * RAW_VALUE_SIZE);
+    const dv = new DataView(args.buffer, args.byteOffset, args.length);
+    const ptr = dv.getUint32(0, true), len = dv.getUint32(RAW_VALUE_SIZE, true);
+    const mem = memory();
+    if (mem) random(new Uint8Array(mem.buffer, ptr, len));
+    copyToAddress(frame, zero);
+    return 0;
+  });
+  const module = Buffer.from("wasi_snapshot_preview1"), name = Buffer.from("random_get");
+  lib.check(api.wasmtime_linker_define_func_unchecked(linker, module, module.length, name, name.length, type, callback, 0, 0), "defining random_get");
+  api.wasm_functype_delete(type);
+  return { linker, keep: [vecs, resultType, callback] };
+}
+
 interface FuncExport { name: string; params: number[]; results: number[]; offset: number }
 
-function instantiate(engine: WasmtimeEngine, module: number): WasmtimeInstance {
+function instantiate(engine: WasmtimeEngine, module: number, opts: InstanceOptions): WasmtimeInstance {
   const { lib } = engine;
   const { api } = lib;
   const store = api.wasmtime_store_new(engine.engine, 0, 0);
@@ -228,7 +267,9 @@ function instantiate(engine: WasmtimeEngine, module: number): WasmtimeInstance {
   api.wasi_config_inherit_stderr(wasi);
   lib.check(api.wasmtime_context_set_wasi(ctx, wasi), "configuring WASI");
   if (engine.fuel) lib.check(api.wasmtime_context_set_fuel(ctx, FUEL_START), "setting fuel");
-  const err = api.wasmtime_linker_instantiate(engine.linker, ctx, module, lib.at(S_INSTANCE), lib.at(S_TRAP));
+  let memory: LinearMemory | null = null;
+  const seam = opts.random ? linkerWithRandom(engine, opts.random, () => memory) : null;
+  const err = api.wasmtime_linker_instantiate(seam?.linker ?? engine.linker, ctx, module, lib.at(S_INSTANCE), lib.at(S_TRAP));
   if (err !== 0 || lib.trapPending()) throw lib.failure(err, "instantiating");
   const instance = offHeap(16);
   new Uint8Array(instance.buf).set(new Uint8Array(lib.scratch.buf, S_INSTANCE, 16));
@@ -256,11 +297,11 @@ function instantiate(engine: WasmtimeEngine, module: number): WasmtimeInstance {
 
   const slots = Math.max(1, ...found.map((f) => Math.max(f.params.length, f.results.length)));
   const frame = offHeap(slots * RAW_VALUE_SIZE);
-  const keep = [store, instance, funcs, frame];
+  const keep = [store, instance, funcs, frame, seam];
   const exports: Record<string, unknown> = {};
   for (const f of found) exports[f.name] = exportFunction(lib, ctx, funcs.addr + f.offset, frame, f);
 
-  const memory = memoryHandle ? linearMemory(lib, ctx, memAddr) : null;
+  memory = memoryHandle ? linearMemory(lib, ctx, memAddr) : null;
   if (memory) exports.memory = memory;
   return {
     exports,
