@@ -22,14 +22,22 @@ import { locateLibwasmtime, WASMTIME_VERSION } from "./locate.js";
 
 /** A trap or a WASI exit inside a call, with wasmtime's own message. */
 export class CoreTrap extends Error {
-  /** Set when the module called proc_exit (an AssemblyScript abort exits with 255). */
+  /** Set when the module called proc_exit with a status wasmtime accepts (0..125). */
   readonly exitStatus?: number;
-  constructor(message: string, exitStatus?: number) {
+  /**
+   * The module called proc_exit with a status outside 0..125, which wasmtime reports as an
+   * error rather than an exit: an AssemblyScript abort (it exits with 255).
+   */
+  readonly aborted: boolean;
+  constructor(message: string, opts: { exitStatus?: number; aborted?: boolean } = {}) {
     super(message);
     this.name = "CoreTrap";
-    if (exitStatus !== undefined) this.exitStatus = exitStatus;
+    if (opts.exitStatus !== undefined) this.exitStatus = opts.exitStatus;
+    this.aborted = opts.aborted ?? false;
   }
 }
+
+const ABORT_EXIT = /exit with invalid exit status/;
 
 /** What a WebAssembly.Memory gives the host: the byte buffer and grow. */
 export interface LinearMemory {
@@ -85,9 +93,9 @@ class Library {
       const message = this.text(this.takeVec());
       api.wasmtime_error_delete(error);
       this.clearTrap();
-      return exited
-        ? new CoreTrap(`${what}: the module exited with status ${status}${status === 255 ? " (an AssemblyScript abort; its message is on stderr)" : ""}`, status)
-        : new CoreTrap(`${what}: ${message}`);
+      if (exited) return new CoreTrap(`${what}: the module exited with status ${status}`, { exitStatus: status });
+      if (ABORT_EXIT.test(message)) return new CoreTrap(`${what}: the core aborted (an AssemblyScript abort exits with 255; its message is on stderr): ${message}`, { aborted: true });
+      return new CoreTrap(`${what}: ${message}`);
     }
     const trap = this.addr(S_TRAP);
     api.wasm_trap_message(trap, this.at(S_VEC));
