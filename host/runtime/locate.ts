@@ -27,9 +27,21 @@ export interface LocatedLibrary {
   version: string | null;
 }
 
-/** The Python package directory: the usual site-packages first (fast), then the interpreter. */
+/** Directories holding python3.X/{site,dist}-packages: system, pip --user, pyenv versions. */
+function libRoots(): string[] {
+  const home = process.env.HOME ?? "/root";
+  const pyenv = process.env.PYENV_ROOT ?? join(home, ".pyenv");
+  let versions: string[] = [];
+  try { versions = readdirSync(join(pyenv, "versions")).map((v) => join(pyenv, "versions", v, "lib")); } catch { /* no pyenv */ }
+  return ["/usr/local/lib", "/usr/lib", join(home, ".local/lib"), ...versions];
+}
+
+/**
+ * The Python package directory: the usual site-packages first (a directory scan, fast), then
+ * the interpreter itself (a virtualenv, another prefix; starting python3 costs 50-500 ms).
+ */
 function pythonPackageDir(): string | null {
-  for (const root of ["/usr/local/lib", "/usr/lib", join(process.env.HOME ?? "/root", ".local/lib")]) {
+  for (const root of libRoots()) {
     let pythons: string[];
     try { pythons = readdirSync(root).filter((d) => d.startsWith("python3")); } catch { continue; }
     for (const py of pythons) {
