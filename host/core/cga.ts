@@ -82,7 +82,7 @@ function pack(core: Core, ...parts: (Uint8Array | number)[]): number[] {
 }
 
 function u32s(core: Core, ptr: number, n: number): number[] {
-  const view = new DataView(core.exports.memory.buffer);
+  const view = new DataView(core.bytes().buffer);
   return Array.from({ length: n }, (_, i) => view.getUint32(ptr + 4 * i, true));
 }
 

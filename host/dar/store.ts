@@ -107,7 +107,7 @@ export class DarStore {
   private u32: Uint32Array | null = null;
   /** Low word of the `bu-accepted` counter (one read per batch; the view is rebuilt only when memory grows). */
   private acceptedLow32(): number {
-    const buf = this.dar.x.memory.buffer;
+    const buf = this.dar.core.bytes().buffer;
     if (this.u32?.buffer !== buf) this.u32 = new Uint32Array(buf);
     return this.u32[this.acceptedIdx]!;
   }
