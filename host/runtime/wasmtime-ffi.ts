@@ -130,7 +130,7 @@ export const KIND_I32 = 0, KIND_I64 = 1, KIND_F32 = 2, KIND_F64 = 3;
 /** wasmtime_func_unchecked_callback_t: returns a wasm_trap_t* (0: no trap). */
 export const HostCallback = koffi.proto("intptr_t HostCallback(intptr_t env, intptr_t caller, intptr_t args_and_results, size_t len)");
 
-/** Makes a native function pointer that calls `fn` (kept alive until unregisterHost). */
+/** Makes a native function pointer that calls `fn` (koffi keeps it for the process's life). */
 export function registerHost(fn: (env: number, caller: number, frame: number, len: number) => number): unknown {
   return koffi.register(fn, koffi.pointer(HostCallback));
 }
@@ -142,12 +142,14 @@ export function bindWasmtime(path: string): WasmtimeApi {
   return api as unknown as WasmtimeApi;
 }
 
-/** Fresh off-heap memory that never moves: its address and a byte view of it. */
-export function offHeap(bytes: number): { addr: number; buf: ArrayBuffer; keep: unknown } {
-  const keep = koffi.alloc("uint8_t", bytes);
-  const buf = koffi.view(keep, bytes);
-  new Uint8Array(buf).fill(0);
-  return { addr: Number(koffi.address(keep)), buf, keep };
+/**
+ * Fresh zeroed off-heap memory (calloc) that never moves: its address and a byte view of it.
+ * It lives as long as the process (koffi.alloc memory is not collected): stores, instances and
+ * their call frames are made once per core, and cores are kept for the process's life.
+ */
+export function offHeap(bytes: number): { addr: number; buf: ArrayBuffer } {
+  const pointer = koffi.alloc("uint8_t", bytes);
+  return { addr: Number(koffi.address(pointer)), buf: koffi.view(pointer, bytes) };
 }
 
 /** An ArrayBuffer over `len` bytes at a pointer the library returned. */

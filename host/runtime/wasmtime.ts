@@ -233,7 +233,7 @@ export interface InstanceOptions {
 }
 
 /** A linker whose wasi_snapshot_preview1.random_get calls `random` on the instance's memory. */
-function linkerWithRandom(engine: WasmtimeEngine, random: (out: Uint8Array) => void, memory: () => LinearMemory | null): { linker: number; keep: unknown[] } {
+function linkerWithRandom(engine: WasmtimeEngine, random: (out: Uint8Array) => void, memory: () => LinearMemory | null): number {
   const { lib } = engine;
   const { api } = lib;
   const linker = api.wasmtime_linker_clone(engine.linker);
@@ -260,7 +260,7 @@ function linkerWithRandom(engine: WasmtimeEngine, random: (out: Uint8Array) => v
   const module = Buffer.from("wasi_snapshot_preview1"), name = Buffer.from("random_get");
   lib.check(api.wasmtime_linker_define_func_unchecked(linker, module, module.length, name, name.length, type, callback, 0, 0), "defining random_get");
   api.wasm_functype_delete(type);
-  return { linker, keep: [vecs, resultType, callback] };
+  return linker;
 }
 
 interface FuncExport { name: string; params: number[]; results: number[]; offset: number }
@@ -276,8 +276,8 @@ function instantiate(engine: WasmtimeEngine, module: number, opts: InstanceOptio
   lib.check(api.wasmtime_context_set_wasi(ctx, wasi), "configuring WASI");
   if (engine.fuel) lib.check(api.wasmtime_context_set_fuel(ctx, FUEL_START), "setting fuel");
   let memory: LinearMemory | null = null;
-  const seam = opts.random ? linkerWithRandom(engine, opts.random, () => memory) : null;
-  const err = api.wasmtime_linker_instantiate(seam?.linker ?? engine.linker, ctx, module, lib.at(S_INSTANCE), lib.at(S_TRAP));
+  const linker = opts.random ? linkerWithRandom(engine, opts.random, () => memory) : engine.linker;
+  const err = api.wasmtime_linker_instantiate(linker, ctx, module, lib.at(S_INSTANCE), lib.at(S_TRAP));
   if (err !== 0 || lib.trapPending()) throw lib.failure(err, "instantiating");
   const instance = offHeap(16);
   new Uint8Array(instance.buf).set(new Uint8Array(lib.scratch.buf, S_INSTANCE, 16));
@@ -305,7 +305,6 @@ function instantiate(engine: WasmtimeEngine, module: number, opts: InstanceOptio
 
   const slots = Math.max(1, ...found.map((f) => Math.max(f.params.length, f.results.length)));
   const frame = offHeap(slots * RAW_VALUE_SIZE);
-  const keep = [store, instance, funcs, frame, seam];
   const exports: Record<string, unknown> = {};
   for (const f of found) exports[f.name] = exportFunction(lib, ctx, funcs.addr + f.offset, frame, f);
 
@@ -315,7 +314,6 @@ function instantiate(engine: WasmtimeEngine, module: number, opts: InstanceOptio
     exports,
     memory,
     fuelUsed() {
-      void keep;
       if (!engine.fuel) throw new Error("this core was instantiated without fuel metering");
       lib.check(api.wasmtime_context_get_fuel(ctx, lib.at(S_U64)), "reading fuel");
       return Number(FUEL_START - lib.u64(S_U64));
