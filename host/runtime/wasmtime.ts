@@ -20,8 +20,11 @@ import {
 } from "./wasmtime-ffi.js";
 import { locateLibwasmtime, WASMTIME_VERSION } from "./locate.js";
 
-/** A trap or a WASI exit inside a call, with wasmtime's own message. */
-export class CoreTrap extends Error {
+/**
+ * A trap or a WASI exit inside a call, with wasmtime's own message. A WebAssembly.RuntimeError,
+ * as a trap is under V8, so code that tells traps from other errors works under both.
+ */
+export class CoreTrap extends WebAssembly.RuntimeError {
   /** Set when the module called proc_exit with a status wasmtime accepts (0..125). */
   readonly exitStatus?: number;
   /**

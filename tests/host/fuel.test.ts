@@ -134,7 +134,7 @@ test("fama replay --runtime wasmtime --fuel-report prints the table; without was
   const rows = lines.slice(2).map((l) => l.split(/\s{2,}/));
   assert.ok(rows.some((row) => row[0] === "dropped: mh-malformed" && Number(row[2]) > 0), r.stdout);
   assert.equal(rows.reduce((n, row) => n + Number(row[1]), 0), 23, "every packet of the capture is in a class");
-  const refused = spawnSync(process.execPath, args, { encoding: "utf8" });
+  const refused = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, FAMA_RUNTIME: "node" } });
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /--fuel-report needs --runtime wasmtime/);
 });
