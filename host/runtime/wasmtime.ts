@@ -11,9 +11,8 @@
 // over it is rebuilt only when its size changed (growth), so `exports.memory.buffer` behaves
 // like a WebAssembly.Memory's: the same ArrayBuffer until the memory grows.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { readArtifact, writeArtifact } from "./artifact-cache.js";
 import {
   bindWasmtime, copyFromAddress, copyToAddress, offHeap, registerHost, viewOf, type WasmtimeApi,
   EXTERN_FUNC, EXTERN_MEMORY, EXTERN_OF, EXTERN_SIZE, KIND_F32, KIND_F64, KIND_I32, KIND_I64, RAW_VALUE_SIZE,
@@ -175,18 +174,12 @@ export function wasmtimeEngine(fuel = false): WasmtimeEngine {
   return engine;
 }
 
-function cacheDir(): string | null {
-  const setting = process.env.FAMA_WASMTIME_CACHE;
-  if (setting === "off") return null;
-  return setting || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "fama");
-}
-
 const modules = new Map<string, number>();
 
 /**
  * The compiled module for a .wasm file: compiled once per process, and its serialized artifact
- * kept in the cache directory (FAMA_WASMTIME_CACHE, default ~/.cache/fama; "off" disables it)
- * under the hash of the wasm bytes, so a daemon's next start skips Cranelift.
+ * cached under the hash of the wasm bytes (host/runtime/artifact-cache.ts), so a daemon's next
+ * start skips Cranelift.
  */
 export function wasmtimeModule(path: string, fuel = false): number {
   const key = `${fuel}:${path}`;
@@ -194,24 +187,16 @@ export function wasmtimeModule(path: string, fuel = false): number {
   if (known !== undefined) return known;
   const engine = wasmtimeEngine(fuel);
   const wasm = readFileSync(path);
-  const dir = cacheDir();
   const hash = createHash("sha256").update(wasm).digest("hex").slice(0, 32);
-  const file = dir && join(dir, `${hash}-wasmtime-${WASMTIME_VERSION}${fuel ? "-fuel" : ""}.cwasm`);
+  const name = `${hash}-wasmtime-${WASMTIME_VERSION}${fuel ? "-fuel" : ""}.cwasm`;
+  const artifact = readArtifact(name);
   let module: number | null = null;
-  if (file) {
-    try { module = engine.deserialize(readFileSync(file)); } catch { module = null; }
+  if (artifact) {
+    try { module = engine.deserialize(artifact); } catch { module = null; }
   }
   if (module === null) {
     module = engine.compile(wasm);
-    if (file && dir) {
-      try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        writeFileSync(`${file}.${process.pid}`, engine.serialize(module), { mode: 0o600 });
-        renameSync(`${file}.${process.pid}`, file);
-      } catch {
-        // an unwritable cache only costs the next start a compile
-      }
-    }
+    writeArtifact(name, engine.serialize(module));
   }
   modules.set(key, module);
   return module;
