@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { compileCore, loadCore } from "../../host/wasm.js";
 import { CoreTrap, wasmtimeEngine, wat2wasm } from "../../host/runtime/wasmtime.js";
-import { initWasmer, loadUnderWasmer } from "./runtimes-support.js";
+import { initWasmer, loadUnderWasmer, noWasmtime } from "./runtimes-support.js";
 import { decodePacket } from "../../host/core/mh.js";
 import { readPcap } from "../../host/pcap.js";
 import { VECTORS_DIR } from "../../host/paths.js";
@@ -89,7 +89,7 @@ const PROBE = `(module
 
 const ERRNO_BADF = 8, ERRNO_NOTDIR = 54, ERRNO_NOTCAPABLE = 76;
 
-test("wasmtime: no preopened directory, no file can be opened, the environment and arguments are empty", () => {
+test("wasmtime: no preopened directory, no file can be opened, the environment and arguments are empty", { skip: noWasmtime }, () => {
   const engine = wasmtimeEngine();
   const probe = engine.instantiate(engine.compile(wat2wasm(PROBE))).exports as Record<string, (...a: number[]) => number>;
   for (const fd of [3, 4, 5]) assert.equal(probe.prestat!(fd), ERRNO_BADF, `fd ${fd} is not a preopened directory`);
@@ -102,7 +102,7 @@ test("wasmtime: no preopened directory, no file can be opened, the environment a
   assert.equal(probe.args_count!(), 0, "no arguments");
 });
 
-test("wasmtime: a trap and a WASI exit come back as errors with wasmtime's message, and the instance goes on", () => {
+test("wasmtime: a trap and a WASI exit come back as errors with wasmtime's message, and the instance goes on", { skip: noWasmtime }, () => {
   const engine = wasmtimeEngine();
   const probe = engine.instantiate(engine.compile(wat2wasm(PROBE))).exports as Record<string, (...a: number[]) => number>;
   assert.throws(() => probe.trap!(), (e: unknown) => e instanceof CoreTrap && e instanceof WebAssembly.RuntimeError &&
@@ -112,7 +112,7 @@ test("wasmtime: a trap and a WASI exit come back as errors with wasmtime's messa
   assert.equal(probe.prestat!(3), ERRNO_BADF, "still callable after the trap");
 });
 
-test("wasmtime: an AssemblyScript abort in the core (an impossible allocation) is an error, not a crash", () => {
+test("wasmtime: an AssemblyScript abort in the core (an impossible allocation) is an error, not a crash", { skip: noWasmtime }, () => {
   const core = loadCore(undefined, { runtime: "wasmtime" });
   assert.throws(() => core.exports.alloc(0xffff_fff0), (e: unknown) => e instanceof CoreTrap && e.aborted && /^alloc\(\): the core aborted/.test(e.message));
   // The process is alive and a fresh core works.

@@ -10,12 +10,13 @@ import { once } from "node:events";
 import { CLI_JS } from "../../host/lab/daemons.js";
 import { netnsList } from "../../host/net/ip.js";
 import { LAB_PREFIX } from "../../host/lab/lab.js";
+import { noWasmtime } from "../host/runtimes-support.js";
 
 const notRoot = process.getuid?.() !== 0 && "needs root (network namespaces, TUN devices, tc)";
 
 interface Summary { handovers: { from: number; to: number; latencyMs: number }[]; tcp: { intact: boolean; bytesSent: number; bytesReceived: number } }
 
-test("npm start -- --runtime wasmtime: three handovers, TCP intact, every daemon on wasmtime", { skip: notRoot, timeout: 150_000 }, async (t) => {
+test("npm start -- --runtime wasmtime: three handovers, TCP intact, every daemon on wasmtime", { skip: notRoot || noWasmtime, timeout: 150_000 }, async (t) => {
   const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", CLI_JS, "lab", "--runtime", "wasmtime", "--json", "--moves", "3", "--dwell-ms", "1000"], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "", stderr = "";
   child.stdout.on("data", (d: Buffer) => { stdout += d; });

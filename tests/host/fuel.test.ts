@@ -22,7 +22,7 @@ import { loadPrivateKey, spkiDer } from "../../host/keys.js";
 import { FuelProfile } from "../../host/runtime/fuel-report.js";
 import { buildBu, phktOf } from "../support/mobile-node.js";
 import { addr, text, udpPacket, encapsulate } from "../support/packets.js";
-import { mutants, vectorPackets } from "./runtimes-support.js";
+import { mutants, noWasmtime, vectorPackets } from "./runtimes-support.js";
 
 /**
  * The most any packet may cost beyond one RSA-2048 signature verification. A cga-mode BU with
@@ -64,7 +64,7 @@ function validPackets(): { cga: Uint8Array[]; keys: { key: ReturnType<typeof loa
   return { cga, keys };
 }
 
-test(`no packet of the fuzz corpus costs more than one RSA-2048 verification + ${FUEL_BEYOND_ONE_VERIFICATION} fuel`, (t) => {
+test(`no packet of the fuzz corpus costs more than one RSA-2048 verification + ${FUEL_BEYOND_ONE_VERIFICATION} fuel`, { skip: noWasmtime }, (t) => {
   const verify = oneVerificationFuel();
   const dar = new Dar(loadCore(undefined, { runtime: "wasmtime", fuel: true }));
   dar.configure({ ...parseDarConfig({ anchor: ANCHOR, prefixes: [`${PREFIX}/64`], maxLifetime: 600 }), capacity: 1024 });
@@ -123,7 +123,7 @@ test(`no packet of the fuzz corpus costs more than one RSA-2048 verification + $
   }
 });
 
-test("fama replay --runtime wasmtime --fuel-report prints the table; without wasmtime it refuses", () => {
+test("fama replay --runtime wasmtime --fuel-report prints the table; without wasmtime it refuses", { skip: noWasmtime }, () => {
   const cli = join(REPO_ROOT, "build/js/host/cli.js");
   const dir = join(VECTORS_DIR, "dar");
   const args = ["--disable-warning=ExperimentalWarning", cli, "replay", "--config", join(dir, "malformed.config.json"), "--in", join(dir, "malformed.in.pcap"), "--out", "/dev/null", "--fuel-report"];
@@ -158,7 +158,7 @@ function maxFuel(core: ReturnType<typeof loadCore>, packets: Uint8Array[], step:
 const MN_PACKET_BUDGET = 50_000;
 const DECODE_PACKET_BUDGET = 50_000;
 
-test(`the MN's process_batch and the decoder: no packet of the corpus costs more than ${MN_PACKET_BUDGET} / ${DECODE_PACKET_BUDGET} fuel`, (t) => {
+test(`the MN's process_batch and the decoder: no packet of the corpus costs more than ${MN_PACKET_BUDGET} / ${DECODE_PACKET_BUDGET} fuel`, { skip: noWasmtime }, (t) => {
   const seeds = vectorPackets();
   const corpus = [...seeds, ...mutants(seeds, 20_000, SEED + 1)];
 

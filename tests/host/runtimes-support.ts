@@ -6,10 +6,16 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { init, WASI as WasmerWASI } from "@wasmer/wasi";
 import { compileCore, loadCore, wrapInstance, type Core } from "../../host/wasm.js";
+import { locateLibwasmtime } from "../../host/runtime/locate.js";
 import { readPcap } from "../../host/pcap.js";
 import { VECTORS_DIR } from "../../host/paths.js";
 import { rng } from "../support/rng.js";
 import { fixMhChecksum, upperLayer, NH_MH } from "../support/packets.js";
+
+/** A skip reason for the tests that need libwasmtime, when it is not installed (CI installs it). */
+export const noWasmtime: string | false = (() => {
+  try { locateLibwasmtime(); return false; } catch (e) { return `needs libwasmtime: ${(e as Error).message}`; }
+})();
 
 export const RUNTIME_NAMES = ["node:wasi", "@wasmer/wasi", "wasmtime"] as const;
 export type TestRuntime = (typeof RUNTIME_NAMES)[number];

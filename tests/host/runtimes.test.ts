@@ -20,7 +20,7 @@ import { loadPrivateKey } from "../../host/keys.js";
 import { replayPackets } from "../../host/commands/replay.js";
 import { buildBu, phktOf } from "../support/mobile-node.js";
 import { udpPacket } from "../support/packets.js";
-import { RUNTIME_NAMES, initWasmer, loadUnder, mutants, vectorPackets, type TestRuntime } from "./runtimes-support.js";
+import { RUNTIME_NAMES, initWasmer, noWasmtime, loadUnder, mutants, vectorPackets, type TestRuntime } from "./runtimes-support.js";
 
 const SEED = 0x1010_2026;
 const DAR_DIR = join(VECTORS_DIR, "dar");
@@ -45,7 +45,7 @@ function state(dar: Dar) {
   return { counters, bindings, snapshot: hex(dar.snapshot()) };
 }
 
-test("decoding the whole vector set gives identical output under the three runtimes", () => {
+test("decoding the whole vector set gives identical output under the three runtimes", { skip: noWasmtime }, () => {
   const packets = vectorPackets();
   const lines = sameUnderAll("decode", (rt) => {
     const core = loadUnder(rt, SEED);
@@ -55,7 +55,7 @@ test("decoding the whole vector set gives identical output under the three runti
   assert.ok(packets.length >= 100 && ok >= 40 && ok < packets.length, `${ok} of ${packets.length} decoded`);
 });
 
-test("fama decode prints the same lines with --runtime node and --runtime wasmtime", () => {
+test("fama decode prints the same lines with --runtime node and --runtime wasmtime", { skip: noWasmtime }, () => {
   for (const file of ["valid.pcap", "invalid.pcap"]) {
     const out = (runtime: string) => {
       const r = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", CLI, "decode", "--runtime", runtime, join(VECTORS_DIR, "mh", file)], { encoding: "utf8" });
@@ -70,7 +70,7 @@ test("fama decode prints the same lines with --runtime node and --runtime wasmti
 
 const scenarios = readdirSync(DAR_DIR).filter((f) => f.endsWith(".config.json")).map((f) => f.slice(0, -".config.json".length));
 
-test("every DAR replay scenario: the same output bytes and end state under the three runtimes", () => {
+test("every DAR replay scenario: the same output bytes and end state under the three runtimes", { skip: noWasmtime }, () => {
   assert.ok(scenarios.length >= 15, `${scenarios.length} scenarios`);
   let emitted = 0;
   for (const name of scenarios) {
@@ -101,7 +101,7 @@ function twoStep(rt: TestRuntime, name: string, buildRun2: (run1: Uint8Array[], 
   return { run1: run1.map((o) => hex(o.data)), run2: run2.map((o) => `${o.in}:${hex(o.data)}`), ...state(second) };
 }
 
-test("two-step phkt flow (dar/two-step.md): the same bytes in both runs under the three runtimes", () => {
+test("two-step phkt flow (dar/two-step.md): the same bytes in both runs under the three runtimes", { skip: noWasmtime }, () => {
   const mn = json("phkt-two-step.mn.json");
   const key = loadPrivateKey(join(VECTORS_DIR, mn.keyFile));
   const result = sameUnderAll("phkt-two-step", (rt) => twoStep(rt, "phkt-two-step", ([ba], t0) => {
@@ -121,7 +121,7 @@ test("two-step phkt flow (dar/two-step.md): the same bytes in both runs under th
   assert.deepEqual(result.run2.map((o) => Number(o.split(":")[0])), [0, 1, 3, 4], "BA, BA 135, encap, dereg BA; the forged BU dropped");
 });
 
-test("two-step care-of test flow: the same bytes in both runs under the three runtimes", () => {
+test("two-step care-of test flow: the same bytes in both runs under the three runtimes", { skip: noWasmtime }, () => {
   const mn = json("cot-two-step.mn.json");
   const key = loadPrivateKey(join(VECTORS_DIR, mn.keyFile));
   const result = sameUnderAll("cot-two-step", (rt) => twoStep(rt, "cot-two-step", ([cotPacket], t0) => {
@@ -138,7 +138,7 @@ test("two-step care-of test flow: the same bytes in both runs under the three ru
   assert.equal(result.bindings.length, 1, "one binding at the end");
 });
 
-test("a seeded fuzz corpus through process_batch: the same outputs, counters and bindings under the three runtimes", () => {
+test("a seeded fuzz corpus through process_batch: the same outputs, counters and bindings under the three runtimes", { skip: noWasmtime }, () => {
   const seeds = vectorPackets();
   const corpus = [...seeds, ...mutants(seeds, 20_000, SEED)];
   const BATCH = 64;

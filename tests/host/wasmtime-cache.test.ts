@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { REPO_ROOT } from "../../host/paths.js";
+import { noWasmtime } from "./runtimes-support.js";
 
 const CLI = join(REPO_ROOT, "build/js/host/cli.js");
 // A Binding Error-sized packet is enough: the point is that the core ran.
@@ -21,7 +22,7 @@ function decode(cache: string): string {
   return r.stdout;
 }
 
-test("wasmtime artifacts: written private, loaded when trusted, replaced when corrupt, ignored when others could write them", () => {
+test("wasmtime artifacts: written private, loaded when trusted, replaced when corrupt, ignored when others could write them", { skip: noWasmtime }, () => {
   const root = mkdtempSync(join(tmpdir(), "fama-cwasm-"));
   const cache = join(root, "cache");
   try {
