@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { compileCore, loadCore } from "../../host/wasm.js";
 import { CoreTrap, wasmtimeEngine, wat2wasm } from "../../host/runtime/wasmtime.js";
-import { initWasmer, loadUnderWasmer, noWasmtime } from "./runtimes-support.js";
+import { initWasmer, loadUnderWasmer, noWasmtime } from "../support/runtimes.js";
 import { decodePacket } from "../../host/core/mh.js";
 import { readPcap } from "../../host/pcap.js";
 import { VECTORS_DIR } from "../../host/paths.js";

@@ -10,7 +10,7 @@ import { once } from "node:events";
 import { CLI_JS } from "../../host/lab/daemons.js";
 import { netnsList } from "../../host/net/ip.js";
 import { LAB_PREFIX } from "../../host/lab/lab.js";
-import { noWasmtime } from "../host/runtimes-support.js";
+import { noWasmtime } from "../support/runtimes.js";
 
 const notRoot = process.getuid?.() !== 0 && "needs root (network namespaces, TUN devices, tc)";
 

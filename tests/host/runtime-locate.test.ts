@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { REPO_ROOT } from "../../host/paths.js";
 import { locateLibwasmtime, WASMTIME_VERSION } from "../../host/runtime/locate.js";
-import { noWasmtime } from "./runtimes-support.js";
+import { noWasmtime } from "../support/runtimes.js";
 
 const CLI = join(REPO_ROOT, "build/js/host/cli.js");
 const decode = (env: Record<string, string>, ...extra: string[]) =>

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { REPO_ROOT } from "../../host/paths.js";
-import { noWasmtime } from "./runtimes-support.js";
+import { noWasmtime } from "../support/runtimes.js";
 
 const CLI = join(REPO_ROOT, "build/js/host/cli.js");
 // A Binding Error-sized packet is enough: the point is that the core ran.

@@ -22,7 +22,7 @@ import { loadPrivateKey, spkiDer } from "../../host/keys.js";
 import { FuelProfile } from "../../host/runtime/fuel-report.js";
 import { buildBu, phktOf } from "../support/mobile-node.js";
 import { addr, text, udpPacket, encapsulate } from "../support/packets.js";
-import { mutants, noWasmtime, vectorPackets } from "./runtimes-support.js";
+import { mutants, noWasmtime, vectorPackets } from "../support/runtimes.js";
 
 /**
  * The most any packet may cost beyond one RSA-2048 signature verification. A cga-mode BU with

@@ -9,8 +9,8 @@ import { compileCore, loadCore, wrapInstance, type Core } from "../../host/wasm.
 import { locateLibwasmtime } from "../../host/runtime/locate.js";
 import { readPcap } from "../../host/pcap.js";
 import { VECTORS_DIR } from "../../host/paths.js";
-import { rng } from "../support/rng.js";
-import { fixMhChecksum, upperLayer, NH_MH } from "../support/packets.js";
+import { rng } from "./rng.js";
+import { fixMhChecksum, upperLayer, NH_MH } from "./packets.js";
 
 /** A skip reason for the tests that need libwasmtime, when it is not installed (CI installs it). */
 export const noWasmtime: string | false = (() => {

@@ -2,7 +2,7 @@
 // bytes: the whole decode vector set, every DAR replay scenario (one-step, and the two-step
 // flows through a saved state), and a run of a seeded fuzz corpus (outputs, counters, bindings
 // and the snapshot at the end). Each runtime gets the same seeded stream in place of random_get
-// (tests/host/runtimes-support.ts), so PHKTs, nonces and Kdar agree and outputs can be compared
+// (tests/support/runtimes.ts), so PHKTs, nonces and Kdar agree and outputs can be compared
 // byte for byte.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -20,7 +20,7 @@ import { loadPrivateKey } from "../../host/keys.js";
 import { replayPackets } from "../../host/commands/replay.js";
 import { buildBu, phktOf } from "../support/mobile-node.js";
 import { udpPacket } from "../support/packets.js";
-import { RUNTIME_NAMES, initWasmer, noWasmtime, loadUnder, mutants, vectorPackets, type TestRuntime } from "./runtimes-support.js";
+import { RUNTIME_NAMES, initWasmer, noWasmtime, loadUnder, mutants, vectorPackets, type TestRuntime } from "../support/runtimes.js";
 
 const SEED = 0x1010_2026;
 const DAR_DIR = join(VECTORS_DIR, "dar");
