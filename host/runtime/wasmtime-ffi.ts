@@ -157,18 +157,29 @@ export function viewOf(pointer: unknown, len: number): ArrayBuffer {
   return koffi.view(pointer, len);
 }
 
-const libc = koffi.load("libc.so.6");
-const memmove = libc.func("intptr_t memmove(void *dst, intptr_t src, size_t n)") as (dst: Uint8Array, src: number, n: number) => number;
-const memmoveTo = libc.func("intptr_t memmove(intptr_t dst, void *src, size_t n)") as (dst: number, src: Uint8Array, n: number) => number;
+// memmove from and to raw addresses, bound on first use: importing this module (every CLI
+// command does, through host/wasm.ts) must not load anything.
+type Copies = { from: (dst: Uint8Array, src: number, n: number) => number; to: (dst: number, src: Uint8Array, n: number) => number };
+let copies: Copies | null = null;
+function memmove(): Copies {
+  if (!copies) {
+    const libc = koffi.load("libc.so.6");
+    copies = {
+      from: libc.func("intptr_t memmove(void *dst, intptr_t src, size_t n)") as Copies["from"],
+      to: libc.func("intptr_t memmove(intptr_t dst, void *src, size_t n)") as Copies["to"],
+    };
+  }
+  return copies;
+}
 
 /** Copies `data` to address `addr` (memory the library owns). */
 export function copyToAddress(addr: number, data: Uint8Array): void {
-  if (data.length > 0) memmoveTo(addr, data, data.length);
+  if (data.length > 0) memmove().to(addr, data, data.length);
 }
 
 /** Copies `len` bytes at address `addr` (memory the library owns) into a new array. */
 export function copyFromAddress(addr: number, len: number): Uint8Array {
   const out = new Uint8Array(Math.max(len, 1));
-  if (len > 0) memmove(out, addr, len);
+  if (len > 0) memmove().from(out, addr, len);
   return out.subarray(0, len);
 }
