@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { cpus } from "node:os";
 import { takeGlobalOption } from "../host/args.js";
-import { currentRuntime, parseRuntime, selectRuntime } from "../host/wasm.js";
+import { currentRuntime, parseRuntime, selectRuntime } from "../host/runtime/select.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 // npm run bench [SECTION] [--runtime node|wasmtime]: the runtime every section's loadCore()

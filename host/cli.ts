@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { UsageError } from "./errors.js";
 import { REPO_ROOT } from "./paths.js";
 import { takeGlobalOption } from "./args.js";
-import { parseRuntime, selectRuntime } from "./wasm.js";
+import { parseRuntime, selectRuntime } from "./runtime/select.js";
 
 interface CommandModule {
   run(args: string[]): Promise<number>;

@@ -1,18 +1,17 @@
 // Loads the fama core (build/fama.wasm) under a WASI preview1 runtime and gives the typed
 // wrappers in host/core/ raw access to its exports and linear memory. Two runtimes stand behind
 // the one `Core` interface (docs/RUNTIMES.md): node:wasi in V8 (the default) and wasmtime
-// through its C API (host/runtime/wasmtime.ts). The choice: `--runtime` on the command line
-// (host/cli.ts calls selectRuntime), else FAMA_RUNTIME, else node.
+// through its C API (host/runtime/wasmtime.ts); host/runtime/select.ts says which.
 import { fileURLToPath } from "node:url";
 import { compileNodeModule, instantiateNode } from "./runtime/node.js";
 import { wasmtimeEngine, wasmtimeModule, type LinearMemory } from "./runtime/wasmtime.js";
 import { UsageError } from "./errors.js";
+import { currentRuntime, type RuntimeName } from "./runtime/select.js";
+
+export { RUNTIMES, currentRuntime, parseRuntime, selectRuntime, type RuntimeName } from "./runtime/select.js";
 
 export const RELEASE_WASM = fileURLToPath(new URL("../../fama.wasm", import.meta.url));
 export const DEBUG_WASM = fileURLToPath(new URL("../../fama.debug.wasm", import.meta.url));
-
-export const RUNTIMES = ["node", "wasmtime"] as const;
-export type RuntimeName = (typeof RUNTIMES)[number];
 
 /** The raw exports; each area's wrapper in host/core/ narrows the ones it uses. */
 export type CoreExports = Record<string, unknown> & {
@@ -41,24 +40,6 @@ export interface LoadOptions {
   fuel?: boolean;
   /** Test seam (differential tests across runtimes): replaces WASI random_get. */
   random?: (out: Uint8Array) => void;
-}
-
-let selected: RuntimeName | null = null;
-
-export function parseRuntime(text: string, from = "--runtime"): RuntimeName {
-  if ((RUNTIMES as readonly string[]).includes(text)) return text as RuntimeName;
-  throw new UsageError(`${from} must be one of ${RUNTIMES.join(", ")}, not '${text}'`);
-}
-
-/** Sets the runtime every later loadCore() without an explicit one uses. */
-export function selectRuntime(name: RuntimeName): void {
-  selected = name;
-}
-
-export function currentRuntime(): RuntimeName {
-  if (selected) return selected;
-  const env = process.env.FAMA_RUNTIME;
-  return env ? parseRuntime(env, "FAMA_RUNTIME") : "node";
 }
 
 export function compileCore(path = RELEASE_WASM): WebAssembly.Module {

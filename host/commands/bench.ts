@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { UsageError, InputError } from "../errors.js";
-import { currentRuntime } from "../wasm.js";
+import { currentRuntime } from "../runtime/select.js";
 
 /** The sections that need nothing but the process itself (e2e needs namespaces and iperf3). */
 export const IN_PROCESS_SECTIONS = ["forward", "dar", "crypto", "cga", "mh"];

@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import type { ChildProcess } from "node:child_process";
 import type { NetScope } from "../net/ip.js";
 import { queryDaemon } from "../control/socket.js";
-import { currentRuntime } from "../wasm.js";
+import { currentRuntime } from "../runtime/select.js";
 
 export const CLI_JS = fileURLToPath(new URL("../cli.js", import.meta.url));
 /** The program a daemon runs by default: this checkout's CLI under this node. */

@@ -5,7 +5,16 @@
 // per-call hot path (`wasmtime_func_call_unchecked`) needs. Out-parameters point into one
 // off-heap scratch block (host/runtime/wasmtime.ts). The only `void *` result is the linear
 // memory base, because koffi.view() needs a pointer object to make an ArrayBuffer over it.
-import koffi from "koffi";
+import { createRequire } from "node:module";
+import type Koffi from "koffi";
+
+// koffi is loaded on first use, not on import: host/wasm.ts (and so every command that loads
+// the core) imports this module, and under node:wasi nothing here is needed.
+let koffiModule: typeof Koffi | null = null;
+function koffi(): typeof Koffi {
+  koffiModule ??= createRequire(import.meta.url)("koffi") as typeof Koffi;
+  return koffiModule;
+}
 
 type Addr = number;
 
@@ -128,15 +137,20 @@ export const RAW_VALUE_SIZE = 16;
 export const KIND_I32 = 0, KIND_I64 = 1, KIND_F32 = 2, KIND_F64 = 3;
 
 /** wasmtime_func_unchecked_callback_t: returns a wasm_trap_t* (0: no trap). */
-export const HostCallback = koffi.proto("intptr_t HostCallback(intptr_t env, intptr_t caller, intptr_t args_and_results, size_t len)");
+let hostCallback: ReturnType<typeof Koffi.proto> | null = null;
+function hostCallbackType(): ReturnType<typeof Koffi.proto> {
+  hostCallback ??= koffi().proto("intptr_t HostCallback(intptr_t env, intptr_t caller, intptr_t args_and_results, size_t len)");
+  return hostCallback;
+}
 
 /** Makes a native function pointer that calls `fn` (koffi keeps it for the process's life). */
 export function registerHost(fn: (env: number, caller: number, frame: number, len: number) => number): unknown {
-  return koffi.register(fn, koffi.pointer(HostCallback));
+  return koffi().register(fn, koffi().pointer(hostCallbackType()));
 }
 
 export function bindWasmtime(path: string): WasmtimeApi {
-  const lib = koffi.load(path);
+  hostCallbackType(); // the signature below names it
+  const lib = koffi().load(path);
   const api = {} as Record<string, unknown>;
   for (const [name, signature] of Object.entries(SIGNATURES)) api[name] = lib.func(signature);
   return api as unknown as WasmtimeApi;
@@ -148,13 +162,13 @@ export function bindWasmtime(path: string): WasmtimeApi {
  * their call frames are made once per core, and cores are kept for the process's life.
  */
 export function offHeap(bytes: number): { addr: number; buf: ArrayBuffer } {
-  const pointer = koffi.alloc("uint8_t", bytes);
-  return { addr: Number(koffi.address(pointer)), buf: koffi.view(pointer, bytes) };
+  const pointer = koffi().alloc("uint8_t", bytes);
+  return { addr: Number(koffi().address(pointer)), buf: koffi().view(pointer, bytes) };
 }
 
 /** An ArrayBuffer over `len` bytes at a pointer the library returned. */
 export function viewOf(pointer: unknown, len: number): ArrayBuffer {
-  return koffi.view(pointer, len);
+  return koffi().view(pointer, len);
 }
 
 // memmove from and to raw addresses, bound on first use: importing this module (every CLI
@@ -163,7 +177,7 @@ type Copies = { from: (dst: Uint8Array, src: number, n: number) => number; to: (
 let copies: Copies | null = null;
 function memmove(): Copies {
   if (!copies) {
-    const libc = koffi.load("libc.so.6");
+    const libc = koffi().load("libc.so.6");
     copies = {
       from: libc.func("intptr_t memmove(void *dst, intptr_t src, size_t n)") as Copies["from"],
       to: libc.func("intptr_t memmove(intptr_t dst, void *src, size_t n)") as Copies["to"],
