@@ -125,7 +125,7 @@ export class DarDaemon {
       });
       this.done = this.dataplane.run();
       for (const c of BA_COUNTERS) this.baLast.set(c, dar.counter(c));
-      log.info("dar.started", { anchor: cfg.anchorText, prefixes: cfg.prefixes.map((p) => p.text), tun: this.tun.name, bindings: dar.bindingsCount(), socket: this.o.controlSocket === false ? null : cfg.socket });
+      log.info("dar.started", { runtime: dar.core.runtime, anchor: cfg.anchorText, prefixes: cfg.prefixes.map((p) => p.text), tun: this.tun.name, bindings: dar.bindingsCount(), socket: this.o.controlSocket === false ? null : cfg.socket });
     } catch (e) {
       await this.unwind();
       throw e;
