@@ -14,7 +14,7 @@ export async function run(): Promise<void> {
   const N = 1024;
   const msgs = ex.alloc(N * 64);
   const outs = ex.alloc(N * 20);
-  const mem = () => new Uint8Array(ex.memory.buffer);
+  const mem = () => core.bytes();
   mem().set(crypto.randomBytes(N * 64), msgs);
   const bufs = Array.from({ length: N }, () => crypto.randomBytes(64));
   const hashFn = (crypto as unknown as { hash?: (alg: string, data: Buffer, enc: "buffer") => Buffer }).hash;

@@ -16,7 +16,7 @@
 // so it cannot beat the verification alone; the verify + publicEncrypt pair is shown too.
 import crypto, { type KeyObject } from "node:crypto";
 import { join } from "node:path";
-import { loadCore } from "../host/wasm.js";
+import { loadCore, type RuntimeName } from "../host/wasm.js";
 import { Dar, snapshotBlob, sealSnapshot, recordOffset, writeBindingRecord } from "../host/core/dar.js";
 import { parseDarConfig } from "../host/config/dar.js";
 import { decodePacket } from "../host/core/mh.js";
@@ -36,14 +36,14 @@ const CGA_HOAS = 32;
 
 const builder = loadCore();
 
-function newDar(capacity: number): Dar {
-  const dar = new Dar(loadCore());
+function newDar(capacity: number, runtime?: RuntimeName): Dar {
+  const dar = new Dar(loadCore(undefined, runtime ? { runtime } : {}));
   dar.configure({ ...parseDarConfig({ anchor: ANCHOR, prefixes: [`${PREFIX}/64`] }), capacity });
   return dar;
 }
 
 /** Feeds BUs from a cycle, `batch` per process call; counts what was sent. */
-class Feeder {
+export class Feeder {
   pos = 0;
   processed = 0;
   sent = 0;
@@ -73,8 +73,8 @@ class Feeder {
 }
 
 /** phkt mode: HoAs bound by a restored snapshot (PHKT known here), BUs pre-built for the 4 rounds. */
-function phktSetup(): Feeder {
-  const dar = newDar(2 * PHKT_HOAS);
+export function phktSetup(runtime?: RuntimeName): Feeder {
+  const dar = newDar(2 * PHKT_HOAS, runtime);
   const blob = snapshotBlob(PHKT_HOAS);
   const hoas: { hoa: string; coa: string; phkt: Uint8Array }[] = [];
   for (let i = 0; i < PHKT_HOAS; i++) {
@@ -94,8 +94,8 @@ function phktSetup(): Feeder {
 }
 
 /** cga mode with one key: CGAs bound by a first round of cga-mode BUs, then the 4 rounds. */
-function cgaSetup(key: KeyObject): Feeder {
-  const dar = newDar(64);
+export function cgaSetup(key: KeyObject, runtime?: RuntimeName): Feeder {
+  const dar = newDar(64, runtime);
   const spki = spkiDer(key);
   const mns = Array.from({ length: CGA_HOAS }, (_, i) => {
     const { address, params } = cgaAddress(builder, { modifier: new Uint8Array(crypto.randomBytes(16)), prefix: parseIPv6(PREFIX)!, spki, sec: 0 });

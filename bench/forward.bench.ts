@@ -23,7 +23,7 @@ const PACKETS_PER_RUN = 150_000;
 const WARMUP_PACKETS = 100_000;
 
 /** Median packets per CPU-second of each case, the cases interleaved round by round. */
-function cpuRates(cases: Case[], rounds: number, packets: number): number[] {
+export function cpuRates(cases: Case[], rounds: number, packets: number): number[] {
   const out: number[][] = cases.map(() => []);
   // Warm-up: V8 runs a new Wasm module's functions in its baseline compiler first and tiers
   // hot ones up to the optimising one in the background, and every cache size here is a
@@ -68,11 +68,11 @@ const PACKET_LENS = [64, 1400];
 const iidHi = (i: number) => Math.imul(i, 0x9e3779b1) >>> 0;
 const iidLo = (i: number) => (i ^ 0x5bd1e995) >>> 0;
 
-function configFor(capacity: number) {
+export function configFor(capacity: number) {
   return { ...parseDarConfig({ anchor: ANCHOR, prefixes: ["2001:db8:100:1::/64"], tunnelMtu: 1460 }), capacity };
 }
 
-function fill(dar: Dar, n: number): number {
+export function fill(dar: Dar, n: number): number {
   const blob = snapshotBlob(n);
   const u32 = new Uint32Array(blob.buffer, blob.byteOffset, blob.byteLength >> 2);
   const dv = new DataView(blob.buffer);
@@ -97,7 +97,7 @@ function fill(dar: Dar, n: number): number {
 }
 
 /** Puts a template packet in every slot; returns the per-batch refresher. */
-function prepare(dar: Dar, dir: "encap" | "decap", len: number, n: number, rnd: Uint32Array): (count: number) => void {
+export function prepare(dar: Dar, dir: "encap" | "decap", len: number, n: number, rnd: Uint32Array): (count: number) => void {
   const { mem } = dar.views();
   const base = dar.slotsBase;
   const stride = dar.stride;
@@ -174,7 +174,7 @@ export async function run(): Promise<void> {
     dar.configure(configFor(n));
     const fillMs = fill(dar, n);
     const use = dar.memoryUse();
-    notes.push(`${n} bindings: restored in ${fillMs.toFixed(0)} ms; table ${use.tableSlots} slots, longest probe ${dar.x.bindings_max_probe()}`);
+    notes.push(`${n} bindings: restored in ${fillMs.toFixed(0)} ms; table ${use.tableSlots} slots, longest probe ${dar.x.dar_bindings_max_probe()}`);
     memRows.push({ test: `memory per binding, capacity ${n} (full)`, ours: use.perBinding, baseline: 128, baselineName: "target max", unit: "B" });
     const cases: (Case & { dir: string; len: number; batch: number; setup: () => void; refreshOnly: (packets: number) => void })[] = [];
     const rnd = new Uint32Array(1 << 20);

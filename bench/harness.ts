@@ -85,8 +85,7 @@ export function fmt(x: number): string {
 }
 
 /** Prints rows as a Markdown table: figure, baseline, ratio, target. */
-export function printTable(title: string, rows: Row[]): void {
-  const head = ["test", "fama", "baseline", "ratio", "target"];
+export function printTable(title: string, rows: Row[], head = ["test", "fama", "baseline", "ratio", "target"]): void {
   const body = rows.map((r) => {
     // A row without a baseline (NaN) is a figure on its own: no ratio to show.
     const hasBaseline = Number.isFinite(r.baseline);

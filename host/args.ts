@@ -56,3 +56,24 @@ export function intOption(parsed: ParsedArgs, name: string, fallback: number, mi
   if (value < min || value > max) throw new UsageError(`--${name} must be between ${min} and ${max}, not ${value}`);
   return value;
 }
+
+/**
+ * Removes `--name value` / `--name=value` from anywhere in `args` (a global option the CLI
+ * handles before the command's own strict parser sees the rest).
+ */
+export function takeGlobalOption(args: string[], name: string): { value: string | undefined; rest: string[] } {
+  const rest: string[] = [];
+  let value: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === `--${name}`) {
+      value = args[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    } else if (arg.startsWith(`--${name}=`)) {
+      value = arg.slice(name.length + 3);
+    } else {
+      rest.push(arg);
+    }
+  }
+  return { value, rest };
+}

@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "./errors.js";
 import { REPO_ROOT } from "./paths.js";
+import { takeGlobalOption } from "./args.js";
+import { parseRuntime, selectRuntime } from "./runtime/select.js";
 
 interface CommandModule {
   run(args: string[]): Promise<number>;
@@ -22,10 +24,11 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   status: () => import("./commands/status.js"),
   lab: () => import("./commands/lab.js"),
   bench: () => import("./commands/bench.js"),
+  sim: () => import("./commands/sim.js"),
 };
 
 async function help(): Promise<void> {
-  const lines = ["usage: fama <command> [options] | fama --version", "", "commands:"];
+  const lines = ["usage: fama <command> [options] [--runtime node|wasmtime] | fama --version", "", "commands:"];
   for (const [name, load] of Object.entries(commands)) {
     try {
       lines.push(`  ${(await load()).usage}`);
@@ -37,7 +40,10 @@ async function help(): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
+  // --runtime node|wasmtime (any command, any position): which WASI runtime runs the core.
+  const runtime = takeGlobalOption(argv, "runtime");
+  if (runtime.value !== undefined) selectRuntime(parseRuntime(runtime.value));
+  const [name, ...args] = runtime.rest;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     await help();
     return name ? 0 : 2;

@@ -11,7 +11,7 @@
 // are allowed and ignored. k is the length of n in octets.
 
 import { ct_equal } from "./ct";
-import { random_fill } from "./random";
+import { random_fill } from "../random";
 import { BN_MAX_BYTES, bn_mont_setup, bn_from_be, bn_to_be, bn_cmp, bn_mod_exp, bn_modulus, be_strip, be_bitlen } from "./bignum";
 
 export const RSA_OK: i32 = 0;

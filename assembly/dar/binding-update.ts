@@ -18,14 +18,13 @@ import {
 import { cga_verify, cga_mod_offset, cga_mod_len, cga_mod_bits, cga_exp_offset, cga_exp_len, CGA_OK } from "../cga/cga";
 import { tok_signature_verify, tok_authenticator_check, tok_careof_keygen, tok_kbm, tok_kbm_dereg, KBM_LEN } from "../cga/tokens";
 import { rsa_encrypt_pkcs1 } from "../cga/rsa";
-import { random_fill } from "../cga/random";
-import {
-  bc_lookup, bc_update, bc_remove, BC_FULL, BC_ADDED, BC_MOVED, BC_REFRESHED,
-  E_SEQ, E_PHKT, E_FLAGS, FLAG_HAS_PHKT,
-} from "../forward/binding-cache";
+import { random_fill } from "../random";
+import { bc_lookup, bc_update, bc_remove, BC_FULL, BC_ADDED, BC_MOVED, BC_REFRESHED } from "./binding-cache";
+import { E_SEQ, E_PHKT, E_FLAGS, FLAG_HAS_PHKT } from "./binding-record";
 import {
   ctr_inc, C_MALFORMED, C_BAD_AUTH_FAILED, C_BU_ACCEPTED, C_BU_REJECTED, C_BU_NO_ACK, C_NO_RANDOM, C_CONTROL_DROP,
-} from "../forward/counters";
+} from "./counters";
+import { acks_mark } from "./withheld";
 import { cfg_anchor, cfg_in_prefixes, cfg_min_sec, cfg_max_lifetime, cfg_coa_test } from "./config";
 import { nonce_lookup, nonce_kdar } from "./nonces";
 import { build_ba } from "./replies";
@@ -161,6 +160,7 @@ export function bu_process(pkt: usize, now: f64): u32 {
     if (binding == 0) return reject(pkt, hoa, BA_NOT_HOME_AGENT, seq);
     bc_remove(hoa);
     ctr_inc(C_BU_ACCEPTED);
+  acks_mark();
     if (!ack) return no_ack();
     // A phkt-mode BA is authenticated with the Kbm the BU used.
     return send(build_ba(anchor, dst, hoa, BA_ACCEPTED, seq, 0, 0, 0, cgaMode ? 0 : kbm, coa));
@@ -191,6 +191,7 @@ export function bu_process(pkt: usize, now: f64): u32 {
     return C_CONTROL_DROP;
   }
   ctr_inc(C_BU_ACCEPTED);
+  acks_mark();
   if (!ack) return no_ack();
   // A phkt-mode BA uses the Kbm that step 7 checked the BU with; cga mode keys it with the new PHKT.
   if (cgaMode) tok_kbm(newPhkt, careOfPart, kbm);

@@ -18,8 +18,8 @@
 // Changing `capacity` re-creates the (empty) binding cache; it is refused while bindings
 // exist (CFG_CAPACITY_IN_USE). The same capacity keeps the bindings.
 
-import { bc_capacity, bc_count, bc_init, BC_OK, BC_MAX_CAPACITY } from "../forward/binding-cache";
-import { icmp_rate_reset } from "../forward/icmp";
+import { bc_capacity, bc_count, bc_init, BC_OK, BC_MAX_CAPACITY } from "./binding-cache";
+import { icmp_rate_reset } from "./icmp";
 import { copy_addr } from "../wire/bytes";
 
 export const DAR_CONFIG_SIZE: u32 = 432;

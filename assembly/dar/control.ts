@@ -20,8 +20,8 @@ import { MH_BU, MH_COTI } from "../mh/header";
 import { tok_careof_keygen } from "../cga/tokens";
 import {
   ctr_inc, C_MH_MALFORMED, C_MH_UNEXPECTED, C_BE_SENT, C_COT_SENT, C_NO_RANDOM, C_RATE_LIMITED, C_CONTROL_DROP,
-} from "../forward/counters";
-import { icmp_rate_take } from "../forward/icmp";
+} from "./counters";
+import { icmp_rate_take } from "./icmp";
 import { cfg_anchor } from "./config";
 import { bu_process, bu_reply_len } from "./binding-update";
 import { build_be, build_cot, REPLY } from "./replies";

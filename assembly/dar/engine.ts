@@ -11,7 +11,7 @@
 //   destination = a bound HoA              -> hop limit, tunnel MTU, encapsulate
 //   destination inside a prefix           -> drop `unbound` (emit nothing, PROTOCOL vectors)
 //   otherwise                              -> drop `not-for-us`
-// process_batch works in passes over the batch, so that the cache misses of different
+// dar_process_batch works in passes over the batch, so that the cache misses of different
 // packets overlap instead of each packet waiting for its own (a 1M-binding cache is ~113 MB,
 // two random accesses per lookup: table slot, then record):
 //   1. classify: the checks above up to "destination = anchor", and the keyed hash of the
@@ -28,30 +28,30 @@
 //      batch changes the epoch and later lookups run the full probe again.
 // Each lookup hashes its key once (pass 1).
 
-import { addr_eq, load8, load16_be } from "../wire/bytes";
-import { NH_IPV6, NH_ICMPV6, NH_MOBILITY, NH_HOP_BY_HOP, NH_DEST_OPTS, IPV6_MIN_MTU } from "../wire/ipv6";
+import { addr_eq } from "../wire/bytes";
+import {
+  NH_IPV6, NH_ICMPV6, NH_MOBILITY, NH_HOP_BY_HOP, NH_DEST_OPTS, IPV6_HEADER_LEN, IPV6_MIN_MTU,
+  ipv6_check, next_header, hop_limit, set_hop_limit, src_addr, dst_addr,
+} from "../wire/ipv6";
+import { Chain, chain_begin, chain_check, chain_next } from "../wire/ext-chain";
+import { ICMP_HEADER_LEN, ICMP_TIME_EXCEEDED, ICMP_PACKET_TOO_BIG, ICMP_ECHO_REQUEST, icmp_type } from "../wire/icmpv6";
 import {
   BATCH_HEADROOM, BATCH_MAX_PACKET, BATCH_MAX_SLOTS, BATCH_SLOT_STRIDE,
   slot_at, desc_at, desc_len, desc_send, desc_drop,
-} from "../forward/batch";
+} from "../batch/slots";
 import {
   ctr_inc, ctr_add, C_RX, C_TX, C_ENCAP, C_DECAP, C_ECHO_REPLY, C_TIME_EXCEEDED_SENT, C_TOO_BIG_SENT,
   C_MALFORMED, C_UNBOUND, C_SPOOFED, C_TUNNEL_UNBOUND, C_HOP_LIMIT, C_TOO_BIG, C_RATE_LIMITED,
   C_NOT_FOR_US, C_MOBILITY_CONTROL, C_ICMP_SUPPRESSED, C_ANCHOR_OTHER, C_NOT_CONFIGURED,
   C_CONTROL_DROP, COUNTERS_LEN,
-} from "../forward/counters";
-import {
-  bc_lookup_hashed, bc_lookup_candidate, bc_key_hash, bc_touch_slot, bc_candidate_slot, bc_slot_entry,
-  bc_epoch, bc_count, bc_expire,
-  E_COA, E_PKTS_TO, E_BYTES_TO, E_PKTS_FROM, E_BYTES_FROM,
-} from "../forward/binding-cache";
-import { tunnel_encapsulate, TUNNEL_HEADER_LEN } from "../forward/tunnel";
-import {
-  icmp_error_allowed, icmp_rate_take, icmp_build_error, icmp_echo_reply,
-  ICMP_ERROR_HEADROOM, ICMP_TIME_EXCEEDED, ICMP_PACKET_TOO_BIG, ICMP_ECHO_REQUEST,
-} from "../forward/icmp";
+} from "./counters";
+import { bc_lookup_hashed, bc_lookup_candidate, bc_key_hash, bc_touch_slot, bc_candidate_slot, bc_slot_entry, bc_epoch, bc_count, bc_expire } from "./binding-cache";
+import { E_COA, E_PKTS_TO, E_BYTES_TO, E_PKTS_FROM, E_BYTES_FROM } from "./binding-record";
+import { tunnel_encapsulate, TUNNEL_HEADER_LEN } from "../batch/tunnel";
+import { icmp_error_allowed, icmp_rate_take, icmp_build_error, icmp_echo_reply, ICMP_ERROR_HEADROOM } from "./icmp";
 import { cfg_configured, cfg_anchor, cfg_tunnel_mtu, cfg_in_prefixes } from "./config";
 import { dar_control, control_tick } from "./control";
+import { acks_begin, acks_at } from "./withheld";
 
 /** Records the expiry sweep visits per tick (a full pass over 1M bindings in ~16 s). */
 export const SWEEP_BUDGET: u32 = 65536;
@@ -59,7 +59,7 @@ export const SWEEP_BUDGET: u32 = 65536;
 const ctrlOut: usize = memory.data(8, 8);
 let sink: u32 = 0;
 let lastNow: f64 = 0;
-/** The last now_ms the host passed (process_batch or tick). */
+/** The last now_ms the host passed (dar_process_batch or dar_tick). */
 export function dar_last_now(): f64 { return lastNow; }
 
 /** Sends an ICMPv6 error about the packet at `pkt` or drops it; the input was counted under `reason`. */
@@ -85,13 +85,8 @@ function send_error(slot: usize, d: usize, pkt: usize, len: u32, type: u32, para
   desc_drop(d, reason);
 }
 
-/** Checks the fixed header of the packet at `p` (`len` bytes available). */
-@inline function ipv6_ok(p: usize, len: u32): bool {
-  return len >= 40 && (load8(p) >> 4) == 6 && load16_be(p + 4) + 40 == len;
-}
-
 function to_mn(slot: usize, d: usize, pkt: usize, len: u32, e: usize, now: f64): void {
-  const hop = load8(pkt + 7);
+  const hop = hop_limit(pkt);
   if (hop <= 1) {
     send_error(slot, d, pkt, len, ICMP_TIME_EXCEEDED, 0, C_HOP_LIMIT, C_TIME_EXCEEDED_SENT, now);
     return;
@@ -101,7 +96,7 @@ function to_mn(slot: usize, d: usize, pkt: usize, len: u32, e: usize, now: f64):
     send_error(slot, d, pkt, len, ICMP_PACKET_TOO_BIG, mtu, C_TOO_BIG, C_TOO_BIG_SENT, now);
     return;
   }
-  store<u8>(pkt + 7, <u8>(hop - 1));
+  set_hop_limit(pkt, hop - 1);
   const outLen = tunnel_encapsulate(pkt, len, cfg_anchor(), e + E_COA);
   store<u64>(e + E_PKTS_TO, load<u64>(e + E_PKTS_TO) + 1);
   store<u64>(e + E_BYTES_TO, load<u64>(e + E_BYTES_TO) + len);
@@ -113,60 +108,60 @@ function to_mn(slot: usize, d: usize, pkt: usize, len: u32, e: usize, now: f64):
 function decapsulate(slot: usize, d: usize, pkt: usize, len: u32, off: u32, h: u32, cand: i32, rec: usize, hashed: bool, now: f64): void {
   const inner = pkt + off;
   const ilen = len - off;
-  if (!ipv6_ok(inner, ilen)) {
+  if (!ipv6_check(inner, ilen)) {
     drop(d, C_MALFORMED);
     return;
   }
-  const e = hashed ? bc_lookup_candidate(inner + 8, h, cand, rec, candEpoch, now) : bc_lookup_hashed(inner + 8, bc_key_hash(inner + 8), now);
+  const innerSrc = src_addr(inner);
+  const e = hashed ? bc_lookup_candidate(innerSrc, h, cand, rec, candEpoch, now) : bc_lookup_hashed(innerSrc, bc_key_hash(innerSrc), now);
   if (e == 0) {
     drop(d, C_TUNNEL_UNBOUND);
     return;
   }
-  if (!addr_eq(e + E_COA, pkt + 8)) {
+  if (!addr_eq(e + E_COA, src_addr(pkt))) {
     drop(d, C_SPOOFED);
     return;
   }
-  const hop = load8(inner + 7);
+  const hop = hop_limit(inner);
   if (hop <= 1) {
     send_error(slot, d, inner, ilen, ICMP_TIME_EXCEEDED, 0, C_HOP_LIMIT, C_TIME_EXCEEDED_SENT, now);
     return;
   }
-  store<u8>(inner + 7, <u8>(hop - 1));
+  set_hop_limit(inner, hop - 1);
   store<u64>(e + E_PKTS_FROM, load<u64>(e + E_PKTS_FROM) + 1);
   store<u64>(e + E_BYTES_FROM, load<u64>(e + E_BYTES_FROM) + ilen);
   ctr_inc(C_DECAP);
   desc_send(d, <u32>(inner - slot), ilen);
 }
 
+/** Extension headers to_anchor steps over before giving up on finding the upper layer. */
+const ANCHOR_WALK_MAX: u32 = 8;
+const CHAIN = new Chain();
+
 function to_anchor(slot: usize, d: usize, pkt: usize, len: u32, now: f64): void {
-  let nh = load8(pkt + 6);
-  let off: u32 = 40;
   // Hop-by-Hop (only first) and Destination Options headers before the upper layer.
-  for (let n = 0; n < 8 && (nh == NH_DEST_OPTS || (nh == NH_HOP_BY_HOP && off == 40)); n++) {
-    if (off + 2 > len) {
+  const c = CHAIN;
+  chain_begin(c, pkt, len);
+  while (c.count < ANCHOR_WALK_MAX && (c.nh == NH_DEST_OPTS || (c.nh == NH_HOP_BY_HOP && c.count == 0))) {
+    if (!chain_check(c)) {
       drop(d, C_MALFORMED);
       return;
     }
-    const next = load8(pkt + off);
-    const hlen = (load8(pkt + off + 1) + 1) << 3;
-    if (off + hlen > len) {
-      drop(d, C_MALFORMED);
-      return;
-    }
-    off += hlen;
-    nh = next;
+    chain_next(c);
   }
+  const nh = c.nh;
+  const off = c.off;
   if (nh == NH_IPV6) {
     decapsulate(slot, d, pkt, len, off, 0, -1, 0, false, now);
   } else if (nh == NH_ICMPV6) {
-    if (off + 8 <= len && load8(pkt + off) == ICMP_ECHO_REQUEST) {
+    if (off + ICMP_HEADER_LEN <= len && icmp_type(pkt + off) == ICMP_ECHO_REQUEST) {
       const outLen = icmp_echo_reply(pkt, len, off, cfg_anchor());
       if (outLen == 0) {
         drop(d, C_MALFORMED);
         return;
       }
       ctr_inc(C_ECHO_REPLY);
-      desc_send(d, BATCH_HEADROOM + off - 40, outLen);
+      desc_send(d, BATCH_HEADROOM + off - IPV6_HEADER_LEN, outLen);
     } else {
       drop(d, C_ANCHOR_OTHER);
     }
@@ -182,7 +177,7 @@ function to_anchor(slot: usize, d: usize, pkt: usize, len: u32, now: f64): void 
     }
     const o = load<u32>(ctrlOut);
     const l = load<u32>(ctrlOut, 4);
-    if (l < 40 || o > BATCH_SLOT_STRIDE || l > BATCH_SLOT_STRIDE - o) {
+    if (l < IPV6_HEADER_LEN || o > BATCH_SLOT_STRIDE || l > BATCH_SLOT_STRIDE - o) {
       drop(d, C_CONTROL_DROP);
       return;
     }
@@ -205,6 +200,8 @@ const slotHash: usize = memory.data(<i32>(BATCH_MAX_SLOTS * 4), 16);
 // The candidate table slot of the slot's key (bc_candidate_slot) and its record, found at
 // epoch candEpoch; and the last bytes of that record the path will use (to the MN: hoa to
 // its counters, [0, 64); from it: [0, 80)): a 96-byte record may straddle two cache lines.
+@inline const FAR_TO_MN: usize = E_BYTES_TO + 4; //     the last u32 of [0, 64)
+@inline const FAR_FROM_MN: usize = E_BYTES_FROM + 4; // the last u32 of [0, 80)
 const slotCand: usize = memory.data(<i32>(BATCH_MAX_SLOTS * 4), 16);
 const slotRec: usize = memory.data(<i32>(BATCH_MAX_SLOTS * 4), 16);
 const slotFar: usize = memory.data(<i32>(BATCH_MAX_SLOTS * 4), 16);
@@ -216,13 +213,13 @@ const PREFETCH_MIN_BINDINGS: u32 = 4096;
 @inline function classify(i: u32): u32 {
   const pkt = slot_at(i) + BATCH_HEADROOM;
   const len = desc_len(desc_at(i));
-  if (len > BATCH_MAX_PACKET || !ipv6_ok(pkt, len)) return K_MALFORMED;
-  if (!addr_eq(pkt + 24, cfg_anchor())) {
-    store<u32>(slotHash + (<usize>i << 2), bc_key_hash(pkt + 24));
+  if (len > BATCH_MAX_PACKET || !ipv6_check(pkt, len)) return K_MALFORMED;
+  if (!addr_eq(dst_addr(pkt), cfg_anchor())) {
+    store<u32>(slotHash + (<usize>i << 2), bc_key_hash(dst_addr(pkt)));
     return K_TO_MN;
   }
-  if (load8(pkt + 6) == NH_IPV6 && len >= 80) {
-    store<u32>(slotHash + (<usize>i << 2), bc_key_hash(pkt + 48));
+  if (next_header(pkt) == NH_IPV6 && len >= 2 * IPV6_HEADER_LEN) {
+    store<u32>(slotHash + (<usize>i << 2), bc_key_hash(src_addr(pkt + IPV6_HEADER_LEN)));
     return K_TUNNEL;
   }
   return K_ANCHOR;
@@ -235,23 +232,17 @@ const PREFETCH_MIN_BINDINGS: u32 = 4096;
   const pkt = slot + BATCH_HEADROOM;
   const len = desc_len(d);
   if (kind == K_TO_MN) {
-    const dst = pkt + 24;
+    const dst = dst_addr(pkt);
     const e = bc_lookup_candidate(dst, load<u32>(slotHash + (<usize>i << 2)), load<i32>(slotCand + (<usize>i << 2)), <usize>load<u32>(slotRec + (<usize>i << 2)), candEpoch, now);
     if (e != 0) to_mn(slot, d, pkt, len, e, now);
     else drop(d, cfg_in_prefixes(dst) ? C_UNBOUND : C_NOT_FOR_US);
   } else if (kind == K_TUNNEL) {
-    decapsulate(slot, d, pkt, len, 40, load<u32>(slotHash + (<usize>i << 2)), load<i32>(slotCand + (<usize>i << 2)), <usize>load<u32>(slotRec + (<usize>i << 2)), true, now);
+    decapsulate(slot, d, pkt, len, IPV6_HEADER_LEN, load<u32>(slotHash + (<usize>i << 2)), load<i32>(slotCand + (<usize>i << 2)), <usize>load<u32>(slotRec + (<usize>i << 2)), true, now);
   } else if (kind == K_ANCHOR) {
     to_anchor(slot, d, pkt, len, now);
   } else {
     drop(d, C_MALFORMED);
   }
-}
-
-/** Processes slot `i` alone: reads its descriptor's `len`, writes the verdict. */
-export function dar_dispatch(i: u32, now: f64): void {
-  candEpoch = bc_epoch() - 1; // no candidates: full lookups
-  dispatch(i, classify(i), now);
 }
 
 /**
@@ -276,7 +267,7 @@ function find_candidates(n: u32, touch: bool): void {
       store<i32>(slotCand + (<usize>i << 2), c);
       if (c >= 0) {
         a = bc_slot_entry(c);
-        b = a + (kind == K_TO_MN ? 60 : 76);
+        b = a + (kind == K_TO_MN ? FAR_TO_MN : FAR_FROM_MN);
       }
     }
     store<u32>(slotRec + (<usize>i << 2), <u32>a);
@@ -291,11 +282,12 @@ function find_candidates(n: u32, touch: bool): void {
   candEpoch = bc_epoch();
 }
 
-/** The ABI's process_batch: slots 0..n-1 in order; returns how many were given verdict send. */
-export function dar_process_batch(n: u32, now: f64): u32 {
+/** The ABI's dar_process_batch: slots 0..n-1 in order; returns how many were given verdict send. */
+export function dar_batch(n: u32, now: f64): u32 {
   lastNow = now;
   if (n > BATCH_MAX_SLOTS) n = BATCH_MAX_SLOTS;
   ctr_add(C_RX, n);
+  acks_begin(n);
   if (!cfg_configured()) {
     for (let i: u32 = 0; i < n; i++) drop(desc_at(i), C_NOT_CONFIGURED);
     return 0;
@@ -304,15 +296,17 @@ export function dar_process_batch(n: u32, now: f64): u32 {
   find_candidates(n, bc_count() >= PREFETCH_MIN_BINDINGS);
   let sent: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
+    acks_at(i);
     dispatch(i, load<u32>(slotKind + (<usize>i << 2)), now);
     sent += load<u32>(desc_at(i), 8);
   }
+  acks_at(BATCH_MAX_SLOTS);
   ctr_add(C_TX, sent);
   return sent;
 }
 
-/** The ABI's tick: expiry sweep (bounded), control-plane timers. */
-export function dar_tick(now: f64): void {
+/** The ABI's dar_tick: expiry sweep (bounded), control-plane timers. */
+export function dar_timers(now: f64): void {
   lastNow = now;
   bc_expire(now, SWEEP_BUDGET);
   control_tick(now);

@@ -8,7 +8,7 @@
 //   [16] u8[20] Kdar      [36] u32 0
 //   [40] NONCE_RING x 24-byte entries: [0] u32 index (0 = empty) [4] u32 0 [8] u8[8] nonce [16] f64 created
 
-import { random_fill } from "../cga/random";
+import { random_fill } from "../random";
 
 export const KDAR_LEN: u32 = 20;
 export const NONCE_LEN: u32 = 8;

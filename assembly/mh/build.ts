@@ -3,7 +3,8 @@
 // RFC 6275 §6.2 alignment rules, padded to a multiple of 8, Header Len and checksum filled.
 //
 // ---- Build request (native little-endian; mirrored in host/core/mh.ts) ----------------------
-//   [0]  u32 MH type                 [4]  u32 bits: 1 HoA, 2 RH2, 4 leave the checksum zero
+//   [0]  u32 MH type                 [4]  u32 bits: 1 HoA, 2 RH2, 4 leave the checksum zero,
+//                                         8 an option was refused (breq_add_option: the build fails)
 //   [8]  u8[16] IPv6 source          [24] u8[16] IPv6 destination
 //   [40] u8[16] HoA (Home Address option, bit 1)   [56] u8[16] RH2 address (bit 2)
 //   [72] u32 hop limit               [76] u32 sequence number
@@ -31,7 +32,7 @@ import { load8, store8, store16_be, store64_be, load64_be, copy_addr } from "../
 import * as ip from "../wire/ipv6";
 import { upper_layer_checksum } from "../wire/checksum";
 import * as E from "./errors";
-import * as X from "./ext";
+import * as X from "../wire/ext";
 import * as H from "./header";
 import * as O from "./options";
 
@@ -56,6 +57,7 @@ export const REQ_OPT_SIZE: u32 = 12;
 export const REQ_BIT_HOA: u32 = 1;
 export const REQ_BIT_RH2: u32 = 2;
 export const REQ_BIT_NO_CHECKSUM: u32 = 4;
+export const REQ_BIT_OPTIONS_LOST: u32 = 8;
 
 /** A static request with room for REQ_STATIC_OPTS options, for engines inside the core. */
 export const REQ_STATIC_OPTS: u32 = 32;
@@ -87,15 +89,23 @@ export function breq_begin(type: u32, src: usize, dst: usize, hopLimit: u32): vo
   store<u32>(BREQ + REQ_HOP_LIMIT, hopLimit);
 }
 
-/** Appends an option to the request in BREQ (at most REQ_STATIC_OPTS). */
-export function breq_add_option(type: u32, data: usize, len: u32): void {
+/**
+ * Appends an option to the request in BREQ. Past REQ_STATIC_OPTS options it returns
+ * ERR_BUILD_TOO_MANY_OPTIONS and marks the request, so that building it fails too: a packet
+ * never leaves without an option it was asked to carry.
+ */
+export function breq_add_option(type: u32, data: usize, len: u32): i32 {
   const n = load<u32>(BREQ + REQ_OPT_COUNT);
-  if (n >= REQ_STATIC_OPTS) return;
+  if (n >= REQ_STATIC_OPTS) {
+    store<u32>(BREQ + REQ_BITS, load<u32>(BREQ + REQ_BITS) | REQ_BIT_OPTIONS_LOST);
+    return E.ERR_BUILD_TOO_MANY_OPTIONS;
+  }
   const o = BREQ + REQ_OPTIONS + <usize>(n * REQ_OPT_SIZE);
   store<u32>(o, type);
   store<u32>(o, <u32>data, 4);
   store<u32>(o, len, 8);
   store<u32>(BREQ + REQ_OPT_COUNT, n + 1);
+  return E.MH_OK;
 }
 @inline function bset(field: u32, v: u32): void { store<u32>(BRES + <usize>field, v); }
 @inline function req32(req: usize, field: u32): u32 { return load<u32>(req + <usize>field); }
@@ -118,6 +128,7 @@ function emit_pad(p: usize, k: u32): void {
 export function mh_build_packet(req: usize, out: usize, cap: u32): i32 {
   memory.fill(BRES, 0, BRES_SIZE);
   const bits = req32(req, REQ_BITS);
+  if (bits & REQ_BIT_OPTIONS_LOST) return build_fail(E.ERR_BUILD_TOO_MANY_OPTIONS);
   const hasHoa = (bits & REQ_BIT_HOA) != 0;
   const hasRh2 = (bits & REQ_BIT_RH2) != 0;
   let hdr: u32 = ip.IPV6_HEADER_LEN;
@@ -144,7 +155,7 @@ export function mh_build_packet(req: usize, out: usize, cap: u32): i32 {
   if (hasHoa) {
     store8(nhField, ip.NH_DEST_OPTS);
     X.emit_dest_opts_hao(out + at, 0, req + REQ_HOA);
-    bset(BRES_HOA, at + 8);
+    bset(BRES_HOA, at + X.DO_HAO_ADDRESS);
     nhField = out + at + X.EXT_NEXT_HEADER;
     at += X.DO_HAO_HEADER_LEN;
   }

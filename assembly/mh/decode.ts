@@ -49,7 +49,8 @@ import { load8, load16_be, load64_be } from "../wire/bytes";
 import * as ip from "../wire/ipv6";
 import { sum_bytes, pseudo_header_sum, fold_complement } from "../wire/checksum";
 import * as E from "./errors";
-import * as X from "./ext";
+import * as X from "../wire/ext";
+import { Chain, chain_begin, chain_at_extension, chain_check, chain_next } from "../wire/ext-chain";
 import * as H from "./header";
 import * as O from "./options";
 
@@ -140,6 +141,8 @@ export const CGA_BUF: usize = memory.data(<i32>VALUE_MAX, 16);
 export const SIG_BUF: usize = memory.data(<i32>VALUE_MAX, 16);
 export const PHKT_BUF: usize = memory.data(<i32>VALUE_MAX, 16);
 
+const CHAIN = new Chain();
+
 @inline export function dec(field: u32): u32 { return load<u32>(DEC + <usize>field); }
 @inline function set(field: u32, v: u32): void { store<u32>(DEC + <usize>field, v); }
 @inline function mark(bits: u32): void { set(DEC_PRESENT, dec(DEC_PRESENT) | bits); }
@@ -168,58 +171,42 @@ export function mh_decode_packet(p: usize, len: u32): i32 {
   set(DEC_END, end);
   if (end > len) return fail(E.ERR_PAYLOAD_TRUNCATED, len);
 
-  // ---- extension headers; every read below is at an offset < end <= len
-  let nh = ip.next_header(p);
-  let off: u32 = ip.IPV6_HEADER_LEN;
-  while (true) {
+  // ---- extension headers (wire/ext-chain.ts); every read below is at an offset < end <= len
+  const c = CHAIN;
+  chain_begin(c, p, end);
+  while (chain_at_extension(c)) {
+    if (!chain_check(c)) return fail(E.ERR_EXT_TRUNCATED, c.off);
+    const off = c.off;
+    const nh = c.nh;
     if (nh == ip.NH_HOP_BY_HOP || nh == ip.NH_DEST_OPTS) {
-      if (off + 2 > end) return fail(E.ERR_EXT_TRUNCATED, off);
-      const hl = X.ext_len(load8(p + off + X.EXT_HDR_EXT_LEN));
-      if (off + hl > end) return fail(E.ERR_EXT_TRUNCATED, off);
-      const r = walk_ip_options(p, off + X.EXT_OPTIONS, off + hl, nh == ip.NH_DEST_OPTS);
+      const r = walk_ip_options(p, off + X.EXT_OPTIONS, off + c.len, nh == ip.NH_DEST_OPTS);
       if (r < 0) return r;
-      nh = load8(p + off + X.EXT_NEXT_HEADER);
-      off += hl;
     } else if (nh == ip.NH_ROUTING) {
-      if (off + X.RH_MIN_LEN > end) return fail(E.ERR_EXT_TRUNCATED, off);
-      const hdrExtLen = load8(p + off + X.EXT_HDR_EXT_LEN);
-      const hl = X.ext_len(hdrExtLen);
-      if (off + hl > end) return fail(E.ERR_EXT_TRUNCATED, off);
-      if (load8(p + off + X.RH_ROUTING_TYPE) == 2) {
-        if (hdrExtLen != X.RH2_HDR_EXT_LEN || load8(p + off + X.RH_SEGMENTS_LEFT) != 1) {
-          return fail(E.ERR_RH2_FORMAT, off);
-        }
+      if (X.rh_type(p + off) == X.RH_TYPE_2) {
+        if (!X.rh2_check(p + off)) return fail(E.ERR_RH2_FORMAT, off);
         if (dec(DEC_PRESENT) & P_RH2) return fail(E.ERR_DUPLICATE, off);
         set(DEC_RH2, off + X.RH2_HOME_ADDRESS);
         mark(P_RH2);
       }
-      nh = load8(p + off + X.EXT_NEXT_HEADER);
-      off += hl;
     } else if (nh == ip.NH_FRAGMENT) {
-      if (off + X.FRAG_LEN > end) return fail(E.ERR_EXT_TRUNCATED, off);
-      const fo = X.frag_offset(p + off);
+      const later = X.frag_offset(p + off) != 0;
       const more = X.frag_more(p + off);
-      nh = load8(p + off + X.EXT_NEXT_HEADER);
-      off += X.FRAG_LEN;
-      if (fo != 0) {
+      chain_next(c);
+      if (later) {
         // A later fragment carries no upper-layer header: stop here.
         mark(P_FRAG_LATER);
-        set(DEC_UPPER_PROTO, nh);
-        set(DEC_UPPER_OFF, off);
+        set(DEC_UPPER_PROTO, c.nh);
+        set(DEC_UPPER_OFF, c.off);
         return 0;
       }
       if (more) mark(P_FRAG_FIRST);
-    } else if (nh == 51) {
-      // Authentication Header: skipped (length in 4-octet units minus 2).
-      if (off + 2 > end) return fail(E.ERR_EXT_TRUNCATED, off);
-      const hl = X.ah_len(load8(p + off + 1));
-      if (off + hl > end) return fail(E.ERR_EXT_TRUNCATED, off);
-      nh = load8(p + off + X.EXT_NEXT_HEADER);
-      off += hl;
-    } else {
-      break;
+      continue;
     }
+    // The Authentication Header (NH_AH) is stepped over unread.
+    chain_next(c);
   }
+  const nh = c.nh;
+  const off = c.off;
   set(DEC_UPPER_PROTO, nh);
   set(DEC_UPPER_OFF, off);
   if (nh != ip.NH_MOBILITY) return 0;
@@ -231,22 +218,21 @@ export function mh_decode_packet(p: usize, len: u32): i32 {
 /** Walks the options of a Hop-by-Hop / Destination Options header in [o, stop). */
 function walk_ip_options(p: usize, o: u32, stop: u32, isDest: bool): i32 {
   while (o < stop) {
-    const t = load8(p + o);
+    const t = X.ipopt_type(p + o);
     if (t == X.IPOPT_PAD1) { o++; continue; }
-    if (o + 2 > stop) return fail(E.ERR_EXT_OPTION_OVERRUN, o);
-    const l = load8(p + o + 1);
-    if (o + 2 + l > stop) return fail(E.ERR_EXT_OPTION_OVERRUN, o);
+    if (!X.ipopt_check(p + o, stop - o)) return fail(E.ERR_EXT_OPTION_OVERRUN, o);
+    const l = X.ipopt_len(p + o);
     if (isDest && t == X.IPOPT_HOME_ADDRESS) {
       if (l != X.HAO_LEN) return fail(E.ERR_HAO_LENGTH, o);
       if (dec(DEC_PRESENT) & P_HOA) return fail(E.ERR_DUPLICATE, o);
-      set(DEC_HOA, o + 2);
+      set(DEC_HOA, o + X.IPOPT_DATA);
       mark(P_HOA);
     } else if (isDest && t == X.IPOPT_TUNNEL_ENCAP_LIMIT) {
       if (l != X.TEL_LEN) return fail(E.ERR_TEL_LENGTH, o);
-      set(DEC_ENCAP_LIMIT, load8(p + o + 2));
+      set(DEC_ENCAP_LIMIT, load8(p + o + X.IPOPT_DATA));
       mark(P_ENCAP_LIMIT);
     }
-    o += 2 + l;
+    o += X.IPOPT_DATA + l;
   }
   return 0;
 }
@@ -260,18 +246,16 @@ function checksum_ok(p: usize, mh: u32, mhLen: u32): bool {
 }
 
 function decode_mh(p: usize, mh: u32, end: u32): i32 {
-  const avail = end - mh;
-  if (avail == 0) return fail(E.ERR_EMPTY, mh);
-  if (avail < H.MH_MIN_READ) return fail(E.ERR_MH_TRUNCATED, mh);
   const m = p + mh;
+  const gate = H.mh_check(m, end - mh);
+  if (gate == E.ERR_EMPTY || gate == E.ERR_MH_TRUNCATED) return fail(gate, mh);
+  // The common part is readable: the record shows type and checksum even for a bad MH.
   const type = H.mh_type(m);
   set(DEC_MH_TYPE, type);
   set(DEC_CHECKSUM, H.mh_checksum(m));
   mark(P_MH_HEADER);
-  if (H.mh_payload_proto(m) != ip.NH_NONE) return fail(E.ERR_PAYLOAD_PROTO, mh + H.MH_PAYLOAD_PROTO);
+  if (gate != E.MH_OK) return fail(gate, mh + H.mh_check_offset(m, gate));
   const mhLen = H.mh_len(H.mh_header_len(m));
-  if (mhLen > avail) return fail(E.ERR_HEADER_LEN_EXCEEDS, mh + H.MH_HEADER_LEN);
-  if (mhLen < avail) return fail(E.ERR_LENGTH_MISMATCH, mh + mhLen);
   set(DEC_MH_LEN, mhLen);
   if (type > H.MH_TYPE_MAX) {
     if (!checksum_ok(p, mh, mhLen)) return fail(E.ERR_CHECKSUM, mh + H.MH_CHECKSUM);
@@ -353,10 +337,9 @@ function walk_mh_options(p: usize, mh: u32, o: u32, stop: u32): i32 {
       count++; o++; prevType = 0; prevLen = 0;
       continue;
     }
-    if (o + 2 > stop) return fail(E.ERR_OPTION_OVERRUN, o);
-    const l = load8(p + o + O.OPT_LEN);
+    if (!O.opt_check(p + o, stop - o)) return fail(E.ERR_OPTION_OVERRUN, o);
+    const l = O.opt_len(p + o);
     const v = o + O.OPT_DATA;
-    if (v + l > stop) return fail(E.ERR_OPTION_OVERRUN, o);
     const req = O.opt_required_len(t);
     if (req >= 0 ? l != <u32>req : req == -2 && l == 0) return fail(E.ERR_OPTION_LENGTH, o);
     store<u32>(entry, t); store<u32>(entry, l, 4); store<u32>(entry, v, 8);

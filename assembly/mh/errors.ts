@@ -61,3 +61,5 @@ export const ERR_BUILD_CAPACITY: i32 = -40;
 export const ERR_BUILD_OPTION: i32 = -41;
 /** mh_rewrite_value: the option run is absent or its total length differs. Class `build-option`. */
 export const ERR_BUILD_REWRITE: i32 = -42;
+/** More options than the engines' static request holds (breq_add_option). Class `build-option`. */
+export const ERR_BUILD_TOO_MANY_OPTIONS: i32 = -43;

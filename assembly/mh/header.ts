@@ -9,6 +9,8 @@
 //  Header Len: 8-octet units, not counting the first 8.
 
 import { load8, load16_be, store8, store16_be } from "../wire/bytes";
+import { NH_NONE } from "../wire/ipv6";
+import { MH_OK, ERR_EMPTY, ERR_MH_TRUNCATED, ERR_PAYLOAD_PROTO, ERR_HEADER_LEN_EXCEEDS, ERR_LENGTH_MISMATCH } from "./errors";
 
 @inline export const MH_PAYLOAD_PROTO: u32 = 0;
 @inline export const MH_HEADER_LEN: u32 = 1;
@@ -96,6 +98,30 @@ export const BA_CGA_FAILED: u32 = 148;
 @inline export const FLAG_L: u32 = 4;
 @inline export const FLAG_K: u32 = 8;
 
+/**
+ * The check gate of an MH at `mh` with `avail` bytes of IPv6 payload from it: the common part
+ * is there (ERR_EMPTY, ERR_MH_TRUNCATED: nothing may be read), then Payload Proto is 59 and
+ * Header Len covers exactly `avail` (the common part is readable, the rest is not trusted).
+ * After MH_OK no read inside mh_len(mh_header_len(mh)) is out of bounds.
+ */
+export function mh_check(mh: usize, avail: u32): i32 {
+  if (avail == 0) return ERR_EMPTY;
+  if (avail < MH_MIN_READ) return ERR_MH_TRUNCATED;
+  if (mh_payload_proto(mh) != NH_NONE) return ERR_PAYLOAD_PROTO;
+  const len = mh_len(mh_header_len(mh));
+  if (len > avail) return ERR_HEADER_LEN_EXCEEDS;
+  if (len < avail) return ERR_LENGTH_MISMATCH;
+  return MH_OK;
+}
+
+/** Offset from the MH of the byte a mh_check failure is about. */
+export function mh_check_offset(mh: usize, code: i32): u32 {
+  if (code == ERR_PAYLOAD_PROTO) return MH_PAYLOAD_PROTO;
+  if (code == ERR_HEADER_LEN_EXCEEDS) return MH_HEADER_LEN;
+  if (code == ERR_LENGTH_MISMATCH) return mh_len(mh_header_len(mh));
+  return 0;
+}
+
 @inline export function mh_payload_proto(mh: usize): u32 { return load8(mh + MH_PAYLOAD_PROTO); }
 @inline export function mh_header_len(mh: usize): u32 { return load8(mh + MH_HEADER_LEN); }
 @inline export function mh_type(mh: usize): u32 { return load8(mh + MH_TYPE); }
@@ -104,7 +130,7 @@ export const BA_CGA_FAILED: u32 = 148;
 
 /** Writes the 6-byte common part (checksum zero). */
 @inline export function emit_mh_common(mh: usize, headerLen: u32, type: u32): void {
-  store8(mh + MH_PAYLOAD_PROTO, 59);
+  store8(mh + MH_PAYLOAD_PROTO, NH_NONE);
   store8(mh + MH_HEADER_LEN, headerLen);
   store8(mh + MH_TYPE, type);
   store8(mh + MH_RESERVED, 0);

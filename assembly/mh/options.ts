@@ -6,9 +6,22 @@
 //  Pad1 is a single zero byte. Option Length excludes the 2-byte type/length.
 //  Alignment "xn+y" is counted from the start of the Mobility Header.
 
+import { load8 } from "../wire/bytes";
+
 @inline export const OPT_TYPE: u32 = 0;
 @inline export const OPT_LEN: u32 = 1;
 @inline export const OPT_DATA: u32 = 2;
+
+/**
+ * The check gate of a (non-Pad1) option at `opt` with `avail` bytes left in the MH: type,
+ * length and the whole value are inside. After it, opt_type, opt_len and the value bytes
+ * [opt + OPT_DATA, + opt_len) are in bounds.
+ */
+@inline export function opt_check(opt: usize, avail: u32): bool {
+  return avail >= OPT_DATA && OPT_DATA + load8(opt + OPT_LEN) <= avail;
+}
+@inline export function opt_type(opt: usize): u32 { return load8(opt + OPT_TYPE); }
+@inline export function opt_len(opt: usize): u32 { return load8(opt + OPT_LEN); }
 
 @inline export const OPT_PAD1: u32 = 0;
 @inline export const OPT_PADN: u32 = 1;

@@ -45,7 +45,7 @@ import {
 } from "../mh/header";
 import { tok_kbm, tok_kbm_dereg, tok_authenticator, tok_authenticator_check, tok_sign_digest, KBM_LEN } from "../cga/tokens";
 import { cga_params_build, cga_address_of } from "../cga/cga";
-import { random_fill } from "../forward/random";
+import { random_fill } from "../random";
 import {
   mctr_inc, M_BA_RECEIVED, M_BA_UNMATCHED, M_BA_BAD_AUTH, M_BA_ACCEPTED, M_BA_REJECTED, M_COT_RECEIVED,
   M_COT_UNMATCHED, M_BU_SENT, M_COTI_SENT, M_RETRANSMISSIONS, M_SIGN_REQUESTS, M_DECRYPT_REQUESTS,

@@ -12,12 +12,12 @@
 //     plane (BA, CoT), no output; anything else from an anchor -> dropped (anchor-other).
 // Anything else is dropped and counted (not-ours). No input ever traps; nothing allocates.
 
-import { addr_eq, load8, load16_be } from "../wire/bytes";
-import { NH_IPV6 } from "../wire/ipv6";
+import { addr_eq } from "../wire/bytes";
+import { NH_IPV6, ipv6_check, next_header, src_addr, dst_addr } from "../wire/ipv6";
 import {
   BATCH_HEADROOM, BATCH_MAX_PACKET, BATCH_MAX_SLOTS, slot_at, desc_at, desc_len, desc_send, desc_drop,
-} from "../forward/batch";
-import { tunnel_encapsulate, TUNNEL_HEADER_LEN } from "../forward/tunnel";
+} from "../batch/slots";
+import { tunnel_encapsulate, TUNNEL_HEADER_LEN } from "../batch/tunnel";
 import { mh_decode_packet, dec, DEC_PRESENT, DEC_MH_TYPE, P_MH } from "../mh/decode";
 import { MH_BA, MH_COT } from "../mh/header";
 import {
@@ -34,10 +34,6 @@ import { diverted } from "./divert";
   desc_drop(d, reason);
 }
 
-@inline function ipv6_ok(p: usize, len: u32): bool {
-  return len >= 40 && (load8(p) >> 4) == 6 && load16_be(p + 4) + 40 == len;
-}
-
 @inline function activity(s: usize, pktsField: u32, bytesField: u32, len: u32, now: f64): void {
   store<u64>(s + <usize>pktsField, load<u64>(s + <usize>pktsField) + 1);
   store<u64>(s + <usize>bytesField, load<u64>(s + <usize>bytesField) + <u64>len);
@@ -47,17 +43,17 @@ import { diverted } from "./divert";
 function decapsulate(d: usize, pkt: usize, len: u32, now: f64): void {
   const inner = pkt + TUNNEL_HEADER_LEN;
   const ilen = len - TUNNEL_HEADER_LEN;
-  if (!ipv6_ok(inner, ilen)) {
+  if (!ipv6_check(inner, ilen)) {
     drop(d, M_MALFORMED);
     return;
   }
-  const t = site_by_hoa(inner + 24);
+  const t = site_by_hoa(dst_addr(inner));
   if (t < 0) {
     drop(d, M_TUNNEL_UNKNOWN);
     return;
   }
   const s = site_at(<u32>t);
-  if (!addr_eq(s + S_ANCHOR, pkt + 8)) {
+  if (!addr_eq(s + S_ANCHOR, src_addr(pkt))) {
     drop(d, M_SPOOFED);
     return;
   }
@@ -87,14 +83,14 @@ export function mn_dispatch(i: u32, now: f64): void {
   const d = desc_at(i);
   const len = desc_len(d);
   const pkt = slot + BATCH_HEADROOM;
-  if (len > BATCH_MAX_PACKET || !ipv6_ok(pkt, len)) {
+  if (len > BATCH_MAX_PACKET || !ipv6_check(pkt, len)) {
     drop(d, M_MALFORMED);
     return;
   }
   const coa = mn_coa_ptr();
-  const src = pkt + 8;
-  if (addr_eq(pkt + 24, coa) && is_anchor(src)) {
-    const nh = load8(pkt + 6);
+  const src = src_addr(pkt);
+  if (addr_eq(dst_addr(pkt), coa) && is_anchor(src)) {
+    const nh = next_header(pkt);
     if (!diverted(nh)) drop(d, M_ANCHOR_OTHER);
     else if (nh == NH_IPV6) decapsulate(d, pkt, len, now);
     else control(d, pkt, len, now);

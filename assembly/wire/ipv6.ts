@@ -1,4 +1,5 @@
-// IPv6 fixed header (RFC 8200 §3) offsets and protocol numbers shared by every area.
+// IPv6 fixed header (RFC 8200 §3): offsets, protocol numbers, the check gate, accessors and
+// emitters shared by every area.
 //
 //  0                   1                   2                   3
 //  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -28,10 +29,20 @@ export const NH_UDP: u32 = 17;
 export const NH_IPV6: u32 = 41;
 export const NH_ROUTING: u32 = 43;
 export const NH_FRAGMENT: u32 = 44;
+export const NH_AH: u32 = 51;
 export const NH_ICMPV6: u32 = 58;
 export const NH_NONE: u32 = 59;
 export const NH_DEST_OPTS: u32 = 60;
 export const NH_MOBILITY: u32 = 135;
+
+/**
+ * The check gate of a packet an engine forwards: at least the fixed header, version 6, and
+ * Payload Length accounting for exactly the `len` bytes there are. After it, every fixed-header
+ * accessor below reads inside the packet.
+ */
+@inline export function ipv6_check(p: usize, len: u32): bool {
+  return len >= IPV6_HEADER_LEN && version(p) == 6 && payload_len(p) + IPV6_HEADER_LEN == len;
+}
 
 @inline export function version(p: usize): u32 { return load8(p) >> 4; }
 @inline export function traffic_class(p: usize): u32 { return (load32_be(p) >> 20) & 0xff; }

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { UsageError, InputError } from "../errors.js";
+import { currentRuntime } from "../runtime/select.js";
 
 /** The sections that need nothing but the process itself (e2e needs namespaces and iperf3). */
 export const IN_PROCESS_SECTIONS = ["forward", "dar", "crypto", "cga", "mh"];
@@ -20,7 +21,8 @@ export async function run(args: string[]): Promise<number> {
   if (!existsSync(runner)) throw new InputError(`the benchmarks are not installed (${runner} is missing)`);
   let failed = 0;
   for (const section of args.length ? args : IN_PROCESS_SECTIONS) {
-    const r = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", runner, section], { stdio: "inherit" });
+    // The sections run the core under this command's runtime (`fama bench --runtime wasmtime`).
+    const r = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", runner, section, "--runtime", currentRuntime()], { stdio: "inherit" });
     if (r.status !== 0) failed++;
   }
   return failed ? 1 : 0;

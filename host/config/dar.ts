@@ -44,7 +44,7 @@ export const DAR_DEFAULTS = { minSec: 0, maxLifetime: 86400, coaTest: false, tun
 /** Every IPv6 link carries packets of this size (RFC 8200 §5). */
 export const IPV6_MIN_MTU = 1280;
 const MAX_PREFIXES = 16;
-// The core's binding cache limit (BC_MAX_CAPACITY in assembly/forward/binding-cache.ts).
+// The core's binding cache limit (BC_MAX_CAPACITY in assembly/dar/binding-cache.ts).
 const MAX_CAPACITY = 4_194_304;
 // The wire lifetime is 16 bits of 4-second units.
 const MAX_WIRE_LIFETIME = 65535 * 4;

@@ -2,6 +2,7 @@
 // The only host file that knows the layouts of cga_result() and cga_der_result().
 // Inputs are laid out in the area's scratch buffer (no allocation in the module).
 import type { Core } from "../wasm.js";
+import { writeScratch } from "./scratch.js";
 
 interface CgaExports {
   cga_scratch(): number;
@@ -62,27 +63,15 @@ export const DER_REASONS: readonly string[] = [
 
 export const CGA_PARAMS_MAX = 2048;
 
-/** Lays byte strings out one after another in the scratch buffer; returns their addresses. */
+/** Lays byte strings (or zeroed output room) out in the CGA scratch buffer; returns their addresses. */
 function pack(core: Core, ...parts: (Uint8Array | number)[]): number[] {
   const e = ex(core);
-  const base = e.cga_scratch();
-  const size = e.cga_scratch_size();
-  const mem = core.bytes();
-  const ptrs: number[] = [];
-  let off = 0;
-  for (const part of parts) {
-    const len = typeof part === "number" ? part : part.length;
-    if (off + len > size) throw new RangeError(`inputs exceed the core's ${size}-byte scratch buffer`);
-    if (typeof part === "number") mem.fill(0, base + off, base + off + len);
-    else mem.set(part, base + off);
-    ptrs.push(base + off);
-    off = (off + len + 15) & ~15;
-  }
-  return ptrs;
+  return writeScratch(core, e.cga_scratch(), e.cga_scratch_size(), ...parts);
 }
 
 function u32s(core: Core, ptr: number, n: number): number[] {
-  const view = new DataView(core.exports.memory.buffer);
+  const mem = core.bytes();
+  const view = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
   return Array.from({ length: n }, (_, i) => view.getUint32(ptr + 4 * i, true));
 }
 

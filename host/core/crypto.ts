@@ -4,6 +4,7 @@
 // otherwise reused, so steady-state calls allocate nothing in the module.
 import type { KeyObject } from "node:crypto";
 import type { Core } from "../wasm.js";
+import { scratchArea } from "./scratch.js";
 
 interface CryptoExports {
   memory: WebAssembly.Memory;
@@ -72,20 +73,15 @@ function ex(core: Core): CryptoExports {
 
 /** The core's scratch area of at least `size` bytes, with a live memory view. */
 function scratch(core: Core, size: number): Scratch {
-  const e = ex(core);
+  const area = scratchArea(core, "crypto", 4096);
   let s = scratches.get(core);
   if (!s) {
-    s = { ptr: 0, size: 0, view: new Uint8Array(e.memory.buffer), key: null };
+    s = { ptr: 0, size: 0, view: core.bytes(), key: null };
     scratches.set(core, s);
   }
-  if (s.size < size) {
-    if (s.ptr) e.free(s.ptr);
-    const want = Math.max(size, 4096, s.size * 2);
-    s.ptr = e.alloc(want);
-    s.size = want;
-    s.key = null;
-  }
-  if (s.view.buffer !== e.memory.buffer) s.view = new Uint8Array(e.memory.buffer);
+  if (area.reserve(size)) s.key = null; // moved: the key must be placed again
+  s.ptr = area.ptr;
+  s.size = area.size;
   return s;
 }
 
@@ -113,8 +109,8 @@ export function hmacSha1(core: Core, key: Uint8Array, data: Uint8Array): Uint8Ar
 }
 
 function refresh(core: Core, s: Scratch): Uint8Array {
-  const buf = ex(core).memory.buffer;
-  if (s.view.buffer !== buf) s.view = new Uint8Array(buf);
+  const bytes = core.bytes();
+  if (s.view.buffer !== bytes.buffer) s.view = bytes;
   return s.view;
 }
 

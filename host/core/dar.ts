@@ -1,53 +1,31 @@
-// Typed wrapper over the DAR data-plane ABI of the core (assembly/dar/exports.ts):
-// configuration, the packet batch (slot and descriptor views built once, rebuilt only if
-// linear memory grows), events, counters by name, snapshot save/restore, bindings listing.
-// This is the only host file that knows these record layouts; they are documented in
-// assembly/forward/{batch,events,counters,binding-cache,snapshot}.ts and assembly/dar/config.ts.
+// Typed wrapper over the DAR role's ABI of the core (assembly/dar/exports.ts): configuration,
+// the packet batch (host/core/batch.ts), events, counters by name, snapshot save/restore,
+// bindings listing. With host/core/records.ts (the binding and event records) and
+// host/core/batch.ts (the descriptors), the only host files that know these record layouts;
+// they are documented in assembly/dar/{config,counters,events,binding-record,snapshot}.ts.
 import { createHash } from "node:crypto";
 import type { Core } from "../wasm.js";
-import { formatIPv6 } from "../ipv6.js";
 import { DAR_DEFAULTS, type DarConfig } from "../config/dar.js";
+import { BatchMemory, batchSource, VERDICT_SEND, type BatchExports, type BatchRole } from "./batch.js";
+import {
+  BINDING_RECORD_LEN, readBindingRecord, readEvents, writeBindingRecord,
+  type BindingInfo, type DarEvent, type RecordFields,
+} from "./records.js";
 
-export type { DarConfig };
+export type { DarConfig, BindingInfo, DarEvent };
+export { VERDICT_DROP, VERDICT_SEND } from "./batch.js";
+export { writeBindingRecord };
 
-/** Counter names in index order: mirrors assembly/forward/counters.ts. */
+/** Counter names in index order: mirrors assembly/dar/counters.ts. */
 export const COUNTER_NAMES = [
   "rx", "tx", "encap", "decap", "echo-reply", "time-exceeded-sent", "too-big-sent",
   "malformed", "unbound", "spoofed", "tunnel-unbound", "hop-limit", "too-big", "rate-limited",
   "not-for-us", "mobility-control", "icmp-suppressed", "events-lost",
   "bindings-expired", "cache-full", "anchor-other", "not-configured", "control-drop",
   "mh-malformed", "mh-unexpected", "bu-accepted", "bu-rejected", "bu-no-ack", "bad-auth-failed",
-  "no-random", "cot-sent", "be-sent",
+  "no-random", "cot-sent", "be-sent", "withheld",
 ] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
-
-
-export const EVENT_ADDED = 1;
-export const EVENT_MOVED = 2;
-export const EVENT_REMOVED = 3;
-
-export interface DarEvent {
-  kind: "added" | "moved" | "removed";
-  lifetime: number;
-  hoa: string;
-  coa: string;
-  seq: number;
-}
-
-export interface BindingInfo {
-  hoa: string;
-  coa: string;
-  seq: number;
-  lifetime: number;
-  expiresAt: number;
-  updatedAt: number;
-  hasPhkt: boolean;
-  state: number;
-  pktsToMn: bigint;
-  bytesToMn: bigint;
-  pktsFromMn: bigint;
-  bytesFromMn: bigint;
-}
 
 const CONFIG_ERRORS: Record<number, string> = {
   1: "anchor must be a unicast address (not :: or multicast)",
@@ -82,37 +60,16 @@ export class DarError extends Error {
   }
 }
 
-// ---- snapshot format (assembly/forward/snapshot.ts) ----
+// ---- snapshot format (assembly/dar/snapshot.ts)
 export const SNAPSHOT_HEADER_LEN = 64;
-export const SNAPSHOT_RECORD_LEN = 96;
+export const SNAPSHOT_RECORD_LEN = BINDING_RECORD_LEN;
 export const SNAPSHOT_DIGEST_LEN = 20;
 export const SNAPSHOT_VERSION = 1;
 const SNAPSHOT_MAGIC = new TextEncoder().encode("FAMASNAP");
+/** Header fields (little-endian). */
+const SH = { MAGIC: 0, VERSION: 8, HEADER_LEN: 12, RECORD_LEN: 16, COUNT: 20, SECRETS_LEN: 24, TOTAL_LEN: 28, SAVED_AT: 32, CAPACITY: 40 } as const;
 
-export interface SnapshotBinding {
-  hoa: Uint8Array;
-  coa: Uint8Array;
-  phkt?: Uint8Array;
-  expiresAt: number;
-  lifetime: number;
-  seq: number;
-  updatedAt?: number;
-}
-
-/** Writes one 96-byte binding record (binding-cache.ts entry layout) at `off`. */
-export function writeBindingRecord(buf: Uint8Array, off: number, b: SnapshotBinding): void {
-  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  buf.fill(0, off, off + SNAPSHOT_RECORD_LEN);
-  buf.set(b.hoa, off);
-  buf.set(b.coa, off + 16);
-  if (b.phkt) buf.set(b.phkt, off + 32);
-  v.setFloat64(off + 40, b.expiresAt, true);
-  v.setUint32(off + 80, b.lifetime, true);
-  v.setUint16(off + 84, b.seq, true);
-  buf[off + 86] = b.phkt ? 1 : 0;
-  buf[off + 87] = 1;
-  v.setFloat64(off + 88, b.updatedAt ?? 0, true);
-}
+export type SnapshotBinding = RecordFields;
 
 /**
  * Builds a snapshot blob around `count` records already laid out back to back in
@@ -123,15 +80,15 @@ export function sealSnapshot(blob: Uint8Array, count: number, savedAt = 0, capac
   if (blob.length !== total) throw new Error(`snapshot blob must be ${total} bytes`);
   const v = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   blob.fill(0, 0, SNAPSHOT_HEADER_LEN);
-  blob.set(SNAPSHOT_MAGIC, 0);
-  v.setUint32(8, SNAPSHOT_VERSION, true);
-  v.setUint32(12, SNAPSHOT_HEADER_LEN, true);
-  v.setUint32(16, SNAPSHOT_RECORD_LEN, true);
-  v.setUint32(20, count, true);
-  v.setUint32(24, 0, true);
-  v.setUint32(28, total, true);
-  v.setFloat64(32, savedAt, true);
-  v.setUint32(40, capacity, true);
+  blob.set(SNAPSHOT_MAGIC, SH.MAGIC);
+  v.setUint32(SH.VERSION, SNAPSHOT_VERSION, true);
+  v.setUint32(SH.HEADER_LEN, SNAPSHOT_HEADER_LEN, true);
+  v.setUint32(SH.RECORD_LEN, SNAPSHOT_RECORD_LEN, true);
+  v.setUint32(SH.COUNT, count, true);
+  v.setUint32(SH.SECRETS_LEN, 0, true);
+  v.setUint32(SH.TOTAL_LEN, total, true);
+  v.setFloat64(SH.SAVED_AT, savedAt, true);
+  v.setUint32(SH.CAPACITY, capacity, true);
   const body = total - SNAPSHOT_DIGEST_LEN;
   blob.set(createHash("sha1").update(blob.subarray(0, body)).digest(), body);
   return blob;
@@ -146,239 +103,177 @@ export function recordOffset(i: number): number {
   return SNAPSHOT_HEADER_LEN + i * SNAPSHOT_RECORD_LEN;
 }
 
-type DarExports = {
-  memory: WebAssembly.Memory;
+type DarExports = BatchExports & {
   alloc(n: number): number;
   free(p: number): void;
-  batch_slots(): number;
-  batch_desc(): number;
-  batch_max_slots(): number;
-  batch_slot_stride(): number;
-  batch_headroom(): number;
-  batch_max_packet(): number;
-  process_batch(n: number, now: number): number;
-  tick(now: number): void;
-  events_base(): number;
-  events_count(): number;
-  events_clear(): void;
-  counters_base(): number;
-  counters_len(): number;
+  dar_process_batch(n: number, now: number): number;
+  dar_tick(now: number): void;
+  dar_withhold_acks(): number;
+  dar_events_base(): number;
+  dar_events_count(): number;
+  dar_events_clear(): void;
+  dar_counters_base(): number;
+  dar_counters_len(): number;
   dar_config_record(): number;
   dar_config_size(): number;
   dar_configure(ptr: number): number;
-  snapshot_size(): number;
-  snapshot_write(ptr: number): number;
-  snapshot_restore(ptr: number, len: number): number;
-  bindings_count(): number;
-  bindings_capacity(): number;
-  binding_record(i: number): number;
-  binding_record_size(): number;
-  bindings_memory(): number;
-  bindings_table_slots(): number;
-  bindings_max_probe(): number;
+  dar_snapshot_size(): number;
+  dar_snapshot_write(ptr: number): number;
+  dar_snapshot_restore(ptr: number, len: number): number;
+  dar_binding_record_len(): number;
+  dar_bindings_count(): number;
+  dar_bindings_capacity(): number;
+  dar_binding_record(i: number): number;
+  dar_bindings_memory(): number;
+  dar_bindings_table_slots(): number;
+  dar_bindings_max_probe(): number;
 };
 
-export const VERDICT_DROP = 0;
-export const VERDICT_SEND = 1;
+/** Configuration record fields (assembly/dar/config.ts). */
+const CFG = { ANCHOR: 0, PREFIX_COUNT: 16, MIN_SEC: 20, MAX_LIFETIME: 24, COA_TEST: 28, TUNNEL_MTU: 32, CAPACITY: 36, PREFIXES: 48, PREFIX_STRIDE: 24, PREFIX_LEN: 16 } as const;
 
-export class Dar {
+export class Dar implements BatchRole {
   readonly x: DarExports;
+  readonly batch: BatchMemory;
   readonly maxSlots: number;
   readonly stride: number;
   readonly headroom: number;
   readonly maxPacket: number;
   /** Address of slot 0 in linear memory. */
   readonly slotsBase: number;
-  private readonly descBase: number;
-  private buffer: ArrayBuffer | null = null;
-  private u8!: Uint8Array;
-  private desc!: Uint32Array;
-  private counters64!: BigUint64Array;
+  private counters64: BigUint64Array | null = null;
 
   constructor(readonly core: Core) {
     this.x = core.exports as unknown as DarExports;
-    this.maxSlots = this.x.batch_max_slots();
-    this.stride = this.x.batch_slot_stride();
-    this.headroom = this.x.batch_headroom();
-    this.maxPacket = this.x.batch_max_packet();
-    this.slotsBase = this.x.batch_slots();
-    this.descBase = this.x.batch_desc();
-    if (COUNTER_NAMES.length !== this.x.counters_len()) {
-      throw new Error(`core has ${this.x.counters_len()} counters, host knows ${COUNTER_NAMES.length}`);
+    if (typeof this.x.dar_process_batch !== "function") throw new Error("core has no DAR role (dar_* exports)");
+    this.batch = new BatchMemory(batchSource(core));
+    ({ maxSlots: this.maxSlots, stride: this.stride, headroom: this.headroom, maxPacket: this.maxPacket, slotsBase: this.slotsBase } = this.batch);
+    if (COUNTER_NAMES.length !== this.x.dar_counters_len()) {
+      throw new Error(`core has ${this.x.dar_counters_len()} counters, host knows ${COUNTER_NAMES.length}`);
     }
-    this.views();
+    if (this.x.dar_binding_record_len() !== BINDING_RECORD_LEN) {
+      throw new Error(`core's binding record is ${this.x.dar_binding_record_len()} bytes, host knows ${BINDING_RECORD_LEN}`);
+    }
   }
 
   /** Views over linear memory, rebuilt only when it grew (which detaches them). */
-  views(): { mem: Uint8Array; desc: Uint32Array } {
-    const buf = this.x.memory.buffer;
-    if (buf !== this.buffer) {
-      this.buffer = buf;
-      this.u8 = new Uint8Array(buf);
-      this.desc = new Uint32Array(buf, this.descBase, this.maxSlots * 4);
-      this.counters64 = new BigUint64Array(buf, this.x.counters_base(), this.x.counters_len());
-    }
-    return { mem: this.u8, desc: this.desc };
+  views(): { mem: Uint8Array; desc: Uint32Array } { return this.batch.views(); }
+
+  private counterView(): BigUint64Array {
+    const { mem } = this.views();
+    if (this.counters64?.buffer !== mem.buffer) this.counters64 = new BigUint64Array(mem.buffer, mem.byteOffset + this.x.dar_counters_base(), COUNTER_NAMES.length);
+    return this.counters64;
   }
 
   /** Applies a configuration parsed by host/config/dar.ts (parseDarConfig). */
   configure(cfg: DarConfig): void {
     const rec = new Uint8Array(this.x.dar_config_size());
     const v = new DataView(rec.buffer);
-    rec.set(cfg.anchor, 0);
+    rec.set(cfg.anchor, CFG.ANCHOR);
     if (cfg.prefixes.length > 16) throw new DarError(CONFIG_ERRORS[2], 2);
-    v.setUint32(16, cfg.prefixes.length, true);
-    v.setUint32(20, cfg.minSec, true);
-    v.setUint32(24, cfg.maxLifetime, true);
-    v.setUint32(28, cfg.coaTest ? 1 : 0, true);
-    v.setUint32(32, cfg.tunnelMtu, true);
-    v.setUint32(36, cfg.capacity ?? DAR_DEFAULTS.capacity, true);
+    v.setUint32(CFG.PREFIX_COUNT, cfg.prefixes.length, true);
+    v.setUint32(CFG.MIN_SEC, cfg.minSec, true);
+    v.setUint32(CFG.MAX_LIFETIME, cfg.maxLifetime, true);
+    v.setUint32(CFG.COA_TEST, cfg.coaTest ? 1 : 0, true);
+    v.setUint32(CFG.TUNNEL_MTU, cfg.tunnelMtu, true);
+    v.setUint32(CFG.CAPACITY, cfg.capacity ?? DAR_DEFAULTS.capacity, true);
     cfg.prefixes.forEach((p, i) => {
-      rec.set(p.address, 48 + i * 24);
-      v.setUint32(48 + i * 24 + 16, p.length, true);
+      const at = CFG.PREFIXES + i * CFG.PREFIX_STRIDE;
+      rec.set(p.address, at);
+      v.setUint32(at + CFG.PREFIX_LEN, p.length, true);
     });
     const ptr = this.x.dar_config_record();
     this.views().mem.set(rec, ptr);
     const code = this.x.dar_configure(ptr);
-    this.views();
     if (code !== 0) throw new DarError(`bad DAR configuration: ${CONFIG_ERRORS[code] ?? `error ${code}`}`, code);
   }
 
   /** Address (in linear memory) where slot i's packet goes. */
-  packetAddr(i: number): number {
-    return this.slotsBase + i * this.stride + this.headroom;
-  }
-
+  packetAddr(i: number): number { return this.batch.packetAddr(i); }
   /** Copies a packet into slot i and sets its descriptor's length. */
-  setPacket(i: number, data: Uint8Array): void {
-    if (data.length > this.maxPacket) throw new Error(`packet of ${data.length} bytes exceeds ${this.maxPacket}`);
-    const { mem, desc } = this.views();
-    mem.set(data, this.packetAddr(i));
-    desc[i * 4] = data.length;
-  }
-
+  setPacket(i: number, data: Uint8Array): void { this.batch.setPacket(i, data); }
   /** A view of slot i's packet area (maxPacket bytes): fill it in place, then setLen. */
-  packetView(i: number): Uint8Array {
-    const a = this.packetAddr(i);
-    return this.views().mem.subarray(a, a + this.maxPacket);
-  }
-
-  setLen(i: number, len: number): void {
-    this.views().desc[i * 4] = len;
-  }
+  packetView(i: number): Uint8Array { return this.batch.packetView(i); }
+  setLen(i: number, len: number): void { this.batch.setLen(i, len); }
 
   /** Processes slots 0..n-1; returns how many have verdict send. */
   process(n: number, nowMs: number): number {
-    return this.x.process_batch(n, nowMs);
+    return this.x.dar_process_batch(n, nowMs);
   }
 
-  verdict(i: number): number { return this.views().desc[i * 4 + 2]; }
-  reason(i: number): number { return this.views().desc[i * 4 + 3]; }
+  /** After process: drops the outputs that acknowledge a binding change (the BAs); how many. */
+  withholdAcks(): number { return this.x.dar_withhold_acks(); }
+
+  verdict(i: number): number { return this.batch.verdict(i); }
+  reason(i: number): number { return this.batch.reason(i); }
   reasonName(i: number): CounterName | null {
-    const r = this.reason(i);
-    return this.verdict(i) === VERDICT_SEND ? null : COUNTER_NAMES[r] ?? null;
+    return this.verdict(i) === VERDICT_SEND ? null : COUNTER_NAMES[this.reason(i)] ?? null;
   }
-  outLen(i: number): number { return this.views().desc[i * 4]; }
-  outOffset(i: number): number { return this.views().desc[i * 4 + 1]; }
+  outLen(i: number): number { return this.batch.outLen(i); }
+  outOffset(i: number): number { return this.batch.outOffset(i); }
   /** A view of slot i's output (valid until the slot is reused). */
-  output(i: number): Uint8Array {
-    const { mem, desc } = this.views();
-    const a = this.slotsBase + i * this.stride + desc[i * 4 + 1];
-    return mem.subarray(a, a + desc[i * 4]);
-  }
+  output(i: number): Uint8Array { return this.batch.output(i); }
 
   tick(nowMs: number): void {
-    this.x.tick(nowMs);
+    this.x.dar_tick(nowMs);
   }
 
+  eventCount(): number { return this.x.dar_events_count(); }
+
+  /** Decodes and clears the event queue. */
   drainEvents(): DarEvent[] {
-    const n = this.x.events_count();
-    const base = this.x.events_base();
-    const { mem } = this.views();
-    const v = new DataView(mem.buffer);
-    const kinds = ["", "added", "moved", "removed"] as const;
-    const out: DarEvent[] = [];
-    for (let i = 0; i < n; i++) {
-      const p = base + i * 48;
-      const kind = kinds[v.getUint32(p, true)] || "removed";
-      out.push({
-        kind: kind as DarEvent["kind"],
-        lifetime: v.getUint32(p + 4, true),
-        hoa: formatIPv6(mem, p + 8),
-        coa: formatIPv6(mem, p + 24),
-        seq: v.getUint32(p + 40, true),
-      });
-    }
-    this.x.events_clear();
+    const n = this.x.dar_events_count();
+    const out = n === 0 ? [] : readEvents(this.views().mem, this.x.dar_events_base(), n);
+    this.x.dar_events_clear();
     return out;
   }
 
   counter(name: CounterName): bigint {
-    this.views();
-    return this.counters64[COUNTER_NAMES.indexOf(name)];
+    return this.counterView()[COUNTER_NAMES.indexOf(name)]!;
   }
 
   counters(): Record<CounterName, bigint> {
-    this.views();
+    const c = this.counterView();
     const out = {} as Record<CounterName, bigint>;
-    COUNTER_NAMES.forEach((name, i) => { out[name] = this.counters64[i]; });
+    COUNTER_NAMES.forEach((name, i) => { out[name] = c[i]!; });
     return out;
   }
 
   snapshot(): Uint8Array {
-    const size = this.x.snapshot_size();
+    const size = this.x.dar_snapshot_size();
     const ptr = this.x.alloc(size);
     try {
-      const len = this.x.snapshot_write(ptr);
-      return this.views().mem.slice(ptr, ptr + len);
+      const len = this.x.dar_snapshot_write(ptr);
+      return this.core.copyOut(ptr, len);
     } finally {
       this.x.free(ptr);
     }
   }
 
   restore(blob: Uint8Array): void {
-    const ptr = this.x.alloc(Math.max(1, blob.length));
+    const ptr = this.core.copyIn(blob);
     try {
-      this.views().mem.set(blob, ptr);
-      const code = this.x.snapshot_restore(ptr, blob.length);
+      const code = this.x.dar_snapshot_restore(ptr, blob.length);
       if (code !== 0) throw new DarError(`snapshot rejected: ${SNAPSHOT_ERRORS[code] ?? `error ${code}`}`, code);
     } finally {
       this.x.free(ptr);
-      this.views();
     }
   }
 
-  bindingsCount(): number { return this.x.bindings_count(); }
+  bindingsCount(): number { return this.x.dar_bindings_count(); }
 
   bindings(): BindingInfo[] {
-    const n = this.x.bindings_count();
+    const n = this.x.dar_bindings_count();
     const out: BindingInfo[] = [];
     const { mem } = this.views();
-    const v = new DataView(mem.buffer);
-    for (let i = 0; i < n; i++) {
-      const p = this.x.binding_record(i);
-      out.push({
-        hoa: formatIPv6(mem, p),
-        coa: formatIPv6(mem, p + 16),
-        expiresAt: v.getFloat64(p + 40, true),
-        pktsToMn: v.getBigUint64(p + 48, true),
-        bytesToMn: v.getBigUint64(p + 56, true),
-        pktsFromMn: v.getBigUint64(p + 64, true),
-        bytesFromMn: v.getBigUint64(p + 72, true),
-        lifetime: v.getUint32(p + 80, true),
-        seq: v.getUint16(p + 84, true),
-        hasPhkt: (mem[p + 86] & 1) === 1,
-        state: mem[p + 87],
-        updatedAt: v.getFloat64(p + 88, true),
-      });
-    }
+    for (let i = 0; i < n; i++) out.push(readBindingRecord(mem, this.x.dar_binding_record(i)));
     return out;
   }
 
   /** Binding-cache memory: total bytes, and per binding of capacity. */
   memoryUse(): { bytes: number; capacity: number; perBinding: number; tableSlots: number } {
-    const bytes = this.x.bindings_memory();
-    const capacity = this.x.bindings_capacity();
-    return { bytes, capacity, perBinding: capacity ? bytes / capacity : 0, tableSlots: this.x.bindings_table_slots() };
+    const bytes = this.x.dar_bindings_memory();
+    const capacity = this.x.dar_bindings_capacity();
+    return { bytes, capacity, perBinding: capacity ? bytes / capacity : 0, tableSlots: this.x.dar_bindings_table_slots() };
   }
 }

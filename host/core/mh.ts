@@ -2,6 +2,7 @@
 // file that knows the decode record, option table, build request and error code layouts; they
 // are documented in assembly/mh/decode.ts and assembly/mh/build.ts.
 import type { Core } from "../wasm.js";
+import { scratchArea } from "./scratch.js";
 import { InputError } from "../errors.js";
 import { formatIPv6, parseIPv6 } from "../ipv6.js";
 
@@ -42,7 +43,7 @@ const ERROR_CLASSES: Record<number, string> = {
   [-20]: "hao-length", [-21]: "truncated", [-22]: "truncated", [-23]: "not-ipv6",
   [-24]: "truncated", [-25]: "option-overrun", [-26]: "option-length", [-27]: "rh2-format",
   [-28]: "duplicate",
-  [-40]: "build-capacity", [-41]: "build-option", [-42]: "build-option",
+  [-40]: "build-capacity", [-41]: "build-option", [-42]: "build-option", [-43]: "build-option",
 };
 
 /** The error class of a core status code (as in tests/vectors/mh/invalid.jsonl). */
@@ -73,18 +74,11 @@ const BIT_HOA = 1, BIT_RH2 = 2;
 /** Largest packet the builder can produce: IPv6 + RH2 + Destination Options + a 2048-byte MH. */
 const BUILD_CAP = 40 + 24 + 24 + 2048;
 
-// ---- one scratch allocation per Core, grown when a larger input comes
-const scratch = new WeakMap<Core, { ptr: number; size: number }>();
-
+// ---- one growable scratch allocation per Core (host/core/scratch.ts)
 function scratchFor(core: Core, size: number): number {
-  let s = scratch.get(core);
-  if (!s || s.size < size) {
-    if (s) core.exports.free(s.ptr);
-    const want = Math.max(size, 1 << 16);
-    s = { ptr: core.exports.alloc(want), size: want };
-    scratch.set(core, s);
-  }
-  return s.ptr;
+  const area = scratchArea(core, "mh", 1 << 16);
+  area.reserve(size);
+  return area.ptr;
 }
 
 function mhExports(core: Core): MhExports {

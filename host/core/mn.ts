@@ -1,9 +1,12 @@
 // Typed wrapper over the MN role's ABI (assembly/mn/exports.ts): configuration, attach /
 // release / restore, the private-key answers, the packet batch, timers, events, outbox,
 // counters and the Binding Update List (site records). The only host file that knows these
-// record layouts; they are documented in assembly/mn/{config,sites,events,outbox,counters,divert}.ts.
+// record layouts (with host/core/batch.ts for the descriptors); they are documented in
+// assembly/mn/{config,sites,events,outbox,counters,divert}.ts.
 import type { Core } from "../wasm.js";
 import { formatIPv6, parseIPv6 } from "../ipv6.js";
+import { BatchMemory, batchSource, VERDICT_SEND, type BatchExports, type BatchRole } from "./batch.js";
+import { writeScratch } from "./scratch.js";
 
 /** Counter names in index order: mirrors assembly/mn/counters.ts. */
 export const MN_COUNTER_NAMES = [
@@ -117,10 +120,14 @@ export interface MnCoreConfig {
 
 export interface OutboxPacket { site: number; type: number; packet: Uint8Array }
 
-type MnExports = {
-  memory: WebAssembly.Memory;
-  batch_slots(): number; batch_desc(): number; batch_max_slots(): number; batch_slot_stride(): number;
-  batch_headroom(): number; batch_max_packet(): number;
+/** Configuration record fields (assembly/mn/config.ts). */
+const CFG = { SEC: 0, SPKI_LEN: 4, INITIAL_TIMEOUT: 8, LIFETIME: 12, TUNNEL_MTU: 16, MODIFIER: 24, SPKI: 40 } as const;
+/** Event record fields (assembly/mn/events.ts). */
+const EV = { KIND: 0, SITE: 4, STATUS: 8, SEQ: 12, LIFETIME: 16, DATA_PTR: 20, DATA_LEN: 24, MODE: 28, HOA: 32, COA: 48 } as const;
+/** Outbox entry fields (assembly/mn/outbox.ts). */
+const OB = { LEN: 0, SITE: 4, TYPE: 8, PACKET: 16 } as const;
+
+type MnExports = BatchExports & {
   mn_config_record(): number; mn_config_size(): number; mn_configure(ptr: number): number;
   mn_scratch(): number; mn_scratch_size(): number;
   mn_attach(prefix: number, anchor: number, coaTest: number, now: number): number;
@@ -146,61 +153,46 @@ function addrBytes(a: Uint8Array | string, what: string): Uint8Array {
   return b;
 }
 
-export class Mn {
+export class Mn implements BatchRole {
   readonly x: MnExports;
+  readonly batch: BatchMemory;
   readonly maxSlots: number;
   readonly stride: number;
   readonly headroom: number;
   readonly maxPacket: number;
   readonly slotsBase: number;
-  private readonly descBase: number;
 
   constructor(readonly core: Core) {
     this.x = core.exports as unknown as MnExports;
     if (typeof this.x.mn_configure !== "function") throw new Error("core has no MN role (mn_* exports)");
-    this.maxSlots = this.x.batch_max_slots();
-    this.stride = this.x.batch_slot_stride();
-    this.headroom = this.x.batch_headroom();
-    this.maxPacket = this.x.batch_max_packet();
-    this.slotsBase = this.x.batch_slots();
-    this.descBase = this.x.batch_desc();
+    this.batch = new BatchMemory(batchSource(core));
+    ({ maxSlots: this.maxSlots, stride: this.stride, headroom: this.headroom, maxPacket: this.maxPacket, slotsBase: this.slotsBase } = this.batch);
     if (MN_COUNTER_NAMES.length !== this.x.mn_counters_len()) {
       throw new Error(`core has ${this.x.mn_counters_len()} MN counters, host knows ${MN_COUNTER_NAMES.length}`);
     }
   }
 
-  private mem(): Uint8Array { return new Uint8Array(this.x.memory.buffer); }
-  private dv(): DataView { return new DataView(this.x.memory.buffer); }
+  private mem(): Uint8Array { return this.core.bytes(); }
+  private dv(): DataView { const m = this.mem(); return new DataView(m.buffer, m.byteOffset, m.byteLength); }
 
   /** Lays byte strings out in the MN scratch buffer; returns their addresses. */
   private scratch(...parts: Uint8Array[]): number[] {
-    const base = this.x.mn_scratch();
-    const size = this.x.mn_scratch_size();
-    const mem = this.mem();
-    const out: number[] = [];
-    let off = 0;
-    for (const p of parts) {
-      if (off + p.length > size) throw new RangeError("inputs exceed the MN scratch buffer");
-      mem.set(p, base + off);
-      out.push(base + off);
-      off = (off + p.length + 15) & ~15;
-    }
-    return out;
+    return writeScratch(this.core, this.x.mn_scratch(), this.x.mn_scratch_size(), ...parts);
   }
 
   configure(cfg: MnCoreConfig): void {
     const size = this.x.mn_config_size();
-    if (40 + cfg.spki.length > size) throw new MnError(`public key of ${cfg.spki.length} bytes is too long`, 2);
+    if (CFG.SPKI + cfg.spki.length > size) throw new MnError(`public key of ${cfg.spki.length} bytes is too long`, 2);
     if (cfg.modifier.length !== 16) throw new MnError("the CGA modifier is 16 bytes", 3);
     const rec = new Uint8Array(size);
     const v = new DataView(rec.buffer);
-    v.setUint32(0, cfg.sec, true);
-    v.setUint32(4, cfg.spki.length, true);
-    v.setUint32(8, cfg.initialTimeoutMs, true);
-    v.setUint32(12, cfg.lifetime, true);
-    v.setUint32(16, cfg.tunnelMtu, true);
-    rec.set(cfg.modifier, 24);
-    rec.set(cfg.spki, 40);
+    v.setUint32(CFG.SEC, cfg.sec, true);
+    v.setUint32(CFG.SPKI_LEN, cfg.spki.length, true);
+    v.setUint32(CFG.INITIAL_TIMEOUT, cfg.initialTimeoutMs, true);
+    v.setUint32(CFG.LIFETIME, cfg.lifetime, true);
+    v.setUint32(CFG.TUNNEL_MTU, cfg.tunnelMtu, true);
+    rec.set(cfg.modifier, CFG.MODIFIER);
+    rec.set(cfg.spki, CFG.SPKI);
     const ptr = this.x.mn_config_record();
     this.mem().set(rec, ptr);
     const code = this.x.mn_configure(ptr);
@@ -248,21 +240,13 @@ export class Mn {
   }
 
   // ---- batch
-  packetAddr(i: number): number { return this.slotsBase + i * this.stride + this.headroom; }
-  setPacket(i: number, data: Uint8Array): void {
-    if (data.length > this.maxPacket) throw new Error(`packet of ${data.length} bytes exceeds ${this.maxPacket}`);
-    this.mem().set(data, this.packetAddr(i));
-    new Uint32Array(this.x.memory.buffer, this.descBase, this.maxSlots * 4)[i * 4] = data.length;
-  }
+  packetAddr(i: number): number { return this.batch.packetAddr(i); }
+  setPacket(i: number, data: Uint8Array): void { this.batch.setPacket(i, data); }
   process(n: number, nowMs: number): number { return this.x.mn_process_batch(n, nowMs); }
-  private desc(i: number, w: number): number { return new Uint32Array(this.x.memory.buffer, this.descBase, this.maxSlots * 4)[i * 4 + w]!; }
-  verdict(i: number): number { return this.desc(i, 2); }
-  reasonName(i: number): MnCounterName | null { return this.verdict(i) === 1 ? null : MN_COUNTER_NAMES[this.desc(i, 3)] ?? null; }
+  verdict(i: number): number { return this.batch.verdict(i); }
+  reasonName(i: number): MnCounterName | null { return this.verdict(i) === VERDICT_SEND ? null : MN_COUNTER_NAMES[this.batch.reason(i)] ?? null; }
   /** A copy of slot i's output. */
-  output(i: number): Uint8Array {
-    const a = this.slotsBase + i * this.stride + this.desc(i, 1);
-    return this.mem().slice(a, a + this.desc(i, 0));
-  }
+  output(i: number): Uint8Array { return this.batch.output(i).slice(); }
 
   tick(nowMs: number): void { this.x.mn_tick(nowMs); }
   /** When tick next has work (ms since the epoch of the clock passed in), or null. */
@@ -279,23 +263,23 @@ export class Mn {
     const out: MnEvent[] = [];
     for (let i = 0; i < n; i++) {
       const p = base + i * EVENT_SIZE;
-      const kind = MN_EVENT_KINDS[v.getUint32(p, true)];
+      const kind = MN_EVENT_KINDS[v.getUint32(p + EV.KIND, true)];
       if (!kind) continue;
-      const dataPtr = v.getUint32(p + 20, true);
-      const dataLen = v.getUint32(p + 24, true);
-      const mode = v.getUint32(p + 28, true);
+      const dataPtr = v.getUint32(p + EV.DATA_PTR, true);
+      const dataLen = v.getUint32(p + EV.DATA_LEN, true);
+      const mode = v.getUint32(p + EV.MODE, true);
       out.push({
         kind,
-        site: v.getUint32(p + 4, true),
-        status: v.getUint32(p + 8, true),
-        seq: v.getUint32(p + 12, true),
-        lifetime: v.getUint32(p + 16, true),
+        site: v.getUint32(p + EV.SITE, true),
+        status: v.getUint32(p + EV.STATUS, true),
+        seq: v.getUint32(p + EV.SEQ, true),
+        lifetime: v.getUint32(p + EV.LIFETIME, true),
         data: dataLen ? mem.slice(dataPtr, dataPtr + dataLen) : null,
         mode: (mode & 0xff) === 1 ? "phkt" : "cga",
         retransmission: (mode & 0x100) !== 0,
         deregistration: (mode & 0x200) !== 0,
-        hoa: formatIPv6(mem, p + 32),
-        coa: formatIPv6(mem, p + 48),
+        hoa: formatIPv6(mem, p + EV.HOA),
+        coa: formatIPv6(mem, p + EV.COA),
       });
     }
     this.x.mn_events_clear();
@@ -314,7 +298,7 @@ export class Mn {
     const v = this.dv();
     for (let i = 0; i < n; i++) {
       const e = base + i * stride;
-      write(mem, e + 16, v.getUint32(e, true), v.getUint32(e + 4, true), v.getUint32(e + 8, true));
+      write(mem, e + OB.PACKET, v.getUint32(e + OB.LEN, true), v.getUint32(e + OB.SITE, true), v.getUint32(e + OB.TYPE, true));
     }
     this.x.mn_outbox_clear();
     return n;
@@ -397,12 +381,17 @@ export class Mn {
     return p ? this.mem().slice(p, p + this.x.mn_site_params_len(i)) : null;
   }
 
+  private counterView(): BigUint64Array {
+    const m = this.mem();
+    return new BigUint64Array(m.buffer, m.byteOffset + this.x.mn_counters_base(), MN_COUNTER_NAMES.length);
+  }
+
   counter(name: MnCounterName): bigint {
-    return new BigUint64Array(this.x.memory.buffer, this.x.mn_counters_base(), MN_COUNTER_NAMES.length)[MN_COUNTER_NAMES.indexOf(name)]!;
+    return this.counterView()[MN_COUNTER_NAMES.indexOf(name)]!;
   }
 
   counters(): Record<MnCounterName, bigint> {
-    const a = new BigUint64Array(this.x.memory.buffer, this.x.mn_counters_base(), MN_COUNTER_NAMES.length);
+    const a = this.counterView();
     const out = {} as Record<MnCounterName, bigint>;
     MN_COUNTER_NAMES.forEach((n, i) => { out[n] = a[i]!; });
     return out;

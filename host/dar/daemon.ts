@@ -11,14 +11,15 @@
 // (no binding lost), the TUN and its routes are gone with the process, the stale rule is
 // replaced.
 //
-// The batch hook: the data plane drives a wrapper of the core whose process_batch, after the
-// real one, makes the batch's binding changes durable (DarStore.recordBatch) before the data
-// plane writes the outputs; the wrapper consumes events itself (routes, logs), so the data
-// plane sees an empty event queue.
+// The hooks: the data plane drives the Dar itself; after each batch (before its outputs are
+// written) the daemon makes the batch's binding changes durable from its events
+// (DarStore.recordBatch, which withholds the BAs if that fails), then routes and logs them;
+// after each tick it routes the expiry events and runs the periodic work.
 import type { Core } from "../wasm.js";
 import { loadCore } from "../wasm.js";
 import { Dar, DarError, COUNTER_NAMES, type DarEvent, type CounterName } from "../core/dar.js";
-import { Dataplane, type BatchCore } from "../dataplane.js";
+import type { RouteEvent } from "../core/records.js";
+import { Dataplane } from "../dataplane.js";
 import { loadDarDaemonConfig, RELOADABLE_KEYS, type DarDaemonConfig } from "../config/dar.js";
 import { InputError } from "../errors.js";
 import { formatIPv6 } from "../ipv6.js";
@@ -109,7 +110,7 @@ export class DarDaemon {
       this.defer("network", () => this.net.down());
       await this.net.up();
       // Routes for the restored bindings (the snapshot emits no events).
-      const restoredEvents: DarEvent[] = dar.bindings().map((b) => ({ kind: "added", hoa: b.hoa, coa: b.coa, lifetime: b.lifetime, seq: b.seq }));
+      const restoredEvents: RouteEvent[] = dar.bindings().map((b) => ({ kind: "added", hoa: b.hoa, coa: b.coa, lifetime: b.lifetime, seq: b.seq }));
       this.net.apply(restoredEvents);
 
       if (this.o.controlSocket !== false) {
@@ -118,10 +119,13 @@ export class DarDaemon {
         this.defer("control socket", () => server.close());
       }
 
-      this.dataplane = new Dataplane({ tun: this.tun, core: this.batchCore(), tickMs: this.o.tickMs ?? 500, now: this.now, log });
+      this.dataplane = new Dataplane({
+        tun: this.tun, core: dar, tickMs: this.o.tickMs ?? 500, now: this.now, log,
+        afterBatch: () => this.afterBatch(), afterTick: () => this.afterTick(),
+      });
       this.done = this.dataplane.run();
       for (const c of BA_COUNTERS) this.baLast.set(c, dar.counter(c));
-      log.info("dar.started", { anchor: cfg.anchorText, prefixes: cfg.prefixes.map((p) => p.text), tun: this.tun.name, bindings: dar.bindingsCount(), socket: this.o.controlSocket === false ? null : cfg.socket });
+      log.info("dar.started", { runtime: dar.core.runtime, anchor: cfg.anchorText, prefixes: cfg.prefixes.map((p) => p.text), tun: this.tun.name, bindings: dar.bindingsCount(), socket: this.o.controlSocket === false ? null : cfg.socket });
     } catch (e) {
       await this.unwind();
       throw e;
@@ -139,41 +143,23 @@ export class DarDaemon {
     return errors;
   }
 
-  /** The core as the data plane sees it: the batch hook and event handling wrapped around it. */
-  private batchCore(): BatchCore {
-    const x = this.dar.x;
-    return {
-      get memory() { return x.memory; },
-      batch_slots: () => x.batch_slots(),
-      batch_slot_stride: () => x.batch_slot_stride(),
-      batch_headroom: () => x.batch_headroom(),
-      batch_max_slots: () => x.batch_max_slots(),
-      batch_max_packet: () => x.batch_max_packet(),
-      batch_desc: () => x.batch_desc(),
-      process_batch: (n: number, now: number) => {
-        const sent = x.process_batch(n, now);
-        const rec = this.store.recordBatch(n);
-        if (rec.events.length) this.onEvents(rec.events);
-        return sent;
-      },
-      tick: (now: number) => {
-        x.tick(now);
-        if (x.events_count() > 0) this.onEvents(this.dar.drainEvents());
-        this.periodic();
-      },
-      events_base: () => x.events_base(),
-      // Events are consumed by the hooks above.
-      events_count: () => 0,
-      events_clear: () => {},
-    };
+  private afterBatch(): void {
+    const rec = this.store.recordBatch();
+    if (rec.events.length) this.onEvents(rec.events);
+  }
+
+  private afterTick(): void {
+    if (this.dar.eventCount() > 0) this.onEvents(this.dar.drainEvents());
+    this.periodic();
   }
 
   private onEvents(events: readonly DarEvent[]): void {
-    for (const e of events) {
+    const routed = events.filter((e) => e.kind !== "refreshed"); // a refresh changes no route
+    for (const e of routed) {
       if (e.kind === "removed") this.log.info("binding.removed", { hoa: e.hoa, coa: e.coa, seq: e.seq });
       else this.log.info(`binding.${e.kind}`, { hoa: e.hoa, coa: e.coa, lifetime: e.lifetime, seq: e.seq });
     }
-    this.net.apply(events);
+    this.net.apply(routed);
   }
 
   /** Once per tick: BA counts since the last line, compaction when due. */

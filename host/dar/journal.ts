@@ -8,7 +8,7 @@
 // Format (ASCII, one entry per line, "\n"-terminated; file mode 0600, it holds PHKTs):
 //   fama-dar-journal 1                       header, first line
 //   B <192 hex digits> <crc>                 a binding's full 96-byte record after the change
-//                                            (assembly/forward/binding-cache.ts entry layout,
+//                                            (host/core/records.ts, from the binding's event;
 //                                            opaque here: HoA, CoA, PHKT, expiry, seq, ...)
 //   R <32 hex digits> <crc>                  the binding for this HoA (16 bytes) is gone
 //   <crc> = CRC-32 (zlib) of the text before the last space, 8 lowercase hex digits.
@@ -26,10 +26,9 @@ import { closeSync, existsSync, fchmodSync, fsyncSync, ftruncateSync, openSync, 
 import { crc32 } from "node:zlib";
 import { InputError } from "../errors.js";
 import { writeFileAtomic } from "../state-file.js";
+import { BINDING_RECORD_LEN as RECORD_LEN, HOA_LEN } from "../core/records.js";
 
 export const JOURNAL_HEADER = "fama-dar-journal 1";
-export const RECORD_LEN = 96;
-export const HOA_LEN = 16;
 
 export type JournalEntry =
   | { kind: "bind"; record: Uint8Array }

@@ -22,7 +22,7 @@
 import { readFileSync } from "node:fs";
 import { ip, sysctl, CommandError } from "../net/ip.js";
 import { TunRoutes } from "../net/routes.js";
-import type { DarEvent } from "../core/dar.js";
+import type { RouteEvent } from "../core/records.js";
 import type { Logger } from "../log.js";
 import { AnchorDivert, isLocalAddress } from "./anchor-divert.js";
 
@@ -31,7 +31,7 @@ export interface DarNet {
   /** Installs forwarding, the rule and the anchor route for `tun`. Throws on failure. */
   up(): Promise<void>;
   /** Applies binding events in order; the routes are in the kernel when it returns. */
-  apply(events: readonly DarEvent[]): void;
+  apply(events: readonly RouteEvent[]): void;
   /** HoAs with a route now. */
   readonly hoas: ReadonlySet<string>;
   /** Removes everything `up` and `apply` installed. */
@@ -85,7 +85,7 @@ export class KernelDarNet implements DarNet {
     }
   }
 
-  apply(events: readonly DarEvent[]): void {
+  apply(events: readonly RouteEvent[]): void {
     this.routes?.onEvents(events);
   }
 
@@ -109,7 +109,7 @@ export class RecordingDarNet implements DarNet {
   readonly hoas = new Set<string>();
   readonly calls: string[] = [];
   async up(): Promise<void> { this.calls.push("up"); }
-  apply(events: readonly DarEvent[]): void {
+  apply(events: readonly RouteEvent[]): void {
     for (const e of events) {
       this.calls.push(`${e.kind} ${e.hoa}`);
       if (e.kind === "removed") this.hoas.delete(e.hoa);

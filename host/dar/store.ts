@@ -4,18 +4,18 @@
 //   dar.journal      binding changes since that snapshot
 //
 // Crash-safety argument (docs/OPERATIONS.md has the operator's version):
-//   1. The core changes a binding only inside process_batch, and its BA is an output of that same
-//      batch. The daemon's batch hook (`recordBatch`) runs after process_batch and BEFORE the
-//      data plane writes any output: it appends the full record of every binding the batch
-//      touched (accepted BAs by HoA, plus added/moved/removed events) with one write + fsync.
-//      If that fails, the batch's accepted BAs are turned into drops (the MN retransmits).
-//   2. An accepted BU that produced no BA (A flag clear) could be a refresh, which has no event:
-//      the hook then writes a whole snapshot before the outputs leave.
-//   3. A restart restores the snapshot and replays the journal in order. Entries are complete
+//   1. The core changes a binding only inside dar_process_batch, and its BA is an output of that
+//      same batch. Every change is an event that carries the binding's full record (added,
+//      moved, refreshed, removed: assembly/dar/events.ts). The daemon's batch hook
+//      (`recordBatch`) runs after the batch and BEFORE the data plane writes any output: it
+//      appends the last record of every binding the batch's events name with one write + fsync.
+//      If that fails, the core withholds the outputs that acknowledge those changes
+//      (dar_withhold_acks: the BAs become drops counted under `withheld`; the MN retransmits).
+//   2. A restart restores the snapshot and replays the journal in order. Entries are complete
 //      records, so replaying ones the snapshot already holds is harmless (only traffic counters
 //      of those bindings step back), and a crash between "snapshot renamed" and "journal
 //      emptied" loses nothing.
-//   4. An interrupted append leaves a torn tail whose BAs never left (fsync had not returned):
+//   3. An interrupted append leaves a torn tail whose BAs never left (fsync had not returned):
 //      ignoring it is correct. A change that reached the disk but whose BA did not leave is the
 //      same as a BA lost in the network: the MN retransmits with a newer sequence number.
 // Not journaled (restored from the last snapshot only): traffic counters, expiry removals
@@ -23,12 +23,11 @@
 // (a CoT issued after the last snapshot can be answered with BA 137; the MN redoes the test).
 import { mkdirSync, chmodSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { COUNTER_NAMES, type CounterName, type Dar, type DarEvent } from "../core/dar.js";
-import { parseIPv6 } from "../ipv6.js";
+import type { Dar, DarEvent } from "../core/dar.js";
+import { BindingRecords, recordHoa } from "../core/records.js";
 import { readStateFile, writeStateFile } from "../state-file.js";
 import { InputError } from "../errors.js";
 import { Journal, readJournal, JournalError, type JournalEntry } from "./journal.js";
-import { BindingRecords } from "./records.js";
 import type { Logger } from "../log.js";
 
 export const SNAPSHOT_FILE = "dar-state.json";
@@ -46,10 +45,8 @@ export interface BatchRecord {
   events: DarEvent[];
   /** Journal entries appended. */
   entries: number;
-  /** Accepted BAs in the batch. */
-  acceptedBas: number;
-  /** A full snapshot was written (an accepted BU without BA). */
-  snapshotted: boolean;
+  /** Outputs withheld because the append failed. */
+  withheld: number;
 }
 
 export class DarStore {
@@ -57,16 +54,13 @@ export class DarStore {
   readonly journalPath: string;
   readonly records: BindingRecords;
   private journal: Journal | null = null;
-  private acceptedIdx: number;
-  private lastAccepted = 0;
   lastCompactionAt = 0;
   compactions = 0;
 
   constructor(readonly dar: Dar, readonly stateDir: string, private readonly log: Logger, private readonly now: () => number = Date.now) {
     this.snapshotPath = join(stateDir, SNAPSHOT_FILE);
     this.journalPath = join(stateDir, JOURNAL_FILE);
-    this.records = new BindingRecords(dar);
-    this.acceptedIdx = (dar.x.counters_base() >>> 2) + 2 * counterIndex("bu-accepted");
+    this.records = new BindingRecords(dar.core);
   }
 
   /** Creates the state directory (0700), restores the snapshot, replays the journal, compacts. */
@@ -98,65 +92,32 @@ export class DarStore {
     this.dar.drainEvents();
     if (contents.tornBytes > 0) this.log.warn("journal.torn_tail", { path: this.journalPath, bytes: contents.tornBytes });
     this.journal = Journal.open(this.journalPath, contents);
-    this.lastAccepted = this.acceptedLow32();
     // Fold the journal into a fresh snapshot now: it also persists Kdar on a first start.
     this.compact("start");
     return { snapshotBindings, journalEntries: contents.entries.length, tornBytes: contents.tornBytes, bindings: this.dar.bindingsCount() };
   }
 
-  private u32: Uint32Array | null = null;
-  /** Low word of the `bu-accepted` counter (one read per batch; the view is rebuilt only when memory grows). */
-  private acceptedLow32(): number {
-    const buf = this.dar.x.memory.buffer;
-    if (this.u32?.buffer !== buf) this.u32 = new Uint32Array(buf);
-    return this.u32[this.acceptedIdx]!;
-  }
-
   /**
-   * Runs after process_batch(n) and before any output is written: drains the batch's events and
+   * Runs after dar_process_batch and before any output is written: drains the batch's events and
    * makes every binding change durable. Returns what it did; the caller logs and routes.
    */
-  recordBatch(n: number): BatchRecord {
-    const events = this.dar.x.events_count() > 0 ? this.dar.drainEvents() : NO_EVENTS;
-    const accepted = this.acceptedLow32();
-    const delta = (accepted - this.lastAccepted) >>> 0;
-    this.lastAccepted = accepted;
-    if (events.length === 0 && delta === 0) return { events, entries: 0, acceptedBas: 0, snapshotted: false };
-
-    const touched = new Map<string, Uint8Array>();
-    const touch = (hoa: Uint8Array) => touched.set(Buffer.from(hoa).toString("hex"), hoa);
-    for (const e of events) touch(parseIPv6(e.hoa)!);
-    let acceptedBas = 0;
-    const baSlots: number[] = [];
-    if (delta > 0) {
-      for (let i = 0; i < n; i++) {
-        const hoa = this.records.acceptedHoa(i);
-        if (!hoa) continue;
-        acceptedBas++;
-        baSlots.push(i);
-        touch(hoa);
-      }
-    }
-    const entries: JournalEntry[] = [];
-    for (const hoa of touched.values()) {
-      const record = this.records.find(hoa);
-      entries.push(record ? { kind: "bind", record } : { kind: "remove", hoa });
-    }
-    let snapshotted = false;
+  recordBatch(): BatchRecord {
+    const events = this.dar.eventCount() > 0 ? this.dar.drainEvents() : NO_EVENTS;
+    if (events.length === 0) return { events, entries: 0, withheld: 0 };
+    // The last state of each binding the batch changed, in the order they were first changed.
+    const last = new Map<string, DarEvent>();
+    for (const e of events) last.set(e.hoa, e);
+    const entries: JournalEntry[] = [...last.values()].map((e) =>
+      e.kind === "removed" ? { kind: "remove", hoa: recordHoa(e.record) } : { kind: "bind", record: e.record });
+    let withheld = 0;
     try {
       this.journal!.append(entries);
-      if (delta > acceptedBas) {
-        // An accepted BU without a BA may be a refresh, which has no event: save everything.
-        this.compact("unacknowledged-bu");
-        snapshotted = true;
-      }
     } catch (e) {
       // Not durable: the BAs must not leave. The bindings stay in memory; the MN retransmits.
-      const { desc } = this.dar.views();
-      for (const i of baSlots) desc[i * 4 + 2] = 0; // verdict: drop (ARCHITECTURE.md descriptor)
-      this.log.error("journal.append_failed", { path: this.journalPath, error: e, basWithheld: baSlots.length });
+      withheld = this.dar.withholdAcks();
+      this.log.error("journal.append_failed", { path: this.journalPath, error: e, basWithheld: withheld });
     }
-    return { events, entries: entries.length, acceptedBas, snapshotted };
+    return { events, entries: entries.length, withheld };
   }
 
   get entriesSinceCompaction(): number { return this.journal?.entriesSinceReset ?? 0; }
@@ -179,9 +140,3 @@ export class DarStore {
 }
 
 const NO_EVENTS: DarEvent[] = [];
-
-function counterIndex(name: CounterName): number {
-  const i = COUNTER_NAMES.indexOf(name);
-  if (i < 0) throw new Error(`unknown counter ${name}`);
-  return i;
-}

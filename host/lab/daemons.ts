@@ -8,6 +8,7 @@ import { createInterface } from "node:readline";
 import type { ChildProcess } from "node:child_process";
 import type { NetScope } from "../net/ip.js";
 import { queryDaemon } from "../control/socket.js";
+import { currentRuntime } from "../runtime/select.js";
 
 export const CLI_JS = fileURLToPath(new URL("../cli.js", import.meta.url));
 /** The program a daemon runs by default: this checkout's CLI under this node. */
@@ -32,7 +33,8 @@ export class DaemonProc {
     this.exit = null;
     this.out = createWriteStream(this.logPath, { flags: "a" });
     this.out.write(`# ${new Date().toISOString()} start: ${this.args.join(" ")}\n`);
-    this.child = scope.spawn(this.ns, this.program[0]!, [...this.program.slice(1), ...this.args, "--log", "json"]);
+    // The daemons run the core under the lab's own runtime (`fama lab --runtime wasmtime`).
+    this.child = scope.spawn(this.ns, this.program[0]!, [...this.program.slice(1), ...this.args, "--log", "json", "--runtime", currentRuntime()]);
     const onLine = (text: string) => {
       this.out.write(text + "\n");
       this.raw.push(text);

@@ -246,14 +246,15 @@ export class Lab {
       }
       for (const d of lab.dars) d.start(topo.netScope);
       await Promise.all(lab.dars.map((d) => d.ready(30_000)));
-      say(`${lab.dars.map((d, i) => `DAR${i + 1} (anchor ${lab.anchor(i + 1)}, prefix ${PLAN.prefix(i + 1)})`).join(", ")}: fama dar answering on its status socket${cfg.coaTest ? " (coaTest: true)" : ""}`);
+      const started = await Promise.all(lab.dars.map((d) => d.waitFor((l) => l.event === "dar.started", 30_000, "dar.started")));
+      say(`${lab.dars.map((d, i) => `DAR${i + 1} (anchor ${lab.anchor(i + 1)}, prefix ${PLAN.prefix(i + 1)})`).join(", ")}: fama dar answering on its status socket${cfg.coaTest ? " (coaTest: true)" : ""}, core under ${[...new Set(started.map((l) => l.runtime))].join(", ")}`);
       lab.mn.start(topo.netScope);
-      await lab.mn.waitFor((l) => l.event === "mn.started", 60_000, "mn.started");
+      const mnStarted = await lab.mn.waitFor((l) => l.event === "mn.started", 60_000, "mn.started");
       await lab.mn.ready(10_000);
       const mv = await lab.move(1);
       lab.h1 = String(mv.attached.coa);
       const ra = mv.attached.router ? ` from ${mv.attached.decision} RA of ${mv.attached.router} (RS ${mv.attached.rsMs} ms, RA ${mv.attached.raMs} ms after link-up)` : "";
-      say(`MN agent up; link up at DAR1: H_1 = ${lab.h1} (a CGA of ${PLAN.prefix(1)})${ra}, set up in ${mv.attached.setupMs} ms`);
+      say(`MN agent up (core under ${mnStarted.runtime}); link up at DAR1: H_1 = ${lab.h1} (a CGA of ${PLAN.prefix(1)})${ra}, set up in ${mv.attached.setupMs} ms`);
     } catch (e) {
       await lab.destroy();
       throw e;

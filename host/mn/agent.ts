@@ -111,7 +111,7 @@ export class MnAgent {
     }
     if (this.opts.watchLinks !== false) this.links.watch();
     this.keep.start(cfg.keep.intervalMs, (step) => this.enqueue(step));
-    this.log.info("mn.started", { tun: this.tun.name, interfaces: cfg.interfaces.map((f) => f.name), roaming: cfg.roaming.map((f) => f.name), sec: cfg.sec, sites: this.mn.sites().length });
+    this.log.info("mn.started", { runtime: this.core.runtime, tun: this.tun.name, interfaces: cfg.interfaces.map((f) => f.name), roaming: cfg.roaming.map((f) => f.name), sec: cfg.sec, sites: this.mn.sites().length });
   }
 
   private configureCore(): void {

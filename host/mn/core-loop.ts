@@ -7,7 +7,7 @@
 // while it installs its kernel state.
 import type { KeyObject } from "node:crypto";
 import type { Mn, MnEvent } from "../core/mn.js";
-import { Dataplane, type BatchCore, type DataplaneStats } from "../dataplane.js";
+import { Dataplane, type DataplaneStats } from "../dataplane.js";
 import type { Logger } from "../log.js";
 import type { Tun } from "../tun/types.js";
 import { service } from "./requests.js";
@@ -36,19 +36,11 @@ export class CoreLoop {
 
   /** Runs the data-plane loop over the TUN and arms the core timer. */
   start(): void {
-    const x = this.mn.x;
-    const adapter: BatchCore = {
-      memory: x.memory,
-      batch_slots: () => x.batch_slots(), batch_slot_stride: () => x.batch_slot_stride(), batch_headroom: () => x.batch_headroom(),
-      batch_max_slots: () => x.batch_max_slots(), batch_max_packet: () => x.batch_max_packet(), batch_desc: () => x.batch_desc(),
-      process_batch: (n, now) => x.mn_process_batch(n, now),
-      tick: (now) => x.mn_tick(now),
-      events_base: () => 0,
-      // "events" for the data plane: anything the agent must act on after a batch
-      events_count: () => x.mn_events_count() + x.mn_outbox_count(),
-      events_clear: () => {},
-    };
-    this.dataplane = new Dataplane({ tun: this.tun, core: adapter, tickMs: 0, now: this.now, log: this.log, readEvents: () => { this.afterCore(); return []; } });
+    this.dataplane = new Dataplane({
+      tun: this.tun, core: this.mn, tickMs: 0, now: this.now, log: this.log,
+      // anything the agent must act on after a batch: events or queued packets
+      afterBatch: () => { if (this.mn.eventCount() + this.mn.outboxCount() > 0) this.afterCore(); },
+    });
     void this.dataplane.run().catch((e) => this.log.error("dataplane.failed", { error: e }));
     this.schedule();
   }

@@ -12,7 +12,7 @@
 import { parseIPv6 } from "../ipv6.js";
 import { linkIndex } from "./ip.js";
 import { RouteSocket, ifIndex } from "./netlink.js";
-import type { BindingEvent } from "../dataplane.js";
+import type { RouteEvent } from "../core/records.js";
 import type { Logger } from "../log.js";
 
 export interface TunRoutesOptions {
@@ -60,12 +60,13 @@ export class TunRoutes {
     this.opts.log?.info("route.anchor", { dst: `${addr}/128`, dev: this.opts.dev });
   }
 
-  /** Applies binding events in order (the data plane's `onEvents`). */
-  onEvents = (events: readonly BindingEvent[]): void => {
+  /** Applies binding events in order (after each batch and tick of the data plane). */
+  onEvents = (events: readonly RouteEvent[]): void => {
     for (const e of events) this.apply(e);
   };
 
-  apply(e: BindingEvent): void {
+  apply(e: RouteEvent): void {
+    if (e.kind === "refreshed") return; // same CoA: the route stands
     try {
       if (e.kind === "removed") {
         this.socket.delete(this.address(e.hoa), this.ifindex, this.table);

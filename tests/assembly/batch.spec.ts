@@ -1,11 +1,11 @@
 // The DAR dispatch through the batch memory: verdicts, reasons and output offsets.
-import { bc_init_keyed, bc_update } from "../../assembly/forward/binding-cache";
+import { bc_init_keyed, bc_update } from "../../assembly/dar/binding-cache";
 import { dar_configure, dar_config_record, DAR_CONFIG_SIZE, CFG_OK, CFG_BAD_TUNNEL_MTU, CFG_BAD_PREFIX, CFG_BAD_ANCHOR } from "../../assembly/dar/config";
-import { dar_process_batch } from "../../assembly/dar/engine";
-import { slot_at, desc_at, BATCH_HEADROOM } from "../../assembly/forward/batch";
+import { dar_batch } from "../../assembly/dar/engine";
+import { slot_at, desc_at, BATCH_HEADROOM } from "../../assembly/batch/slots";
 import {
   C_MALFORMED, C_UNBOUND, C_NOT_FOR_US, C_SPOOFED, C_TUNNEL_UNBOUND, C_MOBILITY_CONTROL, C_ANCHOR_OTHER, C_MH_MALFORMED, ctr_get,
-} from "../../assembly/forward/counters";
+} from "../../assembly/dar/counters";
 import { store16_be, addr_eq } from "../../assembly/wire/bytes";
 
 const hoa = memory.data(16, 16);
@@ -76,7 +76,7 @@ describe("batch dispatch", () => {
     store16_be(u + 30, 0xff);
     memory.copy(u + 40, t + 40, 60);
     store<u8>(u + 63, 0x99);
-    expect(dar_process_batch(10, 1000)).toBe(2);
+    expect(dar_batch(10, 1000)).toBe(2);
     expect(verdict(0)).toBe(1);
     expect(offset(0)).toBe(BATCH_HEADROOM - 40);
     expect(outLen(0)).toBe(140);
@@ -105,7 +105,7 @@ describe("batch dispatch", () => {
     put(2, 1460, 17, 60, 0x999, 0x53, 0x100, 0x1561);
     put(3, 4000, 17, 60, 0x999, 0x53, 0x100, 0x1561);         // longer than a slot allows
     store<u32>(desc_at(3), 4000);
-    expect(dar_process_batch(4, 5000)).toBe(3);
+    expect(dar_batch(4, 5000)).toBe(3);
     expect(offset(0)).toBe(BATCH_HEADROOM - 48);
     expect(outLen(0)).toBe(108);
     expect(load<u8>(slot_at(0) + 80 + 40)).toBe(3);

@@ -1,13 +1,11 @@
 // Binding cache: insert/lookup/delete with many entries, Robin Hood probing and
 // backward-shift deletion under forced hash collisions, capacity, expiry, events.
+import { bc_init, bc_init_keyed, bc_update, bc_lookup, bc_remove, bc_peek, bc_count, bc_expire, bc_max_probe, bc_slots_for, bc_test_force_hash, bc_bytes, bc_capacity, bc_clear, bc_key_hash, bc_candidate_slot, bc_slot_entry, bc_lookup_candidate, bc_epoch, BC_ADDED, BC_MOVED, BC_REFRESHED, BC_FULL, BC_OK, BC_ERR_CAPACITY, BC_ERR_LIFETIME } from "../../assembly/dar/binding-cache";
+import { E_HOA, E_COA, E_SEQ, E_PHKT, E_FLAGS, E_EXPIRY, E_LIFETIME, FLAG_HAS_PHKT, ENTRY_SIZE } from "../../assembly/dar/binding-record";
 import {
-  bc_init, bc_init_keyed, bc_update, bc_lookup, bc_remove, bc_peek, bc_count, bc_expire, bc_max_probe, bc_slots_for,
-  bc_test_force_hash, bc_bytes, bc_capacity, bc_clear,
-  bc_key_hash, bc_candidate_slot, bc_slot_entry, bc_lookup_candidate, bc_epoch,
-  BC_ADDED, BC_MOVED, BC_REFRESHED, BC_FULL, BC_OK, BC_ERR_CAPACITY, BC_ERR_LIFETIME,
-  E_COA, E_SEQ, E_PHKT, E_FLAGS, E_EXPIRY, E_LIFETIME, FLAG_HAS_PHKT, ENTRY_SIZE,
-} from "../../assembly/forward/binding-cache";
-import { events_count, events_clear, events_base, EV_ADDED, EV_MOVED, EV_REMOVED } from "../../assembly/forward/events";
+  events_count, events_clear, events_base, EV_ADDED, EV_MOVED, EV_REMOVED, EV_REFRESHED,
+  EVENT_SIZE, EVENT_KIND, EVENT_LIFETIME, EVENT_SEQ, EVENT_RECORD,
+} from "../../assembly/dar/events";
 import { addr_eq } from "../../assembly/wire/bytes";
 
 const hoa = memory.data(16, 16);
@@ -201,27 +199,38 @@ describe("binding cache", () => {
     expect(load<u32>(e + E_LIFETIME)).toBe(20);
   });
 
-  it("emits added, moved and removed events", () => {
+  it("emits added, refreshed, moved and removed events, each with the binding's record", () => {
     expect(bc_init_keyed(8, 0x1234567890abcdef, 0xfedcba0987654321)).toBe(BC_OK);
     events_clear();
     setHoa(1); setCoa(coa, 1); setCoa(coa2, 2);
     bc_update(hoa, coa, 5, 30, 0, 0);
-    bc_update(hoa, coa, 6, 30, 0, 0); // refresh: no event
+    bc_update(hoa, coa, 6, 35, 0, 0); // refresh: same CoA
     bc_update(hoa, coa2, 7, 40, 0, 0);
     bc_remove(hoa);
-    expect(events_count()).toBe(3);
+    expect(events_count()).toBe(4);
     const ev = events_base();
-    expect(load<u32>(ev)).toBe(EV_ADDED);
-    expect(load<u32>(ev, 4)).toBe(30);
-    expect(addr_eq(ev + 8, hoa)).toBe(true);
-    expect(addr_eq(ev + 24, coa)).toBe(true);
-    expect(load<u32>(ev, 40)).toBe(5);
-    expect(load<u32>(ev + 48)).toBe(EV_MOVED);
-    expect(addr_eq(ev + 48 + 24, coa2)).toBe(true);
-    expect(load<u32>(ev + 48, 40)).toBe(7);
-    expect(load<u32>(ev + 96)).toBe(EV_REMOVED);
-    expect(load<u32>(ev + 96, 4)).toBe(0);
-    expect(addr_eq(ev + 96 + 24, coa2)).toBe(true);
+    const rec = ev + EVENT_RECORD;
+    expect(load<u32>(ev + EVENT_KIND)).toBe(EV_ADDED);
+    expect(load<u32>(ev + EVENT_LIFETIME)).toBe(30);
+    expect(addr_eq(rec + E_HOA, hoa)).toBe(true);
+    expect(addr_eq(rec + E_COA, coa)).toBe(true);
+    expect(load<u32>(ev + EVENT_SEQ)).toBe(5);
+    expect(load<u16>(rec + E_SEQ)).toBe(5);
+    const r2 = ev + EVENT_SIZE;
+    expect(load<u32>(r2 + EVENT_KIND)).toBe(EV_REFRESHED);
+    expect(load<u32>(r2 + EVENT_LIFETIME)).toBe(35);
+    expect(load<u32>(r2 + EVENT_SEQ)).toBe(6);
+    expect(load<u32>(r2 + EVENT_RECORD + E_LIFETIME)).toBe(35);
+    expect(addr_eq(r2 + EVENT_RECORD + E_COA, coa)).toBe(true);
+    const r3 = ev + 2 * EVENT_SIZE;
+    expect(load<u32>(r3 + EVENT_KIND)).toBe(EV_MOVED);
+    expect(addr_eq(r3 + EVENT_RECORD + E_COA, coa2)).toBe(true);
+    expect(load<u32>(r3 + EVENT_SEQ)).toBe(7);
+    const r4 = ev + 3 * EVENT_SIZE;
+    expect(load<u32>(r4 + EVENT_KIND)).toBe(EV_REMOVED);
+    expect(load<u32>(r4 + EVENT_LIFETIME)).toBe(0);
+    expect(addr_eq(r4 + EVENT_RECORD + E_HOA, hoa)).toBe(true);
+    expect(addr_eq(r4 + EVENT_RECORD + E_COA, coa2)).toBe(true);
   });
 
   it("expires lazily on lookup and by a bounded sweep", () => {

@@ -1,6 +1,6 @@
 // Tunnel and ICMPv6 builders byte for byte (PROTOCOL.md §2.5, RFC 2473, RFC 4443).
-import { tunnel_encapsulate, tunnel_flow_label } from "../../assembly/forward/tunnel";
-import { icmp_build_error, icmp_echo_reply, icmp_error_allowed, icmp_rate_take, icmp_rate_reset } from "../../assembly/forward/icmp";
+import { tunnel_encapsulate, tunnel_flow_label } from "../../assembly/batch/tunnel";
+import { icmp_build_error, icmp_echo_reply, icmp_error_allowed, icmp_rate_take, icmp_rate_reset } from "../../assembly/dar/icmp";
 import { upper_layer_checksum } from "../../assembly/wire/checksum";
 import { load16_be, load32_be, store16_be, addr_eq } from "../../assembly/wire/bytes";
 

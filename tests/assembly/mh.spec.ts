@@ -363,3 +363,20 @@ describe("fragmented values", () => {
     expect(D.dec(D.DEC_PRESENT) & D.P_SIGNATURE).toBeTruthy();
   });
 });
+
+describe("MH build: the engines' static request", () => {
+  it("fails loudly on a 33rd option instead of building without it", () => {
+    B.breq_begin(5, unhex(COA), unhex(ANCHOR), 64);
+    const data = unhex("0000");
+    for (let i: u32 = 0; i < B.REQ_STATIC_OPTS; i++) expect(B.breq_add_option(O.OPT_PADN, data, 2)).toBe(E.MH_OK);
+    expect(B.breq_add_option(O.OPT_PADN, data, 2)).toBe(E.ERR_BUILD_TOO_MANY_OPTIONS);
+    const out = heap.alloc(2048);
+    expect(B.mh_build_packet(B.BREQ, out, 2048)).toBe(E.ERR_BUILD_TOO_MANY_OPTIONS);
+    expect(<i32>B.bres(B.BRES_RESULT)).toBe(E.ERR_BUILD_TOO_MANY_OPTIONS);
+    // A new request starts clean: 32 options build.
+    B.breq_begin(5, unhex(COA), unhex(ANCHOR), 64);
+    for (let i: u32 = 0; i < B.REQ_STATIC_OPTS; i++) B.breq_add_option(O.OPT_PADN, data, 2);
+    expect(B.mh_build_packet(B.BREQ, out, 2048)).toBeGreaterThan(0);
+    heap.free(out);
+  });
+});

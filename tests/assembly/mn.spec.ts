@@ -21,7 +21,7 @@ import {
 import { FLAG_A, FLAG_H } from "../../assembly/mh/header";
 import { build_ba, build_cot, REPLY } from "../../assembly/dar/replies";
 import { tok_kbm, tok_authenticator_check } from "../../assembly/cga/tokens";
-import { slot_at, desc_at, BATCH_HEADROOM } from "../../assembly/forward/batch";
+import { slot_at, desc_at, BATCH_HEADROOM } from "../../assembly/batch/slots";
 import { unhex } from "./bytes";
 
 function addr_eq(a: usize, b: usize): bool { return memory.compare(a, b, 16) == 0; }

@@ -1,4 +1,4 @@
-import { random_fill } from "../../assembly/cga/random";
+import { random_fill } from "../../assembly/random";
 
 describe("random_fill", () => {
   it("fills a buffer from WASI random_get", () => {

@@ -1,6 +1,6 @@
 import { rsa_verify_pkcs1_sha1, rsa_encrypt_pkcs1, rsa_public, RSA_OK, RSA_ERR_MODULUS_SIZE, RSA_ERR_MODULUS_EVEN, RSA_ERR_EXPONENT,
   RSA_ERR_SIG_LENGTH, RSA_ERR_SIG_RANGE, RSA_ERR_BAD_SIGNATURE, RSA_ERR_MESSAGE_LENGTH, RSA_ERR_RANDOM } from "../../assembly/cga/rsa";
-import { random_fail_for_test } from "../../assembly/cga/random";
+import { random_fail_for_test } from "../../assembly/random";
 import { unhex } from "./bytes";
 
 // tests/vectors/crypto.json `signature` entries; n and e parsed from keys/*.spki.der.

@@ -54,7 +54,7 @@ const INTERESTING = [0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 15, 16, 0x18, 0x
   128, 129, 135, 0xc9, 0xfe, 0xff];
 const PLEN = 4, NEXT_HEADER = 6;
 
-// Counters that can be a drop's reason (assembly/forward/counters.ts), and those that count
+// Counters that can be a drop's reason (assembly/dar/counters.ts), and those that count
 // nothing but such drops.
 const DROP_REASONS = new Set<CounterName>(["malformed", "unbound", "spoofed", "tunnel-unbound", "hop-limit", "too-big",
   "rate-limited", "not-for-us", "anchor-other", "not-configured", "control-drop", "mh-malformed",

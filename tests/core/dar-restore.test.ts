@@ -58,6 +58,12 @@ const cga = (mn: Mn, extra: Partial<Parameters<typeof buildBu>[1]> = {}) =>
 const phkt = (mn: Mn, extra: Partial<Parameters<typeof buildBu>[1]> = {}) =>
   buildBu(core, { coa: mn.coa, anchor: ANCHOR, hoa: mn.hoa, seq: ++mn.seq, lifetime: 225, phkt: mn.phkt!, ...extra });
 
+/** The binding changes an instance reported (its events without the records: a cga-mode BU
+ *  draws a PHKT of its own on each instance). */
+function changes(dar: Dar) {
+  return dar.drainEvents().map(({ record: _, ...change }) => change);
+}
+
 function status(p: Uint8Array | null): number | null {
   if (!p) return null;
   const d = decodePacket(core, p);
@@ -124,7 +130,7 @@ test("restore: a fresh instance restored from the snapshot gives byte-identical 
     const ob = feed(b, p, t);
     sanity(oa);
     assert.deepEqual(ob, oa, `${what}: same output on both instances`);
-    assert.deepEqual(b.drainEvents(), a.drainEvents(), `${what}: same events`);
+    assert.deepEqual(changes(b), changes(a), `${what}: same events`);
   }
   assert.deepEqual(b.bindings(), a.bindings(), "same bindings after the traffic");
   assert.deepEqual(b.snapshot(), a.snapshot(), "byte-identical snapshots after the traffic (bindings, PHKTs, Kdar, nonce ring)");
@@ -149,7 +155,7 @@ test("restore: a fresh instance restored from the snapshot gives byte-identical 
     assert.ok(authenticatorOk(kbm(k, null), addr(m1.coa), addr(ANCHOR), o), `${who}: the BA authenticator verifies with its PHKT`);
   }
   assert.notDeepEqual(phktOf(oa!, m1.key), phktOf(ob!, m1.key), "each instance drew its own PHKT");
-  assert.deepEqual(b.drainEvents(), a.drainEvents());
+  assert.deepEqual(changes(b), changes(a));
 });
 
 // ---- corrupted snapshots

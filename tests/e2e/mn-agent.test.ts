@@ -18,7 +18,7 @@ import { Dar } from "../../host/core/dar.js";
 import { parseDarConfig } from "../../host/config/dar.js";
 import { openTun } from "../../host/tun/linux.js";
 import { TunRoutes } from "../../host/net/routes.js";
-import { Dataplane, batchCoreFromExports } from "../../host/dataplane.js";
+import { Dataplane } from "../../host/dataplane.js";
 import { netnsExec, netnsList, linkSetNetns, ip } from "../../host/net/ip.js";
 import { queryDaemon } from "../../host/control/socket.js";
 import { REPO_ROOT, VECTORS_DIR } from "../../host/paths.js";
@@ -37,7 +37,8 @@ async function startDar(topo: Topology, k: number): Promise<DarHarness> {
   const tun = await openTun({ name: `${tag}d${k}`, netns: ns, mtu: 1500, txqueuelen: 1000 });
   const routes = await TunRoutes.open({ dev: tun.name, ns });
   routes.addAnchor(PLAN.anchor(k));
-  const plane = new Dataplane({ tun, core: batchCoreFromExports(dar.core.exports), tickMs: 200, onEvents: (evs) => routes.onEvents(evs) });
+  const route = () => { if (dar.eventCount() > 0) routes.onEvents(dar.drainEvents()); };
+  const plane = new Dataplane({ tun, core: dar, tickMs: 200, afterBatch: route, afterTick: route });
   const done = plane.run();
   topo.defer(`dar${k} harness`, async () => { await plane.stop(); await done; routes.close(); tun.close(); }, () => tun.close());
   return { dar, plane, routes };

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { openTun, type LinuxTun } from "../../host/tun/linux.js";
 import { NetScope, addrAdd, linkUp, netnsList, linkNames, netnsExec, ipv6Defaults, routeShow } from "../../host/net/ip.js";
-import { formatIPv6 } from "../../host/dataplane.js";
+import { formatIPv6 } from "../../host/ipv6.js";
 
 const notRoot = process.getuid?.() !== 0 && "needs root (network namespaces, /dev/net/tun)";
 const PY = "/usr/bin/python3";

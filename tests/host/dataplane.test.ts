@@ -1,9 +1,12 @@
 // The data-plane loop against the in-memory TUN and the JavaScript reflect core: batching,
-// headroom offsets, send/drop verdicts, events drained, the async loop.
+// headroom offsets, send/drop verdicts, the afterBatch / afterTick hooks, the async loop.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fakeTunPair } from "../../host/tun/fake.js";
-import { Dataplane, formatIPv6, batchCoreFromExports, type BindingEvent } from "../../host/dataplane.js";
+import { Dataplane } from "../../host/dataplane.js";
+import { formatIPv6 } from "../../host/ipv6.js";
+import { batchSource } from "../../host/core/batch.js";
+import { loadCore } from "../../host/wasm.js";
 import { ReflectCore } from "../support/reflect-core.js";
 
 function addr(s: string): Uint8Array {
@@ -36,9 +39,9 @@ function udp6(src: string, dst: string, payload: number[] | Uint8Array, hop = 64
 function setup(opts: ConstructorParameters<typeof ReflectCore>[0] = {}, dp: Partial<ConstructorParameters<typeof Dataplane>[0]> = {}) {
   const [kernel, dev] = fakeTunPair("kernel", "tun0", 4096);
   const core = new ReflectCore(opts);
-  const events: BindingEvent[] = [];
-  const plane = new Dataplane({ tun: dev, core, onEvents: (e) => events.push(...e), tickMs: 0, now: () => 1234, ...dp });
-  return { kernel, dev, core, plane, events };
+  const hooks: string[] = [];
+  const plane = new Dataplane({ tun: dev, core, afterBatch: (n) => hooks.push(`batch ${n} sent ${kernel.pending}`), afterTick: () => hooks.push("tick"), tickMs: 0, now: () => 1234, ...dp });
+  return { kernel, dev, core, plane, hooks };
 }
 
 test("formatIPv6 compresses the longest zero run", () => {
@@ -58,7 +61,7 @@ test("forward: every packet comes back unchanged, read at slot+headroom", () => 
   assert.equal(core.calls.lastNow, 1234);
   // The packet bytes sit at slot + headroom in core memory.
   const m = new Uint8Array(core.memory.buffer);
-  const slot2 = core.batch_slots() + 2 * core.batch_slot_stride() + core.batch_headroom();
+  const slot2 = core.batch.packetAddr(2);
   assert.deepEqual(m.slice(slot2, slot2 + sent[2]!.length), sent[2]);
   const out = kernel.drain();
   assert.deepEqual(out, sent);
@@ -114,8 +117,8 @@ test("swap: outputs are written from their own slot, per-slot verdicts, drops co
 
 test("a core output outside its slot is not written", () => {
   const { kernel, core, plane } = setup({ mode: "forward" });
-  const orig = core.process_batch.bind(core);
-  core.process_batch = (n, now) => {
+  const orig = core.process.bind(core);
+  core.process = (n, now) => {
     const r = orig(n, now);
     const d = new Uint32Array(core.memory.buffer, core.batch_desc(), 4);
     d[1] = core.batch_slot_stride() - 10; // offset + len past the slot end
@@ -128,17 +131,27 @@ test("a core output outside its slot is not written", () => {
   assert.equal(plane.stats.badOutputs, 1);
 });
 
-test("events are decoded and drained after every batch and tick", () => {
-  const { kernel, core, plane, events } = setup({ mode: "forward", eventEvery: 2 });
+test("afterBatch runs after every batch and before its outputs are written; afterTick after every tick", () => {
+  const { kernel, core, plane, hooks } = setup({ mode: "forward" });
   for (let i = 0; i < 5; i++) { const p = udp6(`2001:db8:1::${i + 1}`, "2001:db8:2::9", [i]); kernel.write(p, 0, p.length); }
   plane.pump();
-  assert.equal(events.length, 2);
-  assert.equal(core.events_count(), 0, "queue cleared");
-  assert.deepEqual(events[0], { kind: "added", lifetime: 600, hoa: "2001:db8:1::2", coa: "2001:db8:2::9", seq: 1 });
-  assert.equal(events[1]!.hoa, "2001:db8:1::4");
+  assert.deepEqual(hooks, ["batch 5 sent 0"], "the hook saw the batch, nothing written yet");
+  assert.equal(kernel.drain().length, 5, "written after the hook");
   plane.tick();
   assert.equal(core.calls.ticks, 1);
-  assert.equal(events.length, 2);
+  assert.deepEqual(hooks, ["batch 5 sent 0", "tick"]);
+  assert.equal(plane.pump(), 0);
+  assert.equal(hooks.length, 2, "no batch, no hook");
+});
+
+test("afterBatch can withhold an output by turning its verdict into a drop", () => {
+  const [kernel, dev] = fakeTunPair("k", "t", 16);
+  const core = new ReflectCore({ mode: "forward" });
+  const plane = new Dataplane({ tun: dev, core, tickMs: 0, afterBatch: () => { core.batch.views().desc[1 * 4 + 2] = 0; } });
+  for (let i = 0; i < 3; i++) { const p = udp6("2001:db8:1::1", "2001:db8:2::2", [i]); kernel.write(p, 0, p.length); }
+  plane.pump();
+  assert.deepEqual(kernel.drain().map((p) => p[48]), [0, 2]);
+  assert.equal(plane.stats.packetsDropped, 1);
 });
 
 test("device full: a refused write is counted, the loop goes on", () => {
@@ -180,10 +193,9 @@ test("run() ends when the device closes", async () => {
   assert.equal(plane.isRunning, false);
 });
 
-test("batchCoreFromExports names what is missing", () => {
-  assert.throws(() => batchCoreFromExports({ memory: new WebAssembly.Memory({ initial: 1 }), process_batch: () => 0 }), /batch_slots.*events_clear/);
-  const core = new ReflectCore();
-  const exports: Record<string, unknown> = { memory: core.memory };
-  for (const k of ["batch_slots", "batch_slot_stride", "batch_headroom", "batch_max_slots", "batch_max_packet", "batch_desc", "process_batch", "tick", "events_base", "events_count", "events_clear"]) exports[k] = (core as unknown as Record<string, Function>)[k]!.bind(core);
-  assert.doesNotThrow(() => batchCoreFromExports(exports));
+test("batchSource names the batch exports a core lacks", () => {
+  const core = loadCore();
+  const { batch_desc: _d, batch_headroom: _h, ...rest } = core.exports;
+  assert.throws(() => batchSource({ ...core, exports: rest as typeof core.exports }), /batch_desc, batch_headroom/);
+  assert.doesNotThrow(() => batchSource(core));
 });

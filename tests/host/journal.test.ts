@@ -19,7 +19,7 @@ import { decodePacket } from "../../host/core/mh.js";
 import { cgaAddress } from "../../host/core/cga.js";
 import { spkiDer } from "../../host/keys.js";
 import { silentLogger } from "../../host/log.js";
-import { addr, text } from "../support/packets.js";
+import { addr, text, udpPacket } from "../support/packets.js";
 import { buildBu, phktOf } from "../support/mobile-node.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "fama-journal-"));
@@ -144,7 +144,7 @@ function darWithStore(dir: string): { dar: Dar; store: DarStore } {
 function batch(dar: Dar, store: DarStore, packets: Uint8Array[], now: number): (Uint8Array | null)[] {
   packets.forEach((p, i) => dar.setPacket(i, p));
   dar.process(packets.length, now);
-  store.recordBatch(packets.length);
+  store.recordBatch();
   return packets.map((_, i) => (dar.verdict(i) === VERDICT_SEND ? dar.output(i).slice() : null));
 }
 const statusOf = (p: Uint8Array | null) => { const d = p && decodePacket(core, p); return d && d.ok && d.mh ? d.mh.status : null; };
@@ -161,7 +161,7 @@ test("store: a crash at any point after a batch loses no accepted binding (snaps
     const bas = batch(a.dar, a.store, MNS.map((m) => cga(m)), T0);
     bas.forEach((ba, i) => { assert.equal(statusOf(ba), 0); MNS[i]!.phkt = phktOf(ba!, MNS[i]!.key); });
     assert.equal(a.store.entriesSinceCompaction, 3);
-    // A refresh (no event) with a new lifetime, and a new cga-mode PHKT at the same CoA (no event either).
+    // A refresh (a `refreshed` event) with a new lifetime, and a new cga-mode PHKT at the same CoA (another).
     assert.equal(statusOf(batch(a.dar, a.store, [phkt(MNS[0]!, 400)], T0 + 1000)[0]!), 0);
     const renew = batch(a.dar, a.store, [cga(MNS[1]!)], T0 + 2000)[0]!;
     assert.equal(statusOf(renew), 0);
@@ -208,6 +208,47 @@ test("store: the journal replayed over a newer snapshot (crash between rename an
     const b = darWithStore(dir);
     assert.deepEqual(b.dar.bindings().map((x) => [x.hoa, x.coa, x.seq, x.expiresAt]), before);
     b.store.close();
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test("store: a refresh without a BA (A flag clear) reaches the journal from its event alone", () => {
+  const dir = tmp();
+  try {
+    const a = darWithStore(dir);
+    const mn = MNS[0]!;
+    const ba = batch(a.dar, a.store, [cga(mn)], T0)[0]!;
+    mn.phkt = phktOf(ba, mn.key);
+    const entries = a.store.entriesSinceCompaction;
+    const compactions = a.store.compactions;
+    const quiet = buildBu(core, { coa: mn.coa, anchor: ANCHOR, hoa: mn.hoa, seq: ++mn.seq, lifetime: 150, phkt: mn.phkt!, ack: false });
+    assert.deepEqual(batch(a.dar, a.store, [quiet], T0 + 10), [null], "no BA");
+    assert.equal(a.dar.counter("bu-no-ack"), 1n);
+    assert.equal(a.store.entriesSinceCompaction, entries + 1, "one journal entry");
+    assert.equal(a.store.compactions, compactions, "no snapshot needed");
+    const want = a.dar.bindings().map((b) => [b.hoa, b.seq, b.lifetime, b.expiresAt]);
+    assert.equal(want[0]![2], 600, "150 units of 4 s");
+    a.store.close(); // crash
+    const b = darWithStore(dir);
+    assert.deepEqual(b.dar.bindings().map((x) => [x.hoa, x.seq, x.lifetime, x.expiresAt]), want);
+    b.store.close();
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test("store: when the journal cannot be written, the core withholds exactly the batch's BAs", () => {
+  const dir = tmp();
+  try {
+    const a = darWithStore(dir);
+    const bound = MNS[0]!;
+    assert.equal(statusOf(batch(a.dar, a.store, [cga(bound)], T0)[0]!), 0);
+    a.store.close(); // the journal is gone from under the store: the next append fails
+    const tx = a.dar.counter("tx");
+    const out = batch(a.dar, a.store, [cga(MNS[1]!), udpPacket("2001:db8:c::2", bound.hoa, 100)], T0 + 10);
+    assert.equal(out[0], null, "the BA is withheld");
+    assert.equal(a.dar.reasonName(0), "withheld");
+    assert.equal(a.dar.counter("withheld"), 1n);
+    assert.equal(text(out[1]!, 24), bound.coa, "the data packet is still tunnelled");
+    assert.equal(a.dar.counter("tx"), tx + 1n, "tx counts only what leaves");
+    assert.equal(a.dar.bindingsCount(), 2, "the binding stays in memory; the MN retransmits");
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 

@@ -75,7 +75,7 @@ export type BuOutcome =
   }
   | { kind: "drop"; reason: string };
 
-export interface ModelEvent { kind: "added" | "moved" | "removed"; hoa: string; coa: string; seq: number; lifetime: number }
+export interface ModelEvent { kind: "added" | "moved" | "removed" | "refreshed"; hoa: string; coa: string; seq: number; lifetime: number }
 
 export type DataOutcome = { kind: "encap"; coa: string } | { kind: "decap" } | { kind: "drop"; reason: string };
 
@@ -174,7 +174,7 @@ export class DarModel {
     };
     this.bindings.set(f.hoa, next);
     if (!b) this.events.push({ kind: "added", hoa: f.hoa, coa: f.coa, seq: f.seq, lifetime });
-    else if (b.coa !== f.coa) this.events.push({ kind: "moved", hoa: f.hoa, coa: f.coa, seq: f.seq, lifetime });
+    else this.events.push({ kind: b.coa !== f.coa ? "moved" : "refreshed", hoa: f.hoa, coa: f.coa, seq: f.seq, lifetime });
     if (!f.ack) return { kind: "drop", reason: "bu-no-ack" };
     if (cga) {
       // The caller decrypts the BA's PHKT option; the binding holds it from now on.

@@ -1,14 +1,13 @@
-// Test double: a trivial JavaScript implementation of the packet batch ABI (BatchCore), with its
-// own WebAssembly.Memory laid out like the real core's: for data-plane tests without the Wasm DAR
-// engine, and for measuring the host loop's own cost (bench/measure-tun.ts).
+// Test double: a trivial JavaScript role for the data-plane loop (a BatchRole,
+// host/core/batch.ts), with its own WebAssembly.Memory laid out like the real core's batch
+// memory: for data-plane tests without the Wasm DAR engine, and for measuring the host loop's
+// own cost (bench/measure-tun.ts).
 //
 // Modes, per packet (anything whose first nibble is not 6 is dropped with reason 1):
 //   forward  send the packet unchanged (the kernel routes it on: a user-space router hop)
 //   swap     swap IPv6 source and destination and send (an echo)
 //   encap    prepend a 40-byte outer IPv6 header (Next Header 41) in the headroom and send
-// `eventEvery` > 0 queues one "binding added" event (hoa = inner source, coa = inner destination)
-// every that many packets, to exercise event draining.
-import type { BatchCore } from "../../host/dataplane.js";
+import { BatchMemory, DESC_WORDS, D_LEN, D_OFFSET, D_VERDICT, D_REASON, VERDICT_DROP, VERDICT_SEND, type BatchRole } from "../../host/core/batch.js";
 
 export type ReflectMode = "forward" | "swap" | "encap";
 
@@ -18,13 +17,11 @@ export interface ReflectCoreOptions {
   stride?: number;
   headroom?: number;
   maxPacket?: number;
-  eventEvery?: number;
-  eventCapacity?: number;
 }
 
 const SLOT_BASE = 65536;
 
-export class ReflectCore implements BatchCore {
+export class ReflectCore implements BatchRole {
   readonly memory: WebAssembly.Memory;
   mode: ReflectMode;
   readonly slots: number;
@@ -32,14 +29,9 @@ export class ReflectCore implements BatchCore {
   readonly headroom: number;
   readonly maxPacket: number;
   readonly descBase: number;
-  readonly eventsAt: number;
-  readonly eventCapacity: number;
-  eventEvery: number;
+  readonly batch: BatchMemory;
   /** what the host passed */
   readonly calls = { batches: 0, packets: 0, ticks: 0, lastNow: 0, lastN: 0 };
-  private eventCount = 0;
-  private sinceEvent = 0;
-  private seq = 0;
   private m: Uint8Array;
   private d: Uint32Array;
 
@@ -49,14 +41,12 @@ export class ReflectCore implements BatchCore {
     this.stride = opts.stride ?? 2048;
     this.headroom = opts.headroom ?? 128;
     this.maxPacket = opts.maxPacket ?? 1920;
-    this.eventEvery = opts.eventEvery ?? 0;
-    this.eventCapacity = opts.eventCapacity ?? 64;
     this.descBase = SLOT_BASE + this.slots * this.stride;
-    this.eventsAt = this.descBase + this.slots * 16;
-    const bytes = this.eventsAt + this.eventCapacity * 48;
+    const bytes = this.descBase + this.slots * DESC_WORDS * 4;
     this.memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
     this.m = new Uint8Array(this.memory.buffer);
     this.d = new Uint32Array(this.memory.buffer);
+    this.batch = new BatchMemory({ exports: this, bytes: () => new Uint8Array(this.memory.buffer) });
   }
 
   batch_slots(): number { return SLOT_BASE; }
@@ -65,12 +55,9 @@ export class ReflectCore implements BatchCore {
   batch_max_slots(): number { return this.slots; }
   batch_max_packet(): number { return this.maxPacket; }
   batch_desc(): number { return this.descBase; }
-  events_base(): number { return this.eventsAt; }
-  events_count(): number { return this.eventCount; }
-  events_clear(): void { this.eventCount = 0; }
   tick(nowMs: number): void { this.calls.ticks++; this.calls.lastNow = nowMs; }
 
-  process_batch(n: number, nowMs: number): number {
+  process(n: number, nowMs: number): number {
     if (this.m.buffer !== this.memory.buffer) { this.m = new Uint8Array(this.memory.buffer); this.d = new Uint32Array(this.memory.buffer); }
     const m = this.m, d = this.d;
     this.calls.batches++;
@@ -79,11 +66,11 @@ export class ReflectCore implements BatchCore {
     this.calls.lastN = n;
     let sent = 0;
     for (let i = 0; i < n; i++) {
-      const w = (this.descBase >>> 2) + i * 4;
+      const w = (this.descBase >>> 2) + i * DESC_WORDS;
       const slot = SLOT_BASE + i * this.stride;
       const p = slot + this.headroom;
-      const len = d[w]!;
-      if (len < 40 || m[p]! >> 4 !== 6) { d[w + 2] = 0; d[w + 3] = 1; continue; }
+      const len = d[w + D_LEN]!;
+      if (len < 40 || m[p]! >> 4 !== 6) { d[w + D_VERDICT] = VERDICT_DROP; d[w + D_REASON] = 1; continue; }
       let off = this.headroom, out = len;
       if (this.mode === "swap") {
         for (let k = 0; k < 16; k++) { const t = m[p + 8 + k]!; m[p + 8 + k] = m[p + 24 + k]!; m[p + 24 + k] = t; }
@@ -94,26 +81,9 @@ export class ReflectCore implements BatchCore {
         m.copyWithin(o, p, p + 40); // outer addresses: reuse the inner ones (a test pattern)
         m[o + 4] = (len >> 8) & 0xff; m[o + 5] = len & 0xff; m[o + 6] = 41; m[o + 7] = 64;
       }
-      d[w] = out; d[w + 1] = off; d[w + 2] = 1; d[w + 3] = 0;
+      d[w + D_LEN] = out; d[w + D_OFFSET] = off; d[w + D_VERDICT] = VERDICT_SEND; d[w + D_REASON] = 0;
       sent++;
-      if (this.eventEvery > 0 && ++this.sinceEvent >= this.eventEvery) {
-        this.sinceEvent = 0;
-        this.pushEvent(m, 1, p + 8, p + 24);
-      }
     }
     return sent;
-  }
-
-  private pushEvent(m: Uint8Array, kind: number, hoaAt: number, coaAt: number): void {
-    if (this.eventCount >= this.eventCapacity) return; // full: the oldest are kept
-    const at = this.eventsAt + this.eventCount * 48;
-    const dv = new DataView(this.memory.buffer);
-    dv.setUint32(at, kind, true);
-    dv.setUint32(at + 4, 600, true);
-    m.copyWithin(at + 8, hoaAt, hoaAt + 16);
-    m.copyWithin(at + 24, coaAt, coaAt + 16);
-    dv.setUint32(at + 40, ++this.seq, true);
-    dv.setUint32(at + 44, 0, true);
-    this.eventCount++;
   }
 }

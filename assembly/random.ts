@@ -1,6 +1,10 @@
-// Randomness for the core: WASI random_get only (ARCHITECTURE.md rule 7).
+// Randomness for the whole core: WASI random_get only (docs/ARCHITECTURE.md rule 7).
+// Declared here directly so that as-pect specs (built without the WASI shim's library
+// path) and the release module import the same function.
 
-import { random_get } from "@assemblyscript/wasi-shim/assembly/bindings/wasi_snapshot_preview1";
+// @ts-ignore: decorator
+@external("wasi_snapshot_preview1", "random_get")
+declare function wasi_random_get(buf: usize, len: usize): u16;
 
 let failForTest: bool = false;
 
@@ -9,7 +13,7 @@ let failForTest: bool = false;
 export function random_fill(p: usize, len: usize): bool {
   if (len == 0) return true;
   if (failForTest) return false;
-  return random_get(p, len) == 0;
+  return wasi_random_get(p, len) == 0;
 }
 
 /** Test hook (specs only, not exported by the module): make random_fill fail. */

@@ -1,4 +1,4 @@
-// The packet batch memory of the ABI (docs/ARCHITECTURE.md, "Packet batch ABI"):
+// The packet batch memory both roles share (docs/ARCHITECTURE.md, "Packet batch ABI"):
 // BATCH_MAX_SLOTS slots of BATCH_SLOT_STRIDE bytes, a packet placed BATCH_HEADROOM bytes
 // into its slot, and one 16-byte descriptor per slot (native little-endian u32 fields):
 //   [0]  len      in: the packet's length; out: the output's length (0 on drop)
@@ -41,10 +41,3 @@ const descBase: usize = memory.data(<i32>(BATCH_MAX_SLOTS * DESC_SIZE), 16);
   store<u32>(d, VERDICT_DROP, 8);
   store<u32>(d, reason, 12);
 }
-
-export function batch_slots(): usize { return slotsBase; }
-export function batch_desc(): usize { return descBase; }
-export function batch_max_slots(): u32 { return BATCH_MAX_SLOTS; }
-export function batch_slot_stride(): u32 { return BATCH_SLOT_STRIDE; }
-export function batch_headroom(): u32 { return BATCH_HEADROOM; }
-export function batch_max_packet(): u32 { return BATCH_MAX_PACKET; }

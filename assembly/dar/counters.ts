@@ -1,5 +1,5 @@
-// Counters of the packet batch ABI (docs/ARCHITECTURE.md): one u64 per index, in a
-// static array whose address `counters_base()` returns. The names below are the ABI:
+// The DAR's counters (docs/ARCHITECTURE.md): one u64 per index, in a static array whose
+// address `dar_counters_base()` returns. The names below are the ABI:
 // `host/core/dar.ts` mirrors them by name, in this order. Append new names at the end
 // (never reorder) and add them to COUNTER_NAMES in host/core/dar.ts.
 //
@@ -39,8 +39,9 @@ export const C_BAD_AUTH_FAILED: u32 = 28; //  Binding Updates whose authenticato
 export const C_NO_RANDOM: u32 = 29; //        the random source failed (no PHKT, nonce or ciphertext)
 export const C_COT_SENT: u32 = 30; //         Care-of Test messages sent
 export const C_BE_SENT: u32 = 31; //          Binding Error messages sent
+export const C_WITHHELD: u32 = 32; //         BAs withheld: the host could not make their binding changes durable
 
-export const COUNTERS_LEN: u32 = 32;
+export const COUNTERS_LEN: u32 = 33;
 
 const countersBase: usize = memory.data(<i32>(COUNTERS_LEN * 8), 16);
 

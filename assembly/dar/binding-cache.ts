@@ -25,21 +25,7 @@
 //   * Memory per binding at capacity C: 96 + 8 * 2^k / C bytes; between 106.7 and
 //     117.3 bytes whatever C is (1,000,000 -> 112.8).
 //
-// Entry record (96 bytes, little-endian; it is also the snapshot's binding record and
-// the record host/core/dar.ts reads for `fama status`):
-//   [0]  u8[16] hoa
-//   [16] u8[16] coa
-//   [32] u8[8]  phkt              valid when flags bit 0 is set
-//   [40] f64    expiry            absolute, ms of the host's wall clock
-//   [48] u64    pktsToMn          packets encapsulated towards the CoA
-//   [56] u64    bytesToMn         their inner bytes
-//   [64] u64    pktsFromMn        packets decapsulated from the CoA
-//   [72] u64    bytesFromMn       their inner bytes
-//   [80] u32    lifetime          seconds granted by the last accepted BU
-//   [84] u16    seq               last accepted sequence number
-//   [86] u8     flags             bit 0: has PHKT; other bits 0
-//   [87] u8     state             1 = bound (the only state for now)
-//   [88] f64    updated           ms of the host clock when the last BU was accepted
+// Entry records: the 96-byte layout of binding-record.ts.
 //
 // Expiry: a binding is dead once `now >= expiry`. Lookups treat a dead binding as absent
 // and remove it (lazy expiry); `bc_expire(now, budget)` walks the dense array with a
@@ -48,27 +34,13 @@
 // (the sweep stops, the lookup just reports "absent"), so no route is ever leaked.
 
 import { addr_eq, copy_addr } from "../wire/bytes";
-import { event_push, events_room, EV_ADDED, EV_MOVED, EV_REMOVED } from "./events";
+import { event_push, events_room, EV_ADDED, EV_MOVED, EV_REMOVED, EV_REFRESHED } from "./events";
+import {
+  ENTRY_SIZE, E_HOA, E_COA, E_PHKT, E_EXPIRY, E_LIFETIME, E_SEQ, E_FLAGS, E_STATE, E_UPDATED, FLAG_HAS_PHKT, STATE_BOUND,
+} from "./binding-record";
+
 import { ctr_inc, C_BINDINGS_EXPIRED, C_CACHE_FULL } from "./counters";
-import { random_fill } from "./random";
-
-export const ENTRY_SIZE: u32 = 96;
-@inline export const E_HOA: usize = 0;
-@inline export const E_COA: usize = 16;
-@inline export const E_PHKT: usize = 32;
-@inline export const E_EXPIRY: usize = 40;
-@inline export const E_PKTS_TO: usize = 48;
-@inline export const E_BYTES_TO: usize = 56;
-@inline export const E_PKTS_FROM: usize = 64;
-@inline export const E_BYTES_FROM: usize = 72;
-@inline export const E_LIFETIME: usize = 80;
-@inline export const E_SEQ: usize = 84;
-@inline export const E_FLAGS: usize = 86;
-@inline export const E_STATE: usize = 87;
-@inline export const E_UPDATED: usize = 88;
-
-export const FLAG_HAS_PHKT: u32 = 1;
-export const STATE_BOUND: u32 = 1;
+import { random_fill } from "../random";
 
 export const BC_MAX_CAPACITY: u32 = 4194304;
 
@@ -254,7 +226,7 @@ function remove_slot(s: u32): void {
 }
 
 function emit_removed(e: usize): void {
-  event_push(EV_REMOVED, 0, e + E_HOA, e + E_COA, <u32>load<u16>(e + E_SEQ));
+  event_push(EV_REMOVED, e);
 }
 
 /** The hash `hoa` is filed under (bc_hash, or the test hook's forced value). */
@@ -353,7 +325,7 @@ export function bc_peek(hoa: usize): usize {
  * (seconds, 1..2^32-1; expiry = now + lifetime * 1000), and the PHKT when `phkt` != 0
  * (8 bytes; 0 keeps the stored PHKT, or none for a new binding).
  * Returns BC_ADDED (event `added`), BC_MOVED (CoA changed, event `moved`), BC_REFRESHED
- * (same CoA, no event), BC_FULL (no room: the control plane answers BA 130) or
+ * (same CoA, event `refreshed`), BC_FULL (no room: the control plane answers BA 130) or
  * BC_ERR_CAPACITY (no cache configured) / BC_ERR_LIFETIME (lifetime 0: use bc_remove).
  */
 export function bc_update(hoa: usize, coa: usize, seq: u32, lifetime: u32, phkt: usize, now: f64): i32 {
@@ -383,7 +355,7 @@ export function bc_update(hoa: usize, coa: usize, seq: u32, lifetime: u32, phkt:
     store<f64>(e + E_UPDATED, now);
     count = idx + 1;
     table_insert(h, idx + 1);
-    event_push(EV_ADDED, lifetime, hoa, coa, seq & 0xffff);
+    event_push(EV_ADDED, e);
     return BC_ADDED;
   }
   const e = entries + <usize>((<u32>(load<u64>(table + (<usize>s << 3)) >> 32)) - 1) * ENTRY_SIZE;
@@ -397,11 +369,8 @@ export function bc_update(hoa: usize, coa: usize, seq: u32, lifetime: u32, phkt:
   store<u32>(e + E_LIFETIME, lifetime);
   store<u16>(e + E_SEQ, <u16>seq);
   store<f64>(e + E_UPDATED, now);
-  if (moved) {
-    event_push(EV_MOVED, lifetime, hoa, coa, seq & 0xffff);
-    return BC_MOVED;
-  }
-  return BC_REFRESHED;
+  event_push(moved ? EV_MOVED : EV_REFRESHED, e);
+  return moved ? BC_MOVED : BC_REFRESHED;
 }
 
 /** Deletes the binding (and its PHKT) for `hoa` with a `removed` event; false if none. */
@@ -412,15 +381,6 @@ export function bc_remove(hoa: usize): bool {
   emit_removed(e);
   remove_slot(<u32>s);
   return true;
-}
-
-/** Whether a record from outside (a snapshot, the daemon's journal) is one the cache could hold. */
-export function bc_record_valid(r: usize): bool {
-  if ((load<u8>(r + E_FLAGS) & ~<u8>FLAG_HAS_PHKT) != 0) return false;
-  if (<u32>load<u8>(r + E_STATE) != STATE_BOUND) return false;
-  if (load<u32>(r + E_LIFETIME) == 0) return false;
-  const exp = load<f64>(r + E_EXPIRY);
-  return exp == exp && exp != Infinity && exp != -Infinity;
 }
 
 /**

@@ -28,13 +28,11 @@
 // after a restore the host installs routes from the bindings listing.
 
 import { sha1 } from "../cga/sha1";
-import {
-  bc_capacity, bc_count, bc_entry_at, bc_restore_record, bc_clear,
-  bc_record_valid, ENTRY_SIZE, BC_ADDED,
-} from "./binding-cache";
+import { bc_capacity, bc_count, bc_entry_at, bc_restore_record, bc_clear, BC_ADDED } from "./binding-cache";
+import { bc_record_valid, ENTRY_SIZE } from "./binding-record";
 import {
   control_snapshot_size, control_snapshot_write, control_snapshot_check, control_snapshot_apply,
-} from "../dar/control";
+} from "./control";
 
 export const SNAP_HEADER_LEN: u32 = 64;
 export const SNAP_VERSION: u32 = 1;

@@ -12,23 +12,26 @@
 // one token back every ERR_REFILL_MS (100 ms), i.e. 10 errors/s sustained with bursts of
 // 10. It runs on the host's `now_ms`, so a replay is deterministic.
 
-import { load8, load16_be, store8, store16_be, store32_be, copy_addr } from "../wire/bytes";
-import { upper_layer_checksum } from "../wire/checksum";
+import { load8, store8, copy_addr } from "../wire/bytes";
 import {
-  IPV6_MIN_MTU, NH_ICMPV6, NH_HOP_BY_HOP, NH_DEST_OPTS, NH_ROUTING, NH_FRAGMENT,
-  set_ver_tc_flow, set_payload_len, set_next_header, set_hop_limit, traffic_class, next_header,
+  IPV6_HEADER_LEN, IPV6_MIN_MTU, NH_ICMPV6, NH_HOP_BY_HOP, NH_DEST_OPTS, NH_ROUTING, NH_FRAGMENT,
+  set_ver_tc_flow, set_payload_len, set_next_header, set_hop_limit, traffic_class, src_addr, dst_addr,
 } from "../wire/ipv6";
-
-export const ICMP_DEST_UNREACH: u32 = 1;
-export const ICMP_PACKET_TOO_BIG: u32 = 2;
-export const ICMP_TIME_EXCEEDED: u32 = 3;
-export const ICMP_ECHO_REQUEST: u32 = 128;
-export const ICMP_ECHO_REPLY: u32 = 129;
+import { frag_offset } from "../wire/ext";
+import { Chain, chain_begin, chain_check, chain_head_fits, chain_next, chain_next_header } from "../wire/ext-chain";
+import {
+  ICMP_HEADER_LEN, ICMP_PACKET_TOO_BIG, ICMP_ECHO_REQUEST, ICMP_ECHO_REPLY, icmpv6_check, icmp_type, icmp_code,
+  icmp_is_error, icmpv6_checksum_ok, emit_icmpv6, icmpv6_fill_checksum,
+} from "../wire/icmpv6";
 
 /** Bytes an error puts in front of the invoking packet. */
 export const ICMP_ERROR_HEADROOM: u32 = 48;
 /** Hop limit of the messages the DAR originates. */
 export const ICMP_HOP_LIMIT: u32 = 64;
+
+/** Headers icmp_error_allowed looks at before it gives up looking for an ICMPv6 header. */
+const ERROR_WALK_MAX: u32 = 8;
+const CHAIN = new Chain();
 
 export const ERR_BURST: u32 = 10;
 export const ERR_REFILL_MS: f64 = 100;
@@ -71,29 +74,32 @@ export function icmp_rate_take(now: f64): bool {
  * at least the 40-byte header). Walks the extension headers to find an ICMPv6 header.
  */
 export function icmp_error_allowed(pkt: usize, len: u32, type: u32): bool {
-  const src = pkt + 8;
+  const src = src_addr(pkt);
   if (is_multicast(src) || is_unspecified_or_loopback(src)) return false;
-  if (type != ICMP_PACKET_TOO_BIG && is_multicast(pkt + 24)) return false;
-  let nh = next_header(pkt);
-  let off: u32 = 40;
-  for (let n = 0; n < 8; n++) {
+  if (type != ICMP_PACKET_TOO_BIG && is_multicast(dst_addr(pkt))) return false;
+  const c = CHAIN;
+  chain_begin(c, pkt, len);
+  while (c.count < ERROR_WALK_MAX) {
+    const nh = c.nh;
     if (nh == NH_ICMPV6) {
-      if (off + 1 > len) return false; // cannot tell whether it is an error
-      return load8(pkt + off) >= 128;
+      if (c.off + 1 > len) return false; // cannot tell whether it is an error
+      return !icmp_is_error(icmp_type(pkt + c.off));
     }
     if (nh == NH_FRAGMENT) {
-      if (off + 8 > len) return true;
+      if (!chain_check(c)) return true;
       // A later fragment hides the upper layer; only the first one shows it.
-      if ((load16_be(pkt + off + 2) & 0xfff8) != 0) return true;
-      nh = load8(pkt + off);
-      off += 8;
+      if (frag_offset(pkt + c.off) != 0) return true;
+      chain_next(c);
       continue;
     }
     if (nh != NH_HOP_BY_HOP && nh != NH_DEST_OPTS && nh != NH_ROUTING) return true;
-    if (off + 2 > len) return true;
-    const next = load8(pkt + off);
-    off += (load8(pkt + off + 1) + 1) << 3;
-    nh = next;
+    if (!chain_head_fits(c)) return true;
+    if (!chain_check(c)) {
+      // Cut short: what follows is unknown, so an error is refused only when the cut header
+      // names ICMPv6 next (the invoking packet could be an ICMPv6 error we cannot read).
+      return c.count + 1 >= ERROR_WALK_MAX || chain_next_header(c) != NH_ICMPV6;
+    }
+    chain_next(c);
   }
   return true;
 }
@@ -107,21 +113,16 @@ export function icmp_error_allowed(pkt: usize, len: u32, type: u32): bool {
  */
 export function icmp_build_error(pkt: usize, len: u32, type: u32, code: u32, param: u32, from: usize): u32 {
   const body = min<u32>(len, IPV6_MIN_MTU - ICMP_ERROR_HEADROOM);
-  const icmpLen = 8 + body;
+  const icmpLen = ICMP_HEADER_LEN + body;
   const out = pkt - ICMP_ERROR_HEADROOM;
   set_ver_tc_flow(out, 0, 0);
   set_payload_len(out, icmpLen);
   set_next_header(out, NH_ICMPV6);
   set_hop_limit(out, ICMP_HOP_LIMIT);
-  copy_addr(out + 24, pkt + 8);
-  copy_addr(out + 8, from);
-  const icmp = out + 40;
-  store8(icmp, type);
-  store8(icmp + 1, code);
-  store16_be(icmp + 2, 0);
-  store32_be(icmp + 4, param);
-  store16_be(icmp + 2, upper_layer_checksum(out + 8, out + 24, NH_ICMPV6, icmp, icmpLen));
-  return 40 + icmpLen;
+  copy_addr(dst_addr(out), src_addr(pkt));
+  copy_addr(src_addr(out), from);
+  emit_icmpv6(out, out + IPV6_HEADER_LEN, icmpLen, type, code, param);
+  return IPV6_HEADER_LEN + icmpLen;
 }
 
 /**
@@ -132,22 +133,21 @@ export function icmp_build_error(pkt: usize, len: u32, type: u32, code: u32, par
  * well-formed Echo Request (short, code != 0, bad checksum).
  */
 export function icmp_echo_reply(pkt: usize, len: u32, icmpOff: u32, from: usize): u32 {
-  if (icmpOff < 40 || icmpOff + 8 > len) return 0;
+  if (icmpOff < IPV6_HEADER_LEN || icmpOff > len || !icmpv6_check(len - icmpOff)) return 0;
   const icmp = pkt + icmpOff;
   const icmpLen = len - icmpOff;
-  if (load8(icmp) != ICMP_ECHO_REQUEST || load8(icmp + 1) != 0) return 0;
-  if (upper_layer_checksum(pkt + 8, pkt + 24, NH_ICMPV6, icmp, icmpLen) != 0) return 0;
-  const peer = v128.load(pkt + 8);
+  if (icmp_type(icmp) != ICMP_ECHO_REQUEST || icmp_code(icmp) != 0) return 0;
+  if (!icmpv6_checksum_ok(pkt, icmp, icmpLen)) return 0;
+  const peer = v128.load(src_addr(pkt));
   const tc = traffic_class(pkt);
-  const out = icmp - 40;
+  const out = icmp - IPV6_HEADER_LEN;
   set_ver_tc_flow(out, tc, 0);
   set_payload_len(out, icmpLen);
   set_next_header(out, NH_ICMPV6);
   set_hop_limit(out, ICMP_HOP_LIMIT);
-  copy_addr(out + 8, from);
-  v128.store(out + 24, peer);
+  copy_addr(src_addr(out), from);
+  v128.store(dst_addr(out), peer);
   store8(icmp, ICMP_ECHO_REPLY);
-  store16_be(icmp + 2, 0);
-  store16_be(icmp + 2, upper_layer_checksum(out + 8, out + 24, NH_ICMPV6, icmp, icmpLen));
-  return 40 + icmpLen;
+  icmpv6_fill_checksum(out, icmp, icmpLen);
+  return IPV6_HEADER_LEN + icmpLen;
 }
