@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { REPO_ROOT } from "../paths.js";
 import { readTarGz } from "./tar.js";
 
@@ -49,7 +49,7 @@ function fetchTarball(spec: string, file: string, log: (s: string) => void): voi
     for (let attempt = 1; ; attempt++) {
       log(`fetching ${spec} with npm pack`);
       try {
-        execFileSync("npm", ["pack", spec, "--pack-destination", tmp, "--silent"], { stdio: ["ignore", "ignore", "inherit"] });
+        execFileSync("npm", ["pack", spec, "--pack-destination", tmp, "--silent"], { stdio: ["ignore", "ignore", "inherit"], env: systemNpmEnv() });
         break;
       } catch (e) {
         if (attempt === 3) throw new Error(`npm pack ${spec} failed 3 times (the package build needs the npm registry once to fill ${CACHE_DIR}): ${(e as Error).message}`);
@@ -61,6 +61,16 @@ function fetchTarball(spec: string, file: string, log: (s: string) => void): voi
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The environment with node_modules/.bin left out of PATH. Under `npm run`/`npm test` that
+ * folder comes first, and a dependency installs an old npm there which reads
+ * `--pack-destination DIR` as a package to install (ENOLOCAL); the system's npm is wanted.
+ */
+function systemNpmEnv(): NodeJS.ProcessEnv {
+  const path = (process.env.PATH ?? "").split(delimiter).filter((d) => !/node_modules[\\/]\.bin$/.test(d));
+  return { ...process.env, PATH: path.join(delimiter) };
 }
 
 /** The locked version of the koffi package itself (node_modules/koffi must be that one). */
