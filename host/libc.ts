@@ -41,6 +41,14 @@ export const errno = (): number => (koffi as unknown as { errno(): number }).err
 export const E = { EINTR: 4, EAGAIN: 11, EBADF: 9, EINVAL: 22, ENOBUFS: 105, EIO: 5 } as const;
 export const O = { RDWR: 0o2, NONBLOCK: 0o4000, CLOEXEC: 0o2000000 } as const;
 export const POLLIN = 0x0001;
+/** Socket constants of the raw ICMPv6 sockets (host/net/ndisc.ts, host/net/router-discovery.ts). */
+export const AF_INET6 = 10;
+export const SOCK_RAW = 3;
+export const IPPROTO_IPV6 = 41;
+export const IPPROTO_ICMPV6 = 58;
+export const IPV6_MULTICAST_IF = 17;
+export const IPV6_MULTICAST_HOPS = 18;
+export const MSG_DONTWAIT = 0x40;
 
 const ON_HEAP_LIMIT = 64;
 const bases = new WeakMap<ArrayBufferLike, number>();

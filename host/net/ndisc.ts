@@ -8,16 +8,8 @@
 // Raw ICMPv6 socket (the kernel computes the checksum), one per process, through koffi. The
 // source is the kernel's choice for ff02::1 on the interface (its link-local address, or the
 // CoA while that is still tentative).
-import { libc as c, errno } from "../libc.js";
+import { libc as c, errno, O, AF_INET6, SOCK_RAW, IPPROTO_IPV6, IPPROTO_ICMPV6, IPV6_MULTICAST_IF, IPV6_MULTICAST_HOPS, MSG_DONTWAIT } from "../libc.js";
 
-const AF_INET6 = 10;
-const SOCK_RAW = 3;
-const SOCK_CLOEXEC = 0o2000000;
-const IPPROTO_IPV6 = 41;
-const IPPROTO_ICMPV6 = 58;
-const IPV6_MULTICAST_IF = 17;
-const IPV6_MULTICAST_HOPS = 18;
-const MSG_DONTWAIT = 0x40;
 const ND_NEIGHBOR_ADVERT = 136;
 const NA_FLAG_OVERRIDE = 0x20;
 const ND_OPT_TARGET_LL_ADDR = 2;
@@ -32,7 +24,7 @@ export class NeighborAdvertiser {
 
   private open(): number {
     if (this.fd >= 0) return this.fd;
-    const fd = c.socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+    const fd = c.socket(AF_INET6, SOCK_RAW | O.CLOEXEC, IPPROTO_ICMPV6);
     if (fd < 0) throw new Error(`raw ICMPv6 socket: errno ${errno()}`);
     this.intView.setInt32(0, 255, true);
     if (c.setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, this.int, 4) !== 0) {

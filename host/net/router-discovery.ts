@@ -7,21 +7,14 @@
 // not wake up for other ICMPv6. The kernel verifies the ICMPv6 checksum before a raw socket sees
 // a message and fills it in for what we send. recvmsg(2) gets one off-heap buffer holding the
 // msghdr, iovec, source address, control data and message, so it never moves.
-import { libc, errno, describeErrno, addressAt, O, E } from "../libc.js";
+import { libc, errno, describeErrno, addressAt, O, E, AF_INET6, SOCK_RAW, IPPROTO_IPV6, IPPROTO_ICMPV6, IPV6_MULTICAST_IF, IPV6_MULTICAST_HOPS, MSG_DONTWAIT } from "../libc.js";
 import { inNamespace } from "./netlink.js";
 
-const AF_INET6 = 10;
-const SOCK_RAW = 3;
 const SOL_SOCKET = 1;
 const SO_BINDTODEVICE = 25;
-const IPPROTO_IPV6 = 41;
-const IPPROTO_ICMPV6 = 58;
 const ICMP6_FILTER = 1;
-const IPV6_MULTICAST_IF = 17;
-const IPV6_MULTICAST_HOPS = 18;
 const IPV6_RECVHOPLIMIT = 51;
 const IPV6_HOPLIMIT = 52;
-const MSG_DONTWAIT = 0x40;
 const ND_ROUTER_ADVERT = 134;
 const ALL_ROUTERS = [0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
 
