@@ -190,12 +190,12 @@ export class Dataplane {
         // and a park and wake-up costs more than that empty read.
         if (n > 0) { await immediate(); continue; }
         if (!this.running) break;
-        if (sleepMode) {
-          if (!this.tun.waitReadable(0)) await sleep(sleepMs);
-          continue;
-        }
         const wait = this.deferredWait();
         if (wait === 0) { this.deferred(); await immediate(); continue; }
+        if (sleepMode) {
+          if (!this.tun.waitReadable(0)) await sleep(wait === null ? sleepMs : Math.min(sleepMs, wait));
+          continue;
+        }
         if (!(await this.park(wait))) break;
       }
     } finally {

@@ -13,7 +13,7 @@
 
 import { dar_batch, dar_deferred, dar_timers, dar_last_now } from "./engine";
 import { queue_len, queue_wait_ms } from "./cga-queue";
-import { sightings_add, sightings_seen, sightings_used, sightings_capacity, sightings_bytes } from "./sightings";
+import { sightings_add, sightings_seen, sightings_used, sightings_capacity, sightings_bytes, sightings_write, SIGHTING_RECORD } from "./sightings";
 import { cfg_configured, cfg_in_prefixes } from "./config";
 import { bc_probation_count } from "./binding-cache";
 import { bc_count, bc_capacity, bc_entry_at, bc_bytes, bc_max_probe, bc_table_slots } from "./binding-cache";
@@ -40,9 +40,10 @@ export function dar_deferred_pending(): u32 { return queue_len(); }
 /** Milliseconds until dar_process_deferred can make progress; -1 when nothing waits. */
 export function dar_deferred_wait_ms(now_ms: f64): f64 { return queue_wait_ms(now_ms); }
 
-/** Scratch for dar_sightings_add: SIGHTINGS_BATCH addresses of 16 bytes. */
+/** Scratch for dar_sightings_add / dar_sightings_restore: SIGHTINGS_BATCH entries. */
 const SIGHTINGS_BATCH: u32 = 256;
-const sightingsScratch: usize = memory.data(<i32>(SIGHTINGS_BATCH * 16), 16);
+// Room for SIGHTINGS_BATCH addresses (16 bytes) or restore records (24 bytes).
+const sightingsScratch: usize = memory.data(<i32>(SIGHTINGS_BATCH * 24), 16);
 export function dar_sightings_scratch(): usize { return sightingsScratch; }
 export function dar_sightings_batch(): u32 { return SIGHTINGS_BATCH; }
 /**
@@ -58,6 +59,27 @@ export function dar_sightings_add(ptr: usize, count: u32, now_ms: f64): u32 {
     const a = ptr + <usize>i * 16;
     if (!cfg_in_prefixes(a)) continue;
     sightings_add(a, now_ms);
+    added++;
+  }
+  return added;
+}
+/**
+ * Saving and restoring sightings (the daemon's sightings file): dar_sightings_write copies
+ * at most `max` live sightings to `ptr` as 24-byte records (u8[16] address, f64 lastSeen ms);
+ * dar_sightings_restore takes at most SIGHTINGS_BATCH such records back, each with its own
+ * lastSeen (those outside the prefixes skipped). Both return how many records.
+ */
+export function dar_sightings_write(ptr: usize, max: u32, now_ms: f64): u32 { return sightings_write(ptr, max, now_ms); }
+export function dar_sightings_record_len(): u32 { return SIGHTING_RECORD; }
+export function dar_sightings_restore(ptr: usize, count: u32): u32 {
+  if (!cfg_configured()) return 0;
+  const n = count < SIGHTINGS_BATCH ? count : SIGHTINGS_BATCH;
+  let added: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const r = ptr + <usize>i * SIGHTING_RECORD;
+    const seen = load<f64>(r, 16);
+    if (!cfg_in_prefixes(r) || !(seen > 0) || seen == Infinity) continue;
+    sightings_add(r, seen);
     added++;
   }
   return added;

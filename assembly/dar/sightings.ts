@@ -19,6 +19,8 @@ import { ctr_inc, C_SIGHTINGS_EVICTED } from "./counters";
 
 export const SIGHTING_SIZE: u32 = 32;
 export const SIGHTING_PROBE: u32 = 8;
+/** A sighting as sightings_write lays it out: address and lastSeen. */
+export const SIGHTING_RECORD: u32 = 24;
 export const SIGHTINGS_MAX: u32 = 4194304;
 @inline const S_LAST: usize = 16;
 
@@ -30,6 +32,8 @@ let lifetimeMs: f64 = 3600000;
 let k0: u64 = 0;
 let k1: u64 = 0;
 const seed: usize = memory.data(16, 16);
+// Slots the last add or lookup visited (specs check the bound).
+let lastProbes: u32 = 0;
 
 function slots_for(cap: u32): u32 {
   let s: u32 = 16;
@@ -78,6 +82,7 @@ export function sightings_add(a: usize, now: f64): void {
   let victim: usize = 0;
   let oldest: f64 = Infinity;
   for (let p: u32 = 0; p < SIGHTING_PROBE; p++) {
+    lastProbes = p + 1;
     const s = slot(h + p);
     const last = load<f64>(s + S_LAST);
     if (last == 0) {
@@ -105,6 +110,7 @@ export function sightings_seen(a: usize, now: f64): bool {
   if (capacity == 0) return false;
   const h = hash(a);
   for (let p: u32 = 0; p < SIGHTING_PROBE; p++) {
+    lastProbes = p + 1;
     const s = slot(h + p);
     const last = load<f64>(s + S_LAST);
     if (last == 0) return false;
@@ -113,6 +119,25 @@ export function sightings_seen(a: usize, now: f64): bool {
   return false;
 }
 
+/**
+ * Writes the live sightings (at most `max`) at `ptr` as SIGHTING_RECORD-byte records
+ * ([0] u8[16] address, [16] f64 lastSeen); returns how many. One pass over the table.
+ */
+export function sightings_write(ptr: usize, max: u32, now: f64): u32 {
+  if (capacity == 0) return 0;
+  let n: u32 = 0;
+  for (let i: u32 = 0; i <= mask && n < max; i++) {
+    const s = slot(i);
+    const last = load<f64>(s + S_LAST);
+    if (last == 0 || now - last > lifetimeMs) continue;
+    memory.copy(ptr + <usize>n * SIGHTING_RECORD, s, SIGHTING_RECORD);
+    n++;
+  }
+  return n;
+}
+
+/** Slots the last sightings_add / sightings_seen visited. */
+export function sightings_last_probes(): u32 { return lastProbes; }
 /** Slots in use (live or expired sightings). */
 export function sightings_used(): u32 { return used; }
 export function sightings_capacity(): u32 { return capacity; }

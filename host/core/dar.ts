@@ -142,6 +142,9 @@ type DarExports = BatchExports & {
   dar_sightings_count(): number;
   dar_sightings_capacity(): number;
   dar_sightings_memory(): number;
+  dar_sightings_write(ptr: number, max: number, now: number): number;
+  dar_sightings_record_len(): number;
+  dar_sightings_restore(ptr: number, count: number): number;
 };
 
 /** Configuration record fields (assembly/dar/config.ts). */
@@ -257,6 +260,34 @@ export class Dar implements BatchRole {
         mem.set(a, ptr + j * 16);
       });
       added += this.x.dar_sightings_add(ptr, chunk.length, nowMs);
+    }
+    return added;
+  }
+
+  /** The live sightings as 24-byte records (address, f64 lastSeen ms, little-endian): opaque to the caller. */
+  saveSightings(nowMs: number): Uint8Array {
+    const len = this.x.dar_sightings_record_len();
+    const max = this.x.dar_sightings_capacity();
+    const ptr = this.x.alloc(Math.max(1, max * len));
+    try {
+      const n = this.x.dar_sightings_write(ptr, max, nowMs);
+      return this.core.copyOut(ptr, n * len);
+    } finally {
+      this.x.free(ptr);
+    }
+  }
+
+  /** Puts back records from saveSightings, each with its own lastSeen; returns how many were taken. */
+  restoreSightings(records: Uint8Array): number {
+    const len = this.x.dar_sightings_record_len();
+    if (records.length % len !== 0) throw new DarError(`sightings: ${records.length} bytes is not a whole number of ${len}-byte records`, 1);
+    const per = this.x.dar_sightings_batch();
+    const ptr = this.x.dar_sightings_scratch();
+    let added = 0;
+    for (let o = 0; o < records.length; o += per * len) {
+      const chunk = records.subarray(o, Math.min(records.length, o + per * len));
+      this.views().mem.set(chunk, ptr);
+      added += this.x.dar_sightings_restore(ptr, chunk.length / len);
     }
     return added;
   }

@@ -33,7 +33,7 @@ import { DarStore, type RestoreReport } from "./store.js";
 import { KernelDarNet, type DarNet } from "./net.js";
 import { ControlServer } from "../control/socket.js";
 import { ifIndex } from "../net/netlink.js";
-import { SightingsFeed, kernelNeighbours, type SightingsSource } from "./sightings.js";
+import { SightingsFeed, kernelNeighbours, accessInterfaceNames, acceptUntrackedNa, type SightingsSource } from "./sightings.js";
 
 /** Bytes of the outer IPv6 header the tunnel adds. */
 export const TUNNEL_OVERHEAD = 40;
@@ -57,7 +57,7 @@ export interface DarDaemonOptions {
   tickMs?: number;
   /** Control socket (default on; tests may turn it off). */
   controlSocket?: boolean;
-  /** Where sightings come from (default: the kernel's neighbour table). */
+  /** Where sightings come from (default: the kernel's neighbour table, with accept_untracked_na set). */
   neighbours?: SightingsSource;
 }
 
@@ -143,7 +143,11 @@ export class DarDaemon {
       if (cfg.admission?.mode === "on-link") {
         const missing = (cfg.accessInterfaces ?? []).filter((n) => indexOr0(n) === 0);
         if (missing.length) log.warn("sightings.interfaces_missing", { interfaces: missing });
-        const feed = new SightingsFeed({ dar, source: this.o.neighbours ?? kernelNeighbours(), isAccess: accessInterfaces(cfg.accessInterfaces, this.tun.name), now: this.now, log });
+        if (!this.o.neighbours) {
+          const undoNa = await acceptUntrackedNa(accessInterfaceNames(cfg.accessInterfaces, this.tun.name), log);
+          this.defer("accept_untracked_na", undoNa);
+        }
+        const feed = new SightingsFeed({ dar, stateDir: cfg.stateDir, source: this.o.neighbours ?? kernelNeighbours(), isAccess: accessInterfaces(cfg.accessInterfaces, this.tun.name), now: this.now, log });
         feed.start();
         this.sightings = feed;
         this.defer("sightings", () => feed.stop());

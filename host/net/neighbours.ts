@@ -7,7 +7,9 @@
 // s32 ifindex, u16 state, u8 flags, u8 type) | attributes, NDA_DST (16 bytes for IPv6).
 // The subscription socket is non-blocking and read with MSG_DONTWAIT, a bounded number of
 // messages per call; a kernel that dropped notifications (ENOBUFS) is reported so that the
-// caller dumps again.
+// caller dumps again. A netlink socket gets multicast only once it has a port id (the kernel
+// skips port 0, its own); the subscription socket gets one by sending a dump request, whose
+// answers are read like notifications.
 import { libc, errno, describeErrno, O, E, AF_INET6, MSG_DONTWAIT } from "../libc.js";
 import { inNamespace, NetlinkError } from "./netlink.js";
 
@@ -40,6 +42,17 @@ export interface Neighbour {
 /** Whether a neighbour entry in `state` counts as a sighting (INCOMPLETE and FAILED do not). */
 export function sightedState(state: number): boolean {
   return (state & SIGHTED_STATES) !== 0;
+}
+
+function dumpRequest(): Uint8Array {
+  const req = new Uint8Array(16 + NDMSG_LEN);
+  const v = new DataView(req.buffer);
+  v.setUint32(0, req.length, true);
+  v.setUint16(4, RTM_GETNEIGH, true);
+  v.setUint16(6, NLM_F_REQUEST | NLM_F_DUMP, true);
+  v.setUint32(8, 1, true);
+  req[16] = AF_INET6;
+  return req;
 }
 
 function openRoute(flags: number, ns?: string): number {
@@ -82,13 +95,7 @@ function parse(buf: Uint8Array, n: number, out: Neighbour[]): "more" | "done" {
 export function dumpNeighbours(ns?: string): Neighbour[] {
   const fd = openRoute(0, ns);
   try {
-    const req = new Uint8Array(16 + NDMSG_LEN);
-    const v = new DataView(req.buffer);
-    v.setUint32(0, req.length, true);
-    v.setUint16(4, RTM_GETNEIGH, true);
-    v.setUint16(6, NLM_F_REQUEST | NLM_F_DUMP, true);
-    v.setUint32(8, 1, true);
-    req[16] = AF_INET6;
+    const req = dumpRequest();
     if (libc.send(fd, req, req.length, 0) !== req.length) throw new NetlinkError("neighbour dump", errno());
     const buf = new Uint8Array(65536);
     const out: Neighbour[] = [];
@@ -115,6 +122,12 @@ export class NeighbourEvents {
       const e = errno();
       libc.close(this.fd);
       throw new NetlinkError("subscribe to neighbour events", e);
+    }
+    const req = dumpRequest(); // binds the socket to a port id (see above)
+    if (libc.send(this.fd, req, req.length, 0) !== req.length) {
+      const e = errno();
+      libc.close(this.fd);
+      throw new NetlinkError("neighbour events: first dump", e);
     }
   }
 

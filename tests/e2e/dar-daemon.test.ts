@@ -142,7 +142,8 @@ test("fama dar in a namespace: cga BU/BA, tunnelled CN traffic, spoofing dropped
     const socket = join(dir, "dar.sock");
     const stateDir = join(dir, "state");
     const configPath = join(dir, "dar1.json");
-    writeFileSync(configPath, JSON.stringify({ anchor, prefixes: [PLAN.prefix(1)], tun: "fama0", stateDir, socket, maxLifetime: 3600 }));
+    // The HoA was never on DAR1's link (the test forms it and sends from DAR2's): admission "open".
+    writeFileSync(configPath, JSON.stringify({ anchor, prefixes: [PLAN.prefix(1)], tun: "fama0", stateDir, socket, maxLifetime: 3600, admission: { mode: "open" } }));
 
     let d = startDar(topo, configPath);
     await started(d);
