@@ -162,13 +162,11 @@ export class SightingsFeed {
   /** One poll: notifications (a dump when due or when some were lost), then a feed. */
   step(): void {
     const seen: Neighbour[] = [];
-    if (this.events?.read(seen) === "lost") {
-      this.stats.lostNotifications++;
-      this.lastDump = 0;
-    }
+    const lost = this.events?.read(seen) === "lost";
+    if (lost) this.stats.lostNotifications++;
     this.stats.notifications += seen.length;
     this.take(seen);
-    if (this.now() - this.lastDump >= this.redumpMs) this.dump();
+    if (lost || this.now() - this.lastDump >= this.redumpMs) this.dump();
     this.feed();
     if (this.fedSinceSave > 0 && this.now() - this.lastSave >= (this.o.saveMs ?? 10_000)) this.save();
   }
