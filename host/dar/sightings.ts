@@ -10,8 +10,8 @@
 // table costs the daemon a bounded amount of work.
 //
 // Restarts: the first dump recreates what the kernel still holds, and the sightings file
-// (SIGHTINGS_FILE in the state directory, written every `saveMs` when something was fed and at
-// stop, write-then-rename) brings back the rest with their original times: an MN that left
+// (SIGHTINGS_FILE in the state directory, written after the first feed and then at most every
+// `saveMs` while something new was fed, and at stop; write-then-rename) brings back the rest with their original times: an MN that left
 // the link before the DAR restarted (its kernel entry FAILED or gone) can still register. The
 // file is apart from the bindings' snapshot: a DAR that lost its bindings keeps its sightings.
 import type { Dar } from "../core/dar.js";
@@ -97,7 +97,7 @@ export interface SightingsFeedOptions {
   dar: Dar;
   /** Where the sightings file lives (none: not saved). */
   stateDir?: string;
-  /** How often the file is rewritten when something was fed (default 10 s). */
+  /** At most this often the file is rewritten while something new was fed (default 2 s). */
   saveMs?: number;
   source: SightingsSource;
   /** Whether a neighbour on interface `ifindex` is on an access link (re-read at every dump). */
@@ -149,7 +149,6 @@ export class SightingsFeed {
   /** Restores the file, subscribes, dumps, feeds the first batch; then polls on a timer until stop(). */
   start(): void {
     if (this.o.stateDir) this.o.log?.info("sightings.restored", { fromFile: loadSightingsFile(this.o.dar, this.o.stateDir, this.o.log) });
-    this.lastSave = this.now();
     this.events = this.o.source.events(); // subscribe before the dump: no change falls between
     this.dump();
     this.feed();
@@ -168,7 +167,7 @@ export class SightingsFeed {
     this.take(seen);
     if (lost || this.now() - this.lastDump >= this.redumpMs) this.dump();
     this.feed();
-    if (this.fedSinceSave > 0 && this.now() - this.lastSave >= (this.o.saveMs ?? 10_000)) this.save();
+    if (this.fedSinceSave > 0 && this.now() - this.lastSave >= (this.o.saveMs ?? 2000)) this.save();
   }
 
   /** Writes the sightings file now (when there is a state directory). */

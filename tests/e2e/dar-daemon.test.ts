@@ -228,11 +228,8 @@ test("fama dar in a namespace: cga BU/BA, tunnelled CN traffic, spoofing dropped
 });
 
 test("fama dar with the default admission (on-link): an MN its access link saw registers, an unsighted HoA gets 130 before any crypto; sightings survive a restart", { skip: notRoot || (!hasPython && "needs /usr/bin/python3"), timeout: 180_000 }, async () => {
-  const prefix = `i12core-${process.pid}-adm-`;
-  const dir = mkdtempSync(join(tmpdir(), "fama-dar-adm-"));
   const core = loadCore();
-  const topo = await Topology.build({ prefix, dars: 2, anchors: "none", attach: 1 });
-  try {
+  await withTopology(`i12core-${process.pid}-adm-`, async (topo, dir) => {
     const anchor = PLAN.anchor(1);
     const { privateKey: key } = generateKeyPairSync("rsa", { modulusLength: 1024 });
     const cga = () => {
@@ -273,8 +270,7 @@ test("fama dar with the default admission (on-link): an MN its access link saw r
     assert.equal(st.counters["cga-deferred"], 1);
 
     // SIGTERM and restart with the neighbour entry gone: the sightings file still admits `seen`.
-    d.child.kill("SIGTERM");
-    assert.equal((await once(d.child, "exit"))[0], 0, d.log());
+    await terminate(d);
     assert.equal((await ip(["netns", "exec", topo.darNs(1), "cat", "/proc/sys/net/ipv6/conf/acc/accept_untracked_na"])).stdout.trim(), "0", "restored at exit");
     assert.ok(existsSync(join(stateDir, "sightings.bin")));
     await ip(["-6", "neigh", "flush", "dev", "acc"], topo.darNs(1));
@@ -287,11 +283,25 @@ test("fama dar with the default admission (on-link): an MN its access link saw r
     assert.equal(statusOf(core, again), 0, d.log());
     const again2 = await capture(topo, anchor, { send: buildBu(core, { coa, anchor, hoa: stranger.hoa, seq: 2, lifetime: 150, cga: { key, params: stranger.params } }) });
     assert.equal(statusOf(core, again2), 130);
-    d.child.kill("SIGTERM");
-    assert.equal((await once(d.child, "exit"))[0], 0, d.log());
+    await terminate(d);
+  });
+});
+
+/** SIGTERM, and the daemon's clean exit 0. */
+async function terminate(d: Daemon): Promise<void> {
+  d.child.kill("SIGTERM");
+  assert.equal((await once(d.child, "exit"))[0], 0, d.log());
+}
+
+/** `body` in a lab of two DARs (no anchor addresses, MN on DAR1) and a temporary directory, both removed afterwards, also on failure. */
+async function withTopology(prefix: string, body: (topo: Topology, dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "fama-dar-e2e-"));
+  const topo = await Topology.build({ prefix, dars: 2, anchors: "none", attach: 1 });
+  try {
+    await body(topo, dir);
   } finally {
     await topo.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
-  assert.deepEqual((await netnsList()).filter((n) => n.startsWith(prefix)), []);
-});
+  assert.deepEqual((await netnsList()).filter((n) => n.startsWith(prefix)), [], "no namespace left");
+}
