@@ -59,7 +59,7 @@ export interface DarDaemonConfig extends DarConfig {
   rulePriority: number;
   /** TUN transmit queue length (packets). */
   txqueuelen: number;
-  /** Interfaces whose neighbours count as sighted (admission "on-link"); null: every interface but lo and the TUN. */
+  /** Interfaces whose neighbours count as sighted (admission "on-link"); null: those holding an address inside `prefixes`. */
   accessInterfaces: string[] | null;
   /** Compact the journal into the snapshot after this many journal entries... */
   compactChanges: number;

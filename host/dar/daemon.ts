@@ -32,8 +32,7 @@ import type { Logger } from "../log.js";
 import { DarStore, type RestoreReport } from "./store.js";
 import { KernelDarNet, type DarNet } from "./net.js";
 import { ControlServer } from "../control/socket.js";
-import { ifIndex } from "../net/netlink.js";
-import { SightingsFeed, kernelNeighbours, accessInterfaceNames, acceptUntrackedNa, type SightingsSource } from "./sightings.js";
+import { SightingsFeed, kernelNeighbours, accessLinks, accessPredicate, acceptUntrackedNa, type SightingsSource } from "./sightings.js";
 
 /** Bytes of the outer IPv6 header the tunnel adds. */
 export const TUNNEL_OVERHEAD = 40;
@@ -59,25 +58,6 @@ export interface DarDaemonOptions {
   controlSocket?: boolean;
   /** Where sightings come from (default: the kernel's neighbour table, with accept_untracked_na set). */
   neighbours?: SightingsSource;
-}
-
-function indexOr0(dev: string): number {
-  try { return ifIndex(dev); } catch { return 0; }
-}
-
-/**
- * Which interfaces are access links: the configured `accessInterfaces`, or every interface
- * but lo and the TUN. Names are resolved at every call (an interface may come and go).
- */
-export function accessInterfaces(names: readonly string[] | null, tun: string): () => (ifindex: number) => boolean {
-  return () => {
-    if (names) {
-      const set = new Set(names.map(indexOr0).filter((i) => i > 0));
-      return (i) => set.has(i);
-    }
-    const excluded = new Set([indexOr0("lo"), indexOr0(tun)]);
-    return (i) => !excluded.has(i);
-  };
 }
 
 type Undo = { what: string; fn: () => Promise<void> | void };
@@ -141,17 +121,19 @@ export class DarDaemon {
       this.net.apply(restoredEvents);
 
       if (cfg.admission?.mode === "on-link") {
-        const missing = (cfg.accessInterfaces ?? []).filter((n) => indexOr0(n) === 0);
+        const links = accessLinks(cfg.accessInterfaces, cfg.prefixes, this.tun.name);
+        const missing = (cfg.accessInterfaces ?? []).filter((n) => !links.some((l) => l.name === n));
         if (missing.length) log.warn("sightings.interfaces_missing", { interfaces: missing });
+        if (links.length === 0) log.warn("sightings.no_access_interface", { hint: "no interface holds an address in the prefixes: set accessInterfaces" });
         if (!this.o.neighbours) {
-          const undoNa = await acceptUntrackedNa(accessInterfaceNames(cfg.accessInterfaces, this.tun.name), log);
+          const undoNa = await acceptUntrackedNa(links.map((l) => l.name), log);
           this.defer("accept_untracked_na", undoNa);
         }
-        const feed = new SightingsFeed({ dar, stateDir: cfg.stateDir, source: this.o.neighbours ?? kernelNeighbours(), isAccess: accessInterfaces(cfg.accessInterfaces, this.tun.name), now: this.now, log });
+        const feed = new SightingsFeed({ dar, stateDir: cfg.stateDir, source: this.o.neighbours ?? kernelNeighbours(), isAccess: accessPredicate(cfg.accessInterfaces, cfg.prefixes, this.tun.name), now: this.now, log });
         feed.start();
         this.sightings = feed;
         this.defer("sightings", () => feed.stop());
-        log.info("sightings.started", { interfaces: cfg.accessInterfaces ?? "all but lo and the TUN", ...dar.policyState() });
+        log.info("sightings.started", { interfaces: links.map((l) => l.name), ...dar.policyState() });
       }
       if (this.o.controlSocket !== false) {
         const server = new ControlServer(cfg.socket, (req) => this.request(req), log);

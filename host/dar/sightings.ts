@@ -16,11 +16,12 @@
 // file is apart from the bindings' snapshot: a DAR that lost its bindings keeps its sightings.
 import type { Dar } from "../core/dar.js";
 import type { Logger } from "../log.js";
-import { formatIPv6 } from "../ipv6.js";
-import { readdirSync, readFileSync } from "node:fs";
+import { formatIPv6, type Prefix } from "../ipv6.js";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../state-file.js";
 import { sysctl } from "../net/ip.js";
+import { ifIndex } from "../net/netlink.js";
 import { dumpNeighbours, NeighbourEvents, sightedState, type Neighbour } from "../net/neighbours.js";
 
 export interface SightingsSource {
@@ -33,10 +34,56 @@ export function kernelNeighbours(ns?: string): SightingsSource {
   return { dump: () => dumpNeighbours(ns), events: () => new NeighbourEvents(ns) };
 }
 
-/** The interfaces of this namespace: the configured ones, or all but lo and the TUN. */
-export function accessInterfaceNames(names: readonly string[] | null, tun: string): string[] {
-  if (names) return [...names];
-  return readdirSync("/sys/class/net").filter((n) => n !== "lo" && n !== tun);
+export interface AccessLink { name: string; ifindex: number }
+
+function inPrefix(a: Uint8Array, p: Prefix): boolean {
+  for (let bit = 0; bit < p.length; bit++) {
+    const m = 0x80 >> (bit & 7);
+    if ((a[bit >> 3]! & m) !== (p.address[bit >> 3]! & m)) return false;
+  }
+  return true;
+}
+
+/**
+ * The interfaces that hold an address inside one of `prefixes` (lines of /proc/net/if_inet6:
+ * address, ifindex, prefix length, scope, flags, name): where the DAR's prefixes are on-link,
+ * so where its MNs form their addresses. An uplink carries none, so a neighbour there never
+ * counts, whatever a host on it announces.
+ */
+export function linksOnPrefixes(prefixes: readonly Prefix[], ifInet6 = readIfInet6()): AccessLink[] {
+  const out = new Map<string, AccessLink>();
+  for (const line of ifInet6.split("\n")) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 6 || f[0]!.length !== 32) continue;
+    const a = Uint8Array.from(Buffer.from(f[0]!, "hex"));
+    if (prefixes.some((p) => inPrefix(a, p))) out.set(f[5]!, { name: f[5]!, ifindex: parseInt(f[1]!, 16) });
+  }
+  return [...out.values()];
+}
+
+function readIfInet6(): string {
+  try { return readFileSync("/proc/net/if_inet6", "utf8"); } catch { return ""; }
+}
+
+function indexOr0(dev: string): number {
+  try { return ifIndex(dev); } catch { return 0; }
+}
+
+/**
+ * The access interfaces now: the configured ones (those that exist), or those on the prefixes;
+ * never lo or the TUN. Called again at every dump: an interface may come and go.
+ */
+export function accessLinks(names: readonly string[] | null, prefixes: readonly Prefix[], tun: string): AccessLink[] {
+  const links = names ? names.map((name) => ({ name, ifindex: indexOr0(name) })).filter((l) => l.ifindex > 0) : linksOnPrefixes(prefixes);
+  return links.filter((l) => l.name !== "lo" && l.name !== tun);
+}
+
+/** accessLinks as the feed's `isAccess`. */
+export function accessPredicate(names: readonly string[] | null, prefixes: readonly Prefix[], tun: string): () => (ifindex: number) => boolean {
+  return () => {
+    const set = new Set(accessLinks(names, prefixes, tun).map((l) => l.ifindex));
+    return (i) => set.has(i);
+  };
 }
 
 /**

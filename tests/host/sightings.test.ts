@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { loadCore } from "../../host/wasm.js";
 import { Dar } from "../../host/core/dar.js";
 import { parseDarDaemonConfig } from "../../host/config/dar.js";
-import { SightingsFeed, kernelNeighbours, loadSightingsFile, saveSightingsFile, SIGHTINGS_FILE, type SightingsSource } from "../../host/dar/sightings.js";
+import { SightingsFeed, kernelNeighbours, loadSightingsFile, saveSightingsFile, linksOnPrefixes, SIGHTINGS_FILE, type SightingsSource } from "../../host/dar/sightings.js";
 import { NUD, type Neighbour } from "../../host/net/neighbours.js";
 import { NetScope, ip, linkIndex } from "../../host/net/ip.js";
-import { parseIPv6 } from "../../host/ipv6.js";
+import { parseIPv6, parsePrefix, type Prefix } from "../../host/ipv6.js";
 
 const notRoot = process.getuid?.() !== 0 && "needs root (a network namespace)";
 const PREFIX = "2001:db8:1::";
@@ -39,6 +39,20 @@ class NeighbourTableDouble implements SightingsSource {
     };
   }
 }
+
+test("access links by default: the interfaces holding an address inside the prefixes (/proc/net/if_inet6)", () => {
+  const ifInet6 = [
+    "20010db8000100000000000000000001 03 40 00 80      acc",
+    "fe800000000000000000000000000001 03 40 20 80      acc",
+    "20010db8000200000000000000000001 04 40 00 80      br-lan",
+    "20010db8ff0000000000000000000002 05 40 00 80      wan",
+    "00000000000000000000000000000001 01 80 10 80       lo",
+    "20010db8000100000000000000000002 06 80 00 80    fama0",
+  ].join("\n");
+  const prefixes = ["2001:db8:1::/64", "2001:db8:2::/48"].map((p) => parsePrefix(p) as Prefix);
+  assert.deepEqual(linksOnPrefixes(prefixes, ifInet6), [{ name: "acc", ifindex: 3 }, { name: "br-lan", ifindex: 4 }, { name: "fama0", ifindex: 6 }]);
+  assert.deepEqual(linksOnPrefixes([parsePrefix("2001:db8:9::/64") as Prefix], ifInet6), []);
+});
 
 test("feed: sighted states on access interfaces only, inside the prefixes only", () => {
   const d = dar();
