@@ -110,9 +110,3 @@ export function queue_wait_ms(now: f64): f64 {
   const untilStale = load<f64>(e + Q_AT) + QUEUE_STALE_MS + 1 - now;
   return w < untilStale ? w : (untilStale > 0 ? untilStale : 0);
 }
-
-/** Empties the queue (tests, reconfiguration). */
-export function queue_clear(): void {
-  head = 0;
-  size = 0;
-}

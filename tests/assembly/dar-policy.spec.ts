@@ -3,7 +3,7 @@
 // full table, the probe window that bounds every operation) and the binding cache's
 // probation count.
 import { budget_configure, budget_cost, budget_take, budget_batch_begin, budget_wait_ms, budget_tokens } from "../../assembly/dar/cga-budget";
-import { queue_configure, queue_push, queue_len, queue_take_into_slots, queue_wait_ms, queue_clear, QUEUE_STALE_MS } from "../../assembly/dar/cga-queue";
+import { queue_configure, queue_push, queue_len, queue_take_into_slots, queue_wait_ms, QUEUE_STALE_MS } from "../../assembly/dar/cga-queue";
 import {
   sightings_init_keyed, sightings_configure, sightings_add, sightings_seen, sightings_used, sightings_last_probes, sightings_bytes,
   SIGHTING_PROBE,
@@ -114,7 +114,6 @@ describe("cga deferral queue", () => {
     expect(queue_len()).toBe(0);
     expect(ctr_get(C_CGA_STALE)).toBe(2);
     expect(queue_wait_ms(5000)).toBe(-1);
-    queue_clear();
   });
 });
 
