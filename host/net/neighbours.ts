@@ -16,6 +16,11 @@ import { inNamespace, NetlinkError } from "./netlink.js";
 const AF_NETLINK = 16;
 const SOCK_RAW = 3;
 const NETLINK_ROUTE = 0;
+const SOL_SOCKET = 1;
+const SO_RCVBUF = 8;
+const SO_RCVBUFFORCE = 33;
+/** Receive buffer asked for the subscription: a burst of some 10,000 notifications. */
+const EVENTS_RCVBUF = 4 << 20;
 const SOL_NETLINK = 270;
 const NETLINK_ADD_MEMBERSHIP = 1;
 const RTNLGRP_NEIGH = 3;
@@ -123,6 +128,11 @@ export class NeighbourEvents {
       libc.close(this.fd);
       throw new NetlinkError("subscribe to neighbour events", e);
     }
+    // A burst of new neighbours (many MNs arriving) must not overflow the socket before the next
+    // read: ask for a large buffer (beyond rmem_max as root, else what the limit allows).
+    const size = new Uint8Array(4);
+    new DataView(size.buffer).setInt32(0, EVENTS_RCVBUF, true);
+    if (libc.setsockopt(this.fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4) !== 0) libc.setsockopt(this.fd, SOL_SOCKET, SO_RCVBUF, size, 4);
     const req = dumpRequest(); // binds the socket to a port id (see above)
     if (libc.send(this.fd, req, req.length, 0) !== req.length) {
       const e = errno();
@@ -135,7 +145,7 @@ export class NeighbourEvents {
    * Reads at most `maxReads` datagrams of notifications into `out`. Returns "lost" when the
    * kernel dropped notifications (the socket's buffer overflowed: dump again), else "ok".
    */
-  read(out: Neighbour[], maxReads = 64): "ok" | "lost" {
+  read(out: Neighbour[], maxReads = 1024): "ok" | "lost" {
     if (this.fd < 0) throw new Error("neighbour socket closed");
     for (let i = 0; i < maxReads; i++) {
       const n = libc.recv(this.fd, this.buf, this.buf.length, MSG_DONTWAIT);

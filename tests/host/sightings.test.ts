@@ -12,7 +12,7 @@ import { Dar } from "../../host/core/dar.js";
 import { parseDarDaemonConfig } from "../../host/config/dar.js";
 import { SightingsFeed, kernelNeighbours, loadSightingsFile, saveSightingsFile, linksOnPrefixes, SIGHTINGS_FILE, type SightingsSource } from "../../host/dar/sightings.js";
 import { NUD, type Neighbour } from "../../host/net/neighbours.js";
-import { NetScope, ip, linkIndex } from "../../host/net/ip.js";
+import { NetScope, ip, ipBatch, linkIndex } from "../../host/net/ip.js";
 import { parseIPv6, parsePrefix, type Prefix } from "../../host/ipv6.js";
 
 const notRoot = process.getuid?.() !== 0 && "needs root (a network namespace)";
@@ -166,6 +166,32 @@ test("kernel neighbour table in a namespace: the dump, then RTM_NEWNEIGH notific
     assert.equal(seen("e"), true, "notified REACHABLE entry");
     assert.equal(seen("c"), true, "NOARP -> STALE notified");
     assert.equal(feed.stats.dumps, 1, "no second dump: the notifications did it");
+    feed.stop();
+  } finally {
+    await scope.close();
+  }
+});
+
+test("kernel neighbour table: a burst of 1500 new entries after the dump is sighted in full (no notification lost)", { skip: notRoot, timeout: 60_000 }, async () => {
+  const scope = new NetScope("i12core-burst");
+  const ns = `i12core-${process.pid}-burst`;
+  try {
+    await scope.netns(ns);
+    await ip(["link", "add", "acc", "type", "veth", "peer", "name", "acc-peer"], ns);
+    await ip(["link", "set", "acc", "up"], ns);
+    const acc = await linkIndex("acc", ns);
+    const d = new Dar(loadCore());
+    d.configure(parseDarDaemonConfig({ anchor: "2001:db8:a:1::1", prefixes: [`${PREFIX}/64`], capacity: 64, admission: { sightings: 4096 } }));
+    let now = 5_000;
+    const feed = new SightingsFeed({ dar: d, source: kernelNeighbours(ns), isAccess: () => (i) => i === acc, now: () => now, redumpMs: 1e9, pollMs: 1e9 });
+    feed.start();
+    const lines = Array.from({ length: 1500 }, (_, i) => ["neigh", "add", `${PREFIX}1:${(i + 1).toString(16)}`, "lladdr", "02:00:00:00:00:02", "dev", "acc", "nud", "permanent"]);
+    await ipBatch(lines, ns);
+    for (let i = 0; i < 10; i++) { now += 1000; feed.step(); }
+    assert.equal(feed.stats.lostNotifications, 0);
+    assert.equal(feed.stats.dumps, 1);
+    assert.equal(d.policyState().sightings, 1500);
+    assert.ok(d.sighted(parseIPv6(`${PREFIX}1:5dc`)!, now));
     feed.stop();
   } finally {
     await scope.close();
