@@ -107,8 +107,9 @@ const RESERVED_TABLES = [0, 253, 254, 255];
 const MAX_SOCKET_PATH = 107;
 
 function section(json: Json, key: string, where: string): Json {
-  const v = json[key] ?? {};
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new InputError(`${where}: "${key}" must be an object`);
+  const v = json[key];
+  if (v === undefined) return {};
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new InputError(`${where}: "${key}" must be an object, not ${JSON.stringify(v)}`);
   return v as Json;
 }
 

@@ -34,7 +34,8 @@ test("defaults: the daemon defers cga work and admits on-link; replay verifies i
 });
 
 const bad: [string, Record<string, unknown>, RegExp][] = [
-  ["cgaBudget not an object", { cgaBudget: 5 }, /"cgaBudget" must be an object/],
+  ["cgaBudget not an object", { cgaBudget: 5 }, /"cgaBudget" must be an object, not 5/],
+  ["admission null", { admission: null }, /"admission" must be an object, not null/],
   ["cgaBudget unknown key", { cgaBudget: { perMinute: 1 } }, /"cgaBudget": unknown key "perMinute" \(allowed: perSecond, perBatch, queue\)/],
   ["perSecond 0", { cgaBudget: { perSecond: 0 } }, /"cgaBudget": "perSecond" must be an integer from 1 to 1000000, not 0/],
   ["perBatch 257", { cgaBudget: { perBatch: 257 } }, /"perBatch" must be an integer from 1 to 256, not 257/],
