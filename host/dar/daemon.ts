@@ -32,7 +32,8 @@ import type { Logger } from "../log.js";
 import { DarStore, type RestoreReport } from "./store.js";
 import { KernelDarNet, type DarNet } from "./net.js";
 import { ControlServer } from "../control/socket.js";
-import { SightingsFeed, kernelNeighbours, accessLinks, accessPredicate, acceptUntrackedNa, type SightingsSource } from "./sightings.js";
+import { SightingsFeed, kernelNeighbours, type SightingsSource } from "./sightings.js";
+import { accessLinks, accessPredicate, acceptUntrackedNa } from "./access-links.js";
 
 /** Bytes of the outer IPv6 header the tunnel adds. */
 export const TUNNEL_OVERHEAD = 40;

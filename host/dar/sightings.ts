@@ -10,19 +10,15 @@
 // table costs the daemon a bounded amount of work.
 //
 // Restarts: the first dump recreates what the kernel still holds, and the sightings file
-// (SIGHTINGS_FILE in the state directory, written after the first feed and then at most every
-// `saveMs` while something new was fed, and at stop; write-then-rename) brings back the rest with their original times: an MN that left
-// the link before the DAR restarted (its kernel entry FAILED or gone) can still register. The
-// file is apart from the bindings' snapshot: a DAR that lost its bindings keeps its sightings.
+// (host/dar/sightings-file.ts: written after the first feed, then at most every `saveMs` while
+// something new was fed, and at stop) brings back the rest with their original times: an MN
+// that left the link before the DAR restarted (its kernel entry FAILED or gone) can still
+// register.
 import type { Dar } from "../core/dar.js";
 import type { Logger } from "../log.js";
-import { formatIPv6, type Prefix } from "../ipv6.js";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { writeFileAtomic } from "../state-file.js";
-import { sysctl } from "../net/ip.js";
-import { ifIndex } from "../net/netlink.js";
+import { formatIPv6 } from "../ipv6.js";
 import { dumpNeighbours, NeighbourEvents, sightedState, type Neighbour } from "../net/neighbours.js";
+import { loadSightingsFile, saveSightingsFile } from "./sightings-file.js";
 
 export interface SightingsSource {
   dump(): Neighbour[];
@@ -32,112 +28,6 @@ export interface SightingsSource {
 /** The kernel's table in this process's namespace (or `ns`, for tests). */
 export function kernelNeighbours(ns?: string): SightingsSource {
   return { dump: () => dumpNeighbours(ns), events: () => new NeighbourEvents(ns) };
-}
-
-export interface AccessLink { name: string; ifindex: number }
-
-function inPrefix(a: Uint8Array, p: Prefix): boolean {
-  for (let bit = 0; bit < p.length; bit++) {
-    const m = 0x80 >> (bit & 7);
-    if ((a[bit >> 3]! & m) !== (p.address[bit >> 3]! & m)) return false;
-  }
-  return true;
-}
-
-/**
- * The interfaces that hold an address inside one of `prefixes` (lines of /proc/net/if_inet6:
- * address, ifindex, prefix length, scope, flags, name): where the DAR's prefixes are on-link,
- * so where its MNs form their addresses. An uplink carries none, so a neighbour there never
- * counts, whatever a host on it announces.
- */
-export function linksOnPrefixes(prefixes: readonly Prefix[], ifInet6 = readIfInet6()): AccessLink[] {
-  const out = new Map<string, AccessLink>();
-  for (const line of ifInet6.split("\n")) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 6 || f[0]!.length !== 32) continue;
-    const a = Uint8Array.from(Buffer.from(f[0]!, "hex"));
-    if (prefixes.some((p) => inPrefix(a, p))) out.set(f[5]!, { name: f[5]!, ifindex: parseInt(f[1]!, 16) });
-  }
-  return [...out.values()];
-}
-
-function readIfInet6(): string {
-  try { return readFileSync("/proc/net/if_inet6", "utf8"); } catch { return ""; }
-}
-
-function indexOr0(dev: string): number {
-  try { return ifIndex(dev); } catch { return 0; }
-}
-
-/**
- * The access interfaces now: the configured ones (those that exist), or those on the prefixes;
- * never lo or the TUN. Called again at every dump: an interface may come and go.
- */
-export function accessLinks(names: readonly string[] | null, prefixes: readonly Prefix[], tun: string): AccessLink[] {
-  const links = names ? names.map((name) => ({ name, ifindex: indexOr0(name) })).filter((l) => l.ifindex > 0) : linksOnPrefixes(prefixes);
-  return links.filter((l) => l.name !== "lo" && l.name !== tun);
-}
-
-/** accessLinks as the feed's `isAccess`. */
-export function accessPredicate(names: readonly string[] | null, prefixes: readonly Prefix[], tun: string): () => (ifindex: number) => boolean {
-  return () => {
-    const set = new Set(accessLinks(names, prefixes, tun).map((l) => l.ifindex));
-    return (i) => set.has(i);
-  };
-}
-
-/**
- * Makes the kernel create a (STALE) neighbour entry from an unsolicited Neighbor
- * Advertisement whose source is on the link (accept_untracked_na = 2, Linux 5.19+): an MN
- * announcing the address it formed (fama mn does, RFC 4861 §7.2.6) is then sighted even
- * before the DAR forwarded anything to it. Only interfaces where it was 0 are changed;
- * returns the undo (the old values back).
- */
-export async function acceptUntrackedNa(interfaces: readonly string[], log?: Logger): Promise<() => Promise<void>> {
-  const changed: string[] = [];
-  for (const dev of interfaces) {
-    const key = `net.ipv6.conf.${dev.replaceAll(".", "/")}.accept_untracked_na`; // sysctl spells a dot in a name "/"
-    let was: string;
-    try { was = readFileSync(`/proc/sys/net/ipv6/conf/${dev}/accept_untracked_na`, "utf8").trim(); } catch { continue; } // no IPv6 there, or an old kernel
-    if (was !== "0") continue;
-    try {
-      await sysctl(key, 2);
-      changed.push(dev);
-    } catch (e) {
-      log?.warn("sightings.sysctl_failed", { key, error: e });
-    }
-  }
-  if (changed.length) log?.info("net.sysctl", { key: "net.ipv6.conf.<access>.accept_untracked_na", value: 2, was: 0, interfaces: changed });
-  return async () => {
-    for (const dev of changed) {
-      try { await sysctl(`net.ipv6.conf.${dev.replaceAll(".", "/")}.accept_untracked_na`, 0); } catch { /* the interface is gone */ }
-    }
-  };
-}
-
-export const SIGHTINGS_FILE = "sightings.bin";
-const FILE_MAGIC = Buffer.from("FAMASIG1");
-
-/** Reads the sightings file into the core; how many were restored (0: none or unreadable, logged). */
-export function loadSightingsFile(dar: Dar, stateDir: string, log?: Logger): number {
-  let data: Buffer;
-  try { data = readFileSync(join(stateDir, SIGHTINGS_FILE)); } catch { return 0; }
-  if (data.length < FILE_MAGIC.length || !data.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC)) {
-    log?.warn("sightings.file_ignored", { reason: "bad magic" });
-    return 0;
-  }
-  try {
-    return dar.restoreSightings(new Uint8Array(data.subarray(FILE_MAGIC.length)));
-  } catch (e) {
-    log?.warn("sightings.file_ignored", { reason: (e as Error).message });
-    return 0;
-  }
-}
-
-export function saveSightingsFile(dar: Dar, stateDir: string, now: number): number {
-  const records = dar.saveSightings(now);
-  writeFileAtomic(join(stateDir, SIGHTINGS_FILE), Buffer.concat([FILE_MAGIC, records]));
-  return records.length;
 }
 
 export interface SightingsFeedOptions {
