@@ -63,7 +63,7 @@ export function accessPredicate(names: readonly string[] | null, prefixes: reado
 
 /**
  * Makes the kernel create a (STALE) neighbour entry from an unsolicited Neighbor
- * Advertisement whose source is on the link (accept_untracked_na = 2, Linux 5.19+): an MN
+ * Advertisement whose source is on the link (accept_untracked_na = 2, where the kernel has it: 6.18 here): an MN
  * announcing the address it formed (fama mn does, RFC 4861 §7.2.6) is then sighted even
  * before the DAR forwarded anything to it. Only interfaces where it was 0 are changed;
  * returns the undo (the old values back).
