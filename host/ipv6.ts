@@ -32,23 +32,34 @@ export function parseIPv6(text: string): Uint8Array | null {
   return out;
 }
 
-/** Formats 16 bytes at `offset` in RFC 5952 canonical form. */
+/** A byte in hex: without leading zero (HEX), and as two digits (HEX2). */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16));
+const HEX2 = HEX.map((h) => h.padStart(2, "0"));
+
+/** Formats 16 bytes at `offset` in RFC 5952 canonical form. Called for every binding event and
+ *  listing row, so it builds the string directly (no word arrays). */
 export function formatIPv6(bytes: Uint8Array, offset = 0): string {
-  const words: number[] = [];
-  for (let i = 0; i < 8; i++) words.push((bytes[offset + 2 * i] << 8) | bytes[offset + 2 * i + 1]);
   // The longest run of two or more zero words (the first one on a tie) becomes "::".
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
+  let runStart = -1;
+  for (let i = 0; i < 8; i++) {
+    if ((bytes[offset + 2 * i]! | bytes[offset + 2 * i + 1]!) !== 0) { runStart = -1; continue; }
+    if (runStart < 0) runStart = i;
+    if (i - runStart + 1 > bestLen) { bestStart = runStart; bestLen = i - runStart + 1; }
   }
-  const hex = (ws: number[]) => ws.map((w) => w.toString(16)).join(":");
-  if (bestStart < 0) return hex(words);
-  return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
+  let text = "";
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      text += "::";
+      i += bestLen - 1;
+      continue;
+    }
+    if (i > 0 && i !== bestStart + bestLen) text += ":";
+    const hi = bytes[offset + 2 * i]! | 0, lo = bytes[offset + 2 * i + 1]! | 0;
+    text += hi === 0 ? HEX[lo] : HEX[hi]! + HEX2[lo];
+  }
+  return text;
 }
 
 export interface Prefix { address: Uint8Array; length: number; text: string }

@@ -1,7 +1,8 @@
 // The packet batch memory both roles share (assembly/batch/slots.ts, exports in
 // assembly/batch/exports.ts): BATCH_MAX_SLOTS slots of a fixed stride, a packet placed
 // `headroom` bytes into its slot, and one descriptor per slot. `Dar` and `Mn` each hold one
-// `BatchMemory`; the data-plane loop (host/dataplane.ts) drives any `BatchRole`.
+// `BatchMemory` (through `BatchRoleBase`); the data-plane loop (host/dataplane.ts) drives any
+// `BatchRole`.
 import type { Core } from "../wasm.js";
 
 // Descriptor: 16 bytes per slot, native (little-endian) u32 words.
@@ -121,4 +122,29 @@ export class BatchMemory {
     const a = this.slotAddr(i) + desc[i * DESC_WORDS + D_OFFSET]!;
     return mem.subarray(a, a + desc[i * DESC_WORDS + D_LEN]!);
   }
+}
+
+/** What the role wrappers (`Dar`, `Mn`) share: their batch memory, its geometry, slot access. */
+export abstract class BatchRoleBase implements BatchRole {
+  readonly batch: BatchMemory;
+  readonly maxSlots: number;
+  readonly stride: number;
+  readonly headroom: number;
+  readonly maxPacket: number;
+  /** Address of slot 0 in linear memory. */
+  readonly slotsBase: number;
+
+  constructor(core: Core) {
+    this.batch = new BatchMemory(batchSource(core));
+    ({ maxSlots: this.maxSlots, stride: this.stride, headroom: this.headroom, maxPacket: this.maxPacket, slotsBase: this.slotsBase } = this.batch);
+  }
+
+  abstract process(n: number, nowMs: number): number;
+  abstract tick(nowMs: number): void;
+
+  /** Address (in linear memory) where slot i's packet goes. */
+  packetAddr(i: number): number { return this.batch.packetAddr(i); }
+  /** Copies a packet into slot i and sets its descriptor's length. */
+  setPacket(i: number, data: Uint8Array): void { this.batch.setPacket(i, data); }
+  verdict(i: number): number { return this.batch.verdict(i); }
 }

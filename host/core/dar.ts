@@ -6,7 +6,8 @@
 import { createHash } from "node:crypto";
 import type { Core } from "../wasm.js";
 import { DAR_DEFAULTS, CGA_BUDGET_OFFLINE, ADMISSION_DEFAULTS, ADMISSION_OFFLINE_MODE, type DarConfig } from "../config/dar.js";
-import { BatchMemory, batchSource, VERDICT_SEND, type BatchExports, type BatchRole } from "./batch.js";
+import { BatchRoleBase, VERDICT_SEND, type BatchExports } from "./batch.js";
+import { CounterBank } from "./counters.js";
 import {
   BINDING_RECORD_LEN, readBindingRecord, readEvents, writeBindingRecord,
   type BindingInfo, type DarEvent, type RecordFields,
@@ -153,25 +154,15 @@ const CFG = {
   CGA_PER_SECOND: 432, CGA_PER_BATCH: 436, CGA_QUEUE: 440, ADMISSION_MODE: 444, SIGHTINGS: 448, SIGHTING_LIFETIME: 452, PROBATION_LIFETIME: 456, PROBATION_MAX: 460,
 } as const;
 
-export class Dar implements BatchRole {
+export class Dar extends BatchRoleBase {
   readonly x: DarExports;
-  readonly batch: BatchMemory;
-  readonly maxSlots: number;
-  readonly stride: number;
-  readonly headroom: number;
-  readonly maxPacket: number;
-  /** Address of slot 0 in linear memory. */
-  readonly slotsBase: number;
-  private counters64: BigUint64Array | null = null;
+  private readonly counterBank: CounterBank<CounterName>;
 
   constructor(readonly core: Core) {
+    if (typeof (core.exports as Partial<DarExports>).dar_process_batch !== "function") throw new Error("core has no DAR role (dar_* exports)");
+    super(core);
     this.x = core.exports as unknown as DarExports;
-    if (typeof this.x.dar_process_batch !== "function") throw new Error("core has no DAR role (dar_* exports)");
-    this.batch = new BatchMemory(batchSource(core));
-    ({ maxSlots: this.maxSlots, stride: this.stride, headroom: this.headroom, maxPacket: this.maxPacket, slotsBase: this.slotsBase } = this.batch);
-    if (COUNTER_NAMES.length !== this.x.dar_counters_len()) {
-      throw new Error(`core has ${this.x.dar_counters_len()} counters, host knows ${COUNTER_NAMES.length}`);
-    }
+    this.counterBank = new CounterBank(core, COUNTER_NAMES, () => this.x.dar_counters_base(), this.x.dar_counters_len(), "counters");
     if (this.x.dar_binding_record_len() !== BINDING_RECORD_LEN) {
       throw new Error(`core's binding record is ${this.x.dar_binding_record_len()} bytes, host knows ${BINDING_RECORD_LEN}`);
     }
@@ -179,12 +170,6 @@ export class Dar implements BatchRole {
 
   /** Views over linear memory, rebuilt only when it grew (which detaches them). */
   views(): { mem: Uint8Array; desc: Uint32Array } { return this.batch.views(); }
-
-  private counterView(): BigUint64Array {
-    const { mem } = this.views();
-    if (this.counters64?.buffer !== mem.buffer) this.counters64 = new BigUint64Array(mem.buffer, mem.byteOffset + this.x.dar_counters_base(), COUNTER_NAMES.length);
-    return this.counters64;
-  }
 
   /** Applies a configuration parsed by host/config/dar.ts (parseDarConfig). */
   configure(cfg: DarConfig): void {
@@ -221,10 +206,6 @@ export class Dar implements BatchRole {
     if (code !== 0) throw new DarError(`bad DAR configuration: ${CONFIG_ERRORS[code] ?? `error ${code}`}`, code);
   }
 
-  /** Address (in linear memory) where slot i's packet goes. */
-  packetAddr(i: number): number { return this.batch.packetAddr(i); }
-  /** Copies a packet into slot i and sets its descriptor's length. */
-  setPacket(i: number, data: Uint8Array): void { this.batch.setPacket(i, data); }
   /** A view of slot i's packet area (maxPacket bytes): fill it in place, then setLen. */
   packetView(i: number): Uint8Array { return this.batch.packetView(i); }
   setLen(i: number, len: number): void { this.batch.setLen(i, len); }
@@ -310,10 +291,9 @@ export class Dar implements BatchRole {
   /** After process: drops the outputs that acknowledge a binding change (the BAs); how many. */
   withholdAcks(): number { return this.x.dar_withhold_acks(); }
 
-  verdict(i: number): number { return this.batch.verdict(i); }
   reason(i: number): number { return this.batch.reason(i); }
   reasonName(i: number): CounterName | null {
-    return this.verdict(i) === VERDICT_SEND ? null : COUNTER_NAMES[this.reason(i)] ?? null;
+    return this.verdict(i) === VERDICT_SEND ? null : this.counterBank.nameOf(this.reason(i));
   }
   outLen(i: number): number { return this.batch.outLen(i); }
   outOffset(i: number): number { return this.batch.outOffset(i); }
@@ -334,16 +314,8 @@ export class Dar implements BatchRole {
     return out;
   }
 
-  counter(name: CounterName): bigint {
-    return this.counterView()[COUNTER_NAMES.indexOf(name)]!;
-  }
-
-  counters(): Record<CounterName, bigint> {
-    const c = this.counterView();
-    const out = {} as Record<CounterName, bigint>;
-    COUNTER_NAMES.forEach((name, i) => { out[name] = c[i]!; });
-    return out;
-  }
+  counter(name: CounterName): bigint { return this.counterBank.get(name); }
+  counters(): Record<CounterName, bigint> { return this.counterBank.all(); }
 
   snapshot(): Uint8Array {
     const size = this.x.dar_snapshot_size();

@@ -5,7 +5,8 @@
 // assembly/mn/{config,sites,events,outbox,counters,divert}.ts.
 import type { Core } from "../wasm.js";
 import { formatIPv6, parseIPv6 } from "../ipv6.js";
-import { BatchMemory, batchSource, VERDICT_SEND, type BatchExports, type BatchRole } from "./batch.js";
+import { BatchRoleBase, VERDICT_SEND, type BatchExports } from "./batch.js";
+import { CounterBank } from "./counters.js";
 import { writeScratch } from "./scratch.js";
 
 /** Counter names in index order: mirrors assembly/mn/counters.ts. */
@@ -153,23 +154,15 @@ function addrBytes(a: Uint8Array | string, what: string): Uint8Array {
   return b;
 }
 
-export class Mn implements BatchRole {
+export class Mn extends BatchRoleBase {
   readonly x: MnExports;
-  readonly batch: BatchMemory;
-  readonly maxSlots: number;
-  readonly stride: number;
-  readonly headroom: number;
-  readonly maxPacket: number;
-  readonly slotsBase: number;
+  private readonly counterBank: CounterBank<MnCounterName>;
 
   constructor(readonly core: Core) {
+    if (typeof (core.exports as Partial<MnExports>).mn_configure !== "function") throw new Error("core has no MN role (mn_* exports)");
+    super(core);
     this.x = core.exports as unknown as MnExports;
-    if (typeof this.x.mn_configure !== "function") throw new Error("core has no MN role (mn_* exports)");
-    this.batch = new BatchMemory(batchSource(core));
-    ({ maxSlots: this.maxSlots, stride: this.stride, headroom: this.headroom, maxPacket: this.maxPacket, slotsBase: this.slotsBase } = this.batch);
-    if (MN_COUNTER_NAMES.length !== this.x.mn_counters_len()) {
-      throw new Error(`core has ${this.x.mn_counters_len()} MN counters, host knows ${MN_COUNTER_NAMES.length}`);
-    }
+    this.counterBank = new CounterBank(core, MN_COUNTER_NAMES, () => this.x.mn_counters_base(), this.x.mn_counters_len(), "MN counters");
   }
 
   private mem(): Uint8Array { return this.core.bytes(); }
@@ -240,11 +233,8 @@ export class Mn implements BatchRole {
   }
 
   // ---- batch
-  packetAddr(i: number): number { return this.batch.packetAddr(i); }
-  setPacket(i: number, data: Uint8Array): void { this.batch.setPacket(i, data); }
   process(n: number, nowMs: number): number { return this.x.mn_process_batch(n, nowMs); }
-  verdict(i: number): number { return this.batch.verdict(i); }
-  reasonName(i: number): MnCounterName | null { return this.verdict(i) === VERDICT_SEND ? null : MN_COUNTER_NAMES[this.batch.reason(i)] ?? null; }
+  reasonName(i: number): MnCounterName | null { return this.verdict(i) === VERDICT_SEND ? null : this.counterBank.nameOf(this.batch.reason(i)); }
   /** A copy of slot i's output. */
   output(i: number): Uint8Array { return this.batch.output(i).slice(); }
 
@@ -381,19 +371,6 @@ export class Mn implements BatchRole {
     return p ? this.mem().slice(p, p + this.x.mn_site_params_len(i)) : null;
   }
 
-  private counterView(): BigUint64Array {
-    const m = this.mem();
-    return new BigUint64Array(m.buffer, m.byteOffset + this.x.mn_counters_base(), MN_COUNTER_NAMES.length);
-  }
-
-  counter(name: MnCounterName): bigint {
-    return this.counterView()[MN_COUNTER_NAMES.indexOf(name)]!;
-  }
-
-  counters(): Record<MnCounterName, bigint> {
-    const a = this.counterView();
-    const out = {} as Record<MnCounterName, bigint>;
-    MN_COUNTER_NAMES.forEach((n, i) => { out[n] = a[i]!; });
-    return out;
-  }
+  counter(name: MnCounterName): bigint { return this.counterBank.get(name); }
+  counters(): Record<MnCounterName, bigint> { return this.counterBank.all(); }
 }

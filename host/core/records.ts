@@ -87,27 +87,30 @@ export interface DarEvent {
   hoa: string;
   coa: string;
   seq: number;
-  /** The binding record after the change (removed: as it was), a copy. Holds the PHKT. */
+  /** The binding record after the change (removed: as it was): a copy, shared with the other
+   *  events of its drain (a view into one buffer). Holds the PHKT. */
   record: Uint8Array;
 }
 
 /** What a route needs of a binding event (restored bindings have no event record). */
 export type RouteEvent = Omit<DarEvent, "record">;
 
-/** Decodes `count` event records from `base`. */
+/** Decodes `count` event records from `base`. The queue is copied out once (one allocation per
+ *  drain, however many events); each event's record is a view into that copy. */
 export function readEvents(mem: Uint8Array, base: number, count: number): DarEvent[] {
-  const v = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
+  const queue = mem.slice(base, base + count * EVENT_SIZE);
+  const v = new DataView(queue.buffer);
   const out: DarEvent[] = [];
   for (let i = 0; i < count; i++) {
-    const p = base + i * EVENT_SIZE;
+    const p = i * EVENT_SIZE;
     const rec = p + EV.RECORD;
     out.push({
       kind: EVENT_KINDS[v.getUint32(p + EV.KIND, true)] || "removed",
       lifetime: v.getUint32(p + EV.LIFETIME, true),
-      hoa: formatIPv6(mem, rec + R.HOA),
-      coa: formatIPv6(mem, rec + R.COA),
+      hoa: formatIPv6(queue, rec + R.HOA),
+      coa: formatIPv6(queue, rec + R.COA),
       seq: v.getUint32(p + EV.SEQ, true),
-      record: mem.slice(rec, rec + BINDING_RECORD_LEN),
+      record: queue.subarray(rec, rec + BINDING_RECORD_LEN),
     });
   }
   return out;

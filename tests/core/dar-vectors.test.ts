@@ -2,9 +2,8 @@
 // expect.json, and the two-step flows of dar/two-step.md work through `fama replay --state`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { VECTORS_DIR, REPO_ROOT } from "../../host/paths.js";
 import { loadCore } from "../../host/wasm.js";
@@ -16,6 +15,7 @@ import { loadPrivateKey } from "../../host/keys.js";
 import { replayPackets } from "../../host/commands/replay.js";
 import { addr, text, upperLayer, udpPacket, NH_IPV6, NH_ICMPV6 } from "../support/packets.js";
 import { authenticatorOk, buildBu, kbm, phktOf, sha1 } from "../support/mobile-node.js";
+import { withTmpDir } from "../support/tmp-dir.js";
 
 const DIR = join(VECTORS_DIR, "dar");
 const CLI = join(REPO_ROOT, "build/js/host/cli.js");
@@ -126,77 +126,69 @@ function replayCli(dir: string, name: string, input: string, output: string): vo
 
 const ts = (sec: number) => ({ tsSec: sec, tsUsec: 0 });
 
-test("two-step: phkt mode after a cga-mode BU, through fama replay --state", () => {
-  const dir = mkdtempSync(join(tmpdir(), "fama-phkt-"));
-  try {
-    const mn = json("phkt-two-step.mn.json");
-    const key = loadPrivateKey(join(VECTORS_DIR, mn.keyFile));
-    replayCli(dir, "phkt-two-step", join(DIR, "phkt-two-step.in.pcap"), join(dir, "run1.pcap"));
-    const run1 = readPcap(join(dir, "run1.pcap")).packets;
-    assert.equal(run1.length, 1);
-    const [phkt] = runFromOutputs(run1, json("phkt-two-step.expect.json"), "run 1");
-    assert.ok(phkt && phkt.length === 8, "run 1 gives a PHKT");
+/** A two-step vector's first run through fama replay: its MN, the MN's key and the outputs. */
+function firstRun(dir: string, name: string) {
+  const mn = json(`${name}.mn.json`);
+  const key = loadPrivateKey(join(VECTORS_DIR, mn.keyFile));
+  replayCli(dir, name, join(DIR, `${name}.in.pcap`), join(dir, "run1.pcap"));
+  return { mn, key, run1: readPcap(join(dir, "run1.pcap")).packets };
+}
 
-    const t0 = run1[0].tsSec + 1;
-    const base = { coa: mn.coa, anchor: mn.anchor, hoa: mn.hoa, lifetime: mn.lifetime, phkt };
-    const refresh = buildBu(core, { ...base, seq: mn.seq + 1 });
-    const forged = buildBu(core, { ...base, seq: mn.seq + 2 });
-    forged[forged.length - 1] ^= 0x01;
-    const run2In = [
-      { ...ts(t0), data: refresh },
-      { ...ts(t0 + 1), data: refresh },
-      { ...ts(t0 + 2), data: forged },
-      { ...ts(t0 + 3), data: udpPacket(mn.cn, mn.hoa, 32) },
-      { ...ts(t0 + 4), data: buildBu(core, { ...base, seq: mn.seq + 3, lifetime: 0 }) },
-      { ...ts(t0 + 5), data: udpPacket(mn.cn, mn.hoa, 32) },
-      { ...ts(t0 + 6), data: buildBu(core, { ...base, seq: mn.seq + 4 }) },
-    ];
-    writePcap(join(dir, "run2.in.pcap"), run2In);
-    replayCli(dir, "phkt-two-step", join(dir, "run2.in.pcap"), join(dir, "run2.pcap"));
-    const ba = { kind: "BA", src: mn.anchor, dst: mn.coa, rh2: mn.hoa, bad: { mode: "phkt", coa: mn.coa, cokt: null } };
-    runFromOutputs(readPcap(join(dir, "run2.pcap")).packets, [
-      { ...ba, in: 0, status: 0, seq: mn.seq + 1, options: [5], lifetimeMax: mn.lifetime },
-      { ...ba, in: 1, status: 135, seq: mn.seq + 1, options: [5] },
-      { in: 2, kind: "none", note: "a wrong authenticator is dropped silently" },
-      { in: 3, kind: "encap", outerSrc: mn.anchor, outerDst: mn.coa, innerSrc: mn.cn, innerDst: mn.hoa, innerHopLimit: 63, outerHopLimit: 64, trafficClass: 0 },
-      { ...ba, in: 4, status: 0, seq: mn.seq + 3, options: [5], bad: { ...ba.bad, dereg: true } },
-      { in: 5, kind: "none", note: "binding deleted" },
-      { kind: "BA", in: 6, src: mn.anchor, dst: mn.coa, rh2: mn.hoa, status: 147, seq: mn.seq + 4, options: [] },
-    ], "run 2", phkt!);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test("two-step: phkt mode after a cga-mode BU, through fama replay --state", () => withTmpDir((dir) => {
+  const { mn, run1 } = firstRun(dir, "phkt-two-step");
+  assert.equal(run1.length, 1);
+  const [phkt] = runFromOutputs(run1, json("phkt-two-step.expect.json"), "run 1");
+  assert.ok(phkt && phkt.length === 8, "run 1 gives a PHKT");
 
-test("two-step: care-of test, then cga-mode BUs with and without the nonce index", () => {
-  const dir = mkdtempSync(join(tmpdir(), "fama-cot-"));
-  try {
-    const mn = json("cot-two-step.mn.json");
-    const key = loadPrivateKey(join(VECTORS_DIR, mn.keyFile));
-    replayCli(dir, "cot-two-step", join(DIR, "cot-two-step.in.pcap"), join(dir, "run1.pcap"));
-    const run1 = readPcap(join(dir, "run1.pcap")).packets;
-    runFromOutputs(run1, json("cot-two-step.expect.json"), "run 1");
-    const cot = decodePacket(core, run1[0].data);
-    assert.ok(cot.ok && cot.mh && cot.mh.nonceIndex !== null && cot.mh.token !== null);
-    const careOf = { index: cot.mh.nonceIndex, token: new Uint8Array(Buffer.from(cot.mh.token, "hex")) };
+  const t0 = run1[0].tsSec + 1;
+  const base = { coa: mn.coa, anchor: mn.anchor, hoa: mn.hoa, lifetime: mn.lifetime, phkt };
+  const refresh = buildBu(core, { ...base, seq: mn.seq + 1 });
+  const forged = buildBu(core, { ...base, seq: mn.seq + 2 });
+  forged[forged.length - 1] ^= 0x01;
+  const run2In = [
+    { ...ts(t0), data: refresh },
+    { ...ts(t0 + 1), data: refresh },
+    { ...ts(t0 + 2), data: forged },
+    { ...ts(t0 + 3), data: udpPacket(mn.cn, mn.hoa, 32) },
+    { ...ts(t0 + 4), data: buildBu(core, { ...base, seq: mn.seq + 3, lifetime: 0 }) },
+    { ...ts(t0 + 5), data: udpPacket(mn.cn, mn.hoa, 32) },
+    { ...ts(t0 + 6), data: buildBu(core, { ...base, seq: mn.seq + 4 }) },
+  ];
+  writePcap(join(dir, "run2.in.pcap"), run2In);
+  replayCli(dir, "phkt-two-step", join(dir, "run2.in.pcap"), join(dir, "run2.pcap"));
+  const ba = { kind: "BA", src: mn.anchor, dst: mn.coa, rh2: mn.hoa, bad: { mode: "phkt", coa: mn.coa, cokt: null } };
+  runFromOutputs(readPcap(join(dir, "run2.pcap")).packets, [
+    { ...ba, in: 0, status: 0, seq: mn.seq + 1, options: [5], lifetimeMax: mn.lifetime },
+    { ...ba, in: 1, status: 135, seq: mn.seq + 1, options: [5] },
+    { in: 2, kind: "none", note: "a wrong authenticator is dropped silently" },
+    { in: 3, kind: "encap", outerSrc: mn.anchor, outerDst: mn.coa, innerSrc: mn.cn, innerDst: mn.hoa, innerHopLimit: 63, outerHopLimit: 64, trafficClass: 0 },
+    { ...ba, in: 4, status: 0, seq: mn.seq + 3, options: [5], bad: { ...ba.bad, dereg: true } },
+    { in: 5, kind: "none", note: "binding deleted" },
+    { kind: "BA", in: 6, src: mn.anchor, dst: mn.coa, rh2: mn.hoa, status: 147, seq: mn.seq + 4, options: [] },
+  ], "run 2", phkt!);
+}, "fama-phkt-"));
 
-    const t0 = run1[0].tsSec + 1;
-    const base = { coa: mn.coa, anchor: mn.anchor, hoa: mn.hoa, lifetime: mn.lifetime, cga: { key, params: mn.params } };
-    writePcap(join(dir, "run2.in.pcap"), [
-      { ...ts(t0), data: buildBu(core, { ...base, seq: mn.seq }) },
-      { ...ts(t0 + 1), data: buildBu(core, { ...base, seq: mn.seq + 1, careOf }) },
-    ]);
-    replayCli(dir, "cot-two-step", join(dir, "run2.in.pcap"), join(dir, "run2.pcap"));
-    const ba = { kind: "BA", src: mn.anchor, dst: mn.coa, rh2: mn.hoa };
-    runFromOutputs(readPcap(join(dir, "run2.pcap")).packets, [
-      { ...ba, in: 0, status: 137, seq: mn.seq, options: [] },
-      { ...ba, in: 1, status: 0, seq: mn.seq + 1, options: [14, 4, 5].filter((t) => t !== 4), lifetimeMax: mn.lifetime,
-        bad: { mode: "cga", keyFile: mn.keyFile, coa: mn.coa, cokt: Buffer.from(careOf.token).toString("hex") } },
-    ], "run 2");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test("two-step: care-of test, then cga-mode BUs with and without the nonce index", () => withTmpDir((dir) => {
+  const { mn, key, run1 } = firstRun(dir, "cot-two-step");
+  runFromOutputs(run1, json("cot-two-step.expect.json"), "run 1");
+  const cot = decodePacket(core, run1[0].data);
+  assert.ok(cot.ok && cot.mh && cot.mh.nonceIndex !== null && cot.mh.token !== null);
+  const careOf = { index: cot.mh.nonceIndex, token: new Uint8Array(Buffer.from(cot.mh.token, "hex")) };
+
+  const t0 = run1[0].tsSec + 1;
+  const base = { coa: mn.coa, anchor: mn.anchor, hoa: mn.hoa, lifetime: mn.lifetime, cga: { key, params: mn.params } };
+  writePcap(join(dir, "run2.in.pcap"), [
+    { ...ts(t0), data: buildBu(core, { ...base, seq: mn.seq }) },
+    { ...ts(t0 + 1), data: buildBu(core, { ...base, seq: mn.seq + 1, careOf }) },
+  ]);
+  replayCli(dir, "cot-two-step", join(dir, "run2.in.pcap"), join(dir, "run2.pcap"));
+  const ba = { kind: "BA", src: mn.anchor, dst: mn.coa, rh2: mn.hoa };
+  runFromOutputs(readPcap(join(dir, "run2.pcap")).packets, [
+    { ...ba, in: 0, status: 137, seq: mn.seq, options: [] },
+    { ...ba, in: 1, status: 0, seq: mn.seq + 1, options: [14, 4, 5].filter((t) => t !== 4), lifetimeMax: mn.lifetime,
+      bad: { mode: "cga", keyFile: mn.keyFile, coa: mn.coa, cokt: Buffer.from(careOf.token).toString("hex") } },
+  ], "run 2");
+}, "fama-cot-"));
 
 /** Checks packets a replay wrote against expect entries (their `in` indexes are not in a pcap: order only). */
 function runFromOutputs(packets: { data: Uint8Array }[], expect: Expect[], name: string, phkt?: Uint8Array): (Uint8Array | null)[] {

@@ -4,20 +4,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openTun } from "../../host/tun/linux.js";
-import { NetScope, ipv6Defaults, linkUp, linkIndex, routeShow, netnsExec, netnsList, addrAdd } from "../../host/net/ip.js";
+import { ipv6Defaults, linkUp, linkIndex, routeShow, netnsExec, addrAdd } from "../../host/net/ip.js";
 import { TunRoutes } from "../../host/net/routes.js";
 import { RouteSocket, NetlinkError } from "../../host/net/netlink.js";
 import { parseIPv6 } from "../../host/ipv6.js";
 import { Dataplane } from "../../host/dataplane.js";
 import { ReflectCore } from "../support/reflect-core.js";
+import { withNetScope } from "../support/net-scope.js";
 
 const notRoot = process.getuid?.() !== 0 && "needs root (network namespaces, /dev/net/tun)";
 const tag = `fm${process.pid % 100000}`;
 
-test("routes follow binding events synchronously, idempotently, and are removed on close", { skip: notRoot, timeout: 30_000 }, async () => {
-  const scope = new NetScope("routes-e2e");
+test("routes follow binding events synchronously, idempotently, and are removed on close", { skip: notRoot, timeout: 30_000 }, () => {
   const ns = `${tag}-rt`;
-  try {
+  return withNetScope("routes-e2e", [ns], async (scope) => {
     await scope.netns(ns);
     await ipv6Defaults(ns);
     const tun = await openTun({ name: `${tag}r0`, netns: ns });
@@ -44,16 +44,12 @@ test("routes follow binding events synchronously, idempotently, and are removed 
     routes.close();
     table = await routeShow([], ns);
     assert.doesNotMatch(table, /2001:db8:1::100|2001:db8:a:1::1/, table);
-  } finally {
-    await scope.close();
-  }
-  assert.ok(!(await netnsList()).includes(ns));
+  });
 });
 
-test("data plane on a real TUN: a HoA routed into the device comes back through the loop", { skip: notRoot, timeout: 30_000 }, async () => {
-  const scope = new NetScope("dp-e2e");
+test("data plane on a real TUN: a HoA routed into the device comes back through the loop", { skip: notRoot, timeout: 30_000 }, () => {
   const ns = `${tag}-dp`;
-  try {
+  return withNetScope("dp-e2e", [ns], async (scope) => {
     await scope.netns(ns);
     await ipv6Defaults(ns);
     await linkUp("lo", ns);
@@ -80,16 +76,12 @@ test("data plane on a real TUN: a HoA routed into the device comes back through 
     assert.equal(plane.stats.writeFailures, 0);
     assert.ok(core.calls.ticks >= 1, "ticked");
     routes.close();
-  } finally {
-    await scope.close();
-  }
-  assert.ok(!(await netnsList()).includes(ns));
+  });
 });
 
-test("the route socket reports the kernel's refusals", { skip: notRoot, timeout: 30_000 }, async () => {
-  const scope = new NetScope("netlink-e2e");
+test("the route socket reports the kernel's refusals", { skip: notRoot, timeout: 30_000 }, () => {
   const ns = `${tag}-nl`;
-  try {
+  return withNetScope("netlink-e2e", [ns], async (scope) => {
     await scope.netns(ns);
     const socket = new RouteSocket(ns);
     scope.defer("socket", () => socket.close());
@@ -98,7 +90,5 @@ test("the route socket reports the kernel's refusals", { skip: notRoot, timeout:
     assert.throws(() => socket.replace(hoa, 999_999, 254), (e: unknown) => e instanceof NetlinkError && e.errno === 19);
     // Deleting a route that is not there is not an error, but says so.
     assert.equal(socket.delete(hoa, await linkIndex("lo", ns), 254), false);
-  } finally {
-    await scope.close();
-  }
+  });
 });

@@ -7,20 +7,11 @@ import { once } from "node:events";
 import { openTun, type LinuxTun } from "../../host/tun/linux.js";
 import { NetScope, addrAdd, linkUp, netnsList, linkNames, netnsExec, ipv6Defaults, routeShow } from "../../host/net/ip.js";
 import { formatIPv6 } from "../../host/ipv6.js";
+import { referenceAddr as addr } from "../support/ipv6-reference.js";
 
 const notRoot = process.getuid?.() !== 0 && "needs root (network namespaces, /dev/net/tun)";
 const PY = "/usr/bin/python3";
 const tag = `fm${process.pid % 100000}`;
-
-function addr(s: string): Uint8Array {
-  const [head, tail] = s.split("::") as [string, string | undefined];
-  const h = head ? head.split(":") : [];
-  const t = tail ? tail.split(":") : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => { const v = parseInt(g, 16); out[2 * i] = v >> 8; out[2 * i + 1] = v & 0xff; });
-  return out;
-}
 
 /** IPv6 + UDP with a correct checksum (the kernel checks it on delivery). */
 function udp6(src: string, dst: string, sport: number, dport: number, payload: Uint8Array): Uint8Array {

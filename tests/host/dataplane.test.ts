@@ -8,16 +8,7 @@ import { formatIPv6 } from "../../host/ipv6.js";
 import { batchSource } from "../../host/core/batch.js";
 import { loadCore } from "../../host/wasm.js";
 import { ReflectCore } from "../support/reflect-core.js";
-
-function addr(s: string): Uint8Array {
-  const [head, tail] = s.split("::") as [string, string | undefined];
-  const h = head ? head.split(":") : [];
-  const t = tail ? tail.split(":") : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => { const v = parseInt(g, 16); out[2 * i] = v >> 8; out[2 * i + 1] = v & 0xff; });
-  return out;
-}
+import { referenceAddr as addr } from "../support/ipv6-reference.js";
 
 /** A minimal IPv6 + UDP packet (checksum not needed by the reflect core). */
 function udp6(src: string, dst: string, payload: number[] | Uint8Array, hop = 64): Uint8Array {

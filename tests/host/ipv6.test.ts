@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { parseIPv6, formatIPv6, parsePrefix } from "../../host/ipv6.js";
 
 const hex = (b: Uint8Array | null) => (b ? Buffer.from(b).toString("hex") : null);
@@ -28,6 +29,18 @@ test("formats in RFC 5952 canonical form", () => {
     ["0:0:0:0:0:0:0:1", "::1"],
   ];
   for (const [input, canonical] of cases) assert.equal(formatIPv6(parseIPv6(input)!), canonical);
+});
+
+test("formats every zero-run pattern as the WHATWG URL parser canonicalizes it (RFC 5952 for these forms)", () => {
+  // Words are zero or not at random, so every run length and tie appears; read at an offset.
+  const word = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 0xffff }));
+  fc.assert(fc.property(fc.array(word, { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 3 }), (words, offset) => {
+    const bytes = new Uint8Array(offset + 16);
+    words.forEach((w, i) => { bytes[offset + 2 * i] = w >> 8; bytes[offset + 2 * i + 1] = w & 0xff; });
+    const text = formatIPv6(bytes, offset);
+    assert.equal(`[${text}]`, new URL(`http://[${text}]/`).hostname);
+    assert.deepEqual(parseIPv6(text), bytes.subarray(offset));
+  }), { numRuns: 2000 });
 });
 
 test("parses prefixes and refuses host bits", () => {
