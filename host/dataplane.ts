@@ -16,9 +16,17 @@
 // layout. What a role does with a batch's results (events, journal, outbox) is the caller's
 // `afterBatch` hook, which runs after the core and BEFORE any output is written, so it may
 // still withhold outputs (the DAR daemon's journal does); `afterTick` runs after each tick.
+//
+// With TUN offloads (`offload`, host/offload.ts; docs/OFFLOAD.md) each read is a frame (the
+// virtio-net header, then the packet) placed so that the packet still starts at
+// `slot + headroom`, with room up to the end of the slot area: a 64 KB super-packet runs on
+// over the next slots and ends the batch. The core's `rx` pass (segmentation, checksums) runs
+// before the role's batch and its `tx` pass (headers, coalescing) after the hook; a slot whose
+// output was coalesced into an earlier one has verdict "merged" and is not written.
 import type { Tun } from "./tun/types.js";
 import type { Logger } from "./log.js";
-import { DESC_WORDS, D_LEN, D_OFFSET, D_VERDICT, VERDICT_SEND, type BatchRole } from "./core/batch.js";
+import { DESC_WORDS, D_LEN, D_OFFSET, D_VERDICT, VERDICT_SEND, VERDICT_MERGED, type BatchRole } from "./core/batch.js";
+import type { OffloadPass } from "./offload.js";
 
 export interface DataplaneOptions {
   tun: Tun;
@@ -38,6 +46,8 @@ export interface DataplaneOptions {
   idle?: "readable" | "sleep";
   sleepMs?: number;
   log?: Logger;
+  /** The core's offload passes, for a device opened with offloads (host/offload.ts). */
+  offload?: OffloadPass | null;
 }
 
 export interface DataplaneStats {
@@ -53,10 +63,12 @@ export interface DataplaneStats {
   ticks: number;
   /** batches that were full (the loop yielded and read on) */
   fullBatches: number;
+  /** outputs coalesced into an earlier one (offloads): nothing written for them */
+  packetsMerged: number;
 }
 
 export class Dataplane {
-  readonly stats: DataplaneStats = { batches: 0, packetsIn: 0, packetsSent: 0, packetsDropped: 0, writeFailures: 0, badOutputs: 0, ticks: 0, fullBatches: 0 };
+  readonly stats: DataplaneStats = { batches: 0, packetsIn: 0, packetsSent: 0, packetsDropped: 0, writeFailures: 0, badOutputs: 0, ticks: 0, fullBatches: 0, packetsMerged: 0 };
   readonly slotBase: number;
   readonly stride: number;
   readonly headroom: number;
@@ -80,6 +92,7 @@ export class Dataplane {
     this.maxPacket = b.maxPacket;
     this.maxBatch = Math.min(opts.maxBatch ?? b.maxSlots, b.maxSlots);
     if (this.maxBatch < 1) throw new Error("batch of zero slots");
+    if (opts.offload && (opts.tun.vnetHdrLen !== opts.offload.vnetHdrLen || !opts.tun.writeFrame)) throw new Error(`offload passes for a device without offloads (${opts.tun.name})`);
   }
 
   /**
@@ -90,28 +103,36 @@ export class Dataplane {
     const { tun, slotBase, stride, headroom, maxPacket, maxBatch } = this;
     const batch = this.core.batch;
     const { mem, desc } = batch.views();
+    const off = this.opts.offload ?? null;
+    const hdr = off ? off.vnetHdrLen : 0;
     let n = 0;
     while (n < maxBatch) {
-      const len = tun.readInto(mem, slotBase + n * stride + headroom, maxPacket);
+      const at = slotBase + n * stride + headroom - hdr;
+      const len = tun.readInto(mem, at, off ? off.areaEnd - at : maxPacket);
       if (len === 0) break;
-      desc[n * DESC_WORDS + D_LEN] = len;
+      desc[n * DESC_WORDS + D_LEN] = Math.max(0, len - hdr);
       n++;
+      if (len > stride - headroom + hdr) break; // a super-packet ran on over the next slots
     }
     if (n === 0) return 0;
     const st = this.stats;
     st.batches++;
     st.packetsIn += n;
     if (n === maxBatch) st.fullBatches++;
+    if (off) n = off.rx(n);
     this.core.process(n, this.now());
     this.opts.afterBatch?.(n);
+    off?.tx(n);
     // The core or the hook may have grown memory (neither should on the packet path; be safe).
     const { mem: m, desc: d } = batch.views();
     for (let i = 0; i < n; i++) {
       const w = i * DESC_WORDS;
-      if (d[w + D_VERDICT] !== VERDICT_SEND) { st.packetsDropped++; continue; }
-      const off = d[w + D_OFFSET]!, len = d[w + D_LEN]!;
-      if (len === 0 || off + len > stride) { st.badOutputs++; continue; }
-      if (tun.write(m, slotBase + i * stride + off, len)) st.packetsSent++;
+      const v = d[w + D_VERDICT];
+      if (v !== VERDICT_SEND) { if (v === VERDICT_MERGED && off) st.packetsMerged++; else st.packetsDropped++; continue; }
+      const at = slotBase + i * stride + d[w + D_OFFSET]!, len = d[w + D_LEN]!;
+      // an output stays in its slot; a coalesced one may run on up to the end of the area
+      if (len === 0 || at + len > (off ? off.areaEnd : slotBase + (i + 1) * stride)) { st.badOutputs++; continue; }
+      if (off ? tun.writeFrame!(m, at, len) : tun.write(m, at, len)) st.packetsSent++;
       else st.writeFailures++;
     }
     return n;
