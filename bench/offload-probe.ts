@@ -9,8 +9,11 @@
 // TCP super-packet (a) plain, as the MN's local delivery and the DAR's path to the CN write
 // it, and (b) inside an IPv6-in-IPv6 header, as the DAR's path to the MN would if it left the
 // segmentation to the kernel; then (c) the same ten segments encapsulated one by one, plain
-// headers. It prints what reached Q's veth (packets, bytes) and what the kernel counted as
-// dropped. The headers here are built by hand: this is a probe of the kernel, not a data path
+// headers; and (d) the plain super-packet again, now to a destination whose route in P is a
+// kernel IPv6-in-IPv6 encapsulation (SRv6 encap.red, one segment: outer Next Header 41, the
+// lab's kernel tunnel) towards Q: the kernel encapsulating a GSO packet itself, the next step
+// docs/OFFLOAD.md weighs. It prints what reached Q's veth (packets, bytes) and what the kernel
+// counted as dropped. The headers here are built by hand: this is a probe of the kernel, not a data path
 // (there, every virtio-net header is parsed and written in the core, assembly/offload/).
 import { NetScope, ip, ipv6Defaults, netnsExec } from "../host/net/ip.js";
 import { openTun } from "../host/tun/linux.js";
@@ -19,6 +22,8 @@ const SEGMENTS = 10;
 const MSS = 1000;
 const tag = `i13p${process.pid % 10000}`;
 const P_ADDR = "2001:db8:f0::1", Q_ADDR = "2001:db8:f0::2", INNER_SRC = "2001:db8:f1::5", INNER_DST = "2001:db8:f2::9";
+/** Routed in P through the kernel's own IPv6-in-IPv6 encapsulation (case d). */
+const SEG6_DST = "2001:db8:f3::9";
 
 function addr(text: string): Buffer {
   const [head, tail = ""] = text.split("::");
@@ -40,15 +45,15 @@ function ipv6(src: string, dst: string, nh: number, payloadLen: number): Buffer 
   return h;
 }
 /** A TCP packet of `segments` x MSS payload bytes, its checksum field the pseudo-header sum (partial). */
-function tcpSuper(segments: number, seq: number): Buffer {
+function tcpSuper(segments: number, seq: number, dst = INNER_DST): Buffer {
   const payload = Buffer.alloc(segments * MSS, 0x5a);
   const tcp = Buffer.alloc(20);
   tcp.writeUInt16BE(40000, 0); tcp.writeUInt16BE(9, 2); tcp.writeUInt32BE(seq, 4); tcp.writeUInt32BE(1, 8);
   tcp[12] = 5 << 4; tcp[13] = 0x10; tcp.writeUInt16BE(1000, 14);
   const len = 20 + payload.length;
-  const pseudo = Buffer.concat([addr(INNER_SRC), addr(INNER_DST), Buffer.from([0, 0, len >> 8, len & 0xff, 0, 0, 0, 6])]);
+  const pseudo = Buffer.concat([addr(INNER_SRC), addr(dst), Buffer.from([0, 0, len >> 8, len & 0xff, 0, 0, 0, 6])]);
   tcp.writeUInt16BE(sum16(pseudo), 16);
-  return Buffer.concat([ipv6(INNER_SRC, INNER_DST, 6, len), tcp, payload]);
+  return Buffer.concat([ipv6(INNER_SRC, dst, 6, len), tcp, payload]);
 }
 function vnetHeader(gso: boolean, csumStart: number, hdrLen: number): Buffer {
   const h = Buffer.alloc(10);
@@ -77,6 +82,9 @@ async function main(): Promise<void> {
     await ip(["addr", "add", `${Q_ADDR}/64`, "dev", `${tag}b`, "nodad"], q);
     await ip(["link", "set", `${tag}b`, "up"], q);
     await ip(["-6", "route", "add", "2001:db8:f2::/64", "via", Q_ADDR], p);
+    await netnsExec(p, "sysctl", ["-qw", "net.ipv6.conf.all.seg6_enabled=1"]);
+    await ip(["sr", "tunsrc", "set", P_ADDR], p);
+    await ip(["-6", "route", "add", "2001:db8:f3::/64", "encap", "seg6", "mode", "encap.red", "segs", Q_ADDR, "dev", `${tag}a`], p);
     const tun = await openTun({ name: `${tag}t`, netns: p, mtu: 1500, offload: true });
     scope.defer("tun", () => tun.close());
     console.log(`kernel ${(await netnsExec(p, "uname", ["-r"])).stdout.trim()}; TUN with offloads: ${tun.vnetHdrLen > 0 ? "yes" : `no (${tun.offloadError})`}`);
@@ -95,6 +103,7 @@ async function main(): Promise<void> {
         t.writeUInt16BE(~sum16(t, sum16(pseudo)) & 0xffff, 16);
         return Buffer.concat([vnetHeader(false, 0, 0), encap(s)]);
       })],
+      ["(d) plain TCP super-packet, GSO header, routed into the kernel's IPv6-in-IPv6 encapsulation", [Buffer.concat([vnetHeader(true, 40, 60), tcpSuper(SEGMENTS, 1, SEG6_DST)])]],
     ];
     console.log("| written into the TUN | accepted by write(2) | reached the next veth | packets | bytes | dropped (P's veth) |\n|---|---|---|---|---|---|");
     for (const [name, frames] of cases) {
