@@ -67,7 +67,7 @@ function tcp_payload(p: usize, len: u32): u32 {
   return csum_fold(csum_add_span(pseudo_header_sum(src_addr(p), dst_addr(p), tl, NH_TCP), p + IPV6_HEADER_LEN, tl)) == 0xffff;
 }
 
-/** Gives output `i` (at `off`, `len` bytes) its plain header; false when it could not. */
+/** Gives output `i` (at `off`, `len` bytes) its plain header; an output with no room for one is dropped (no-slot). */
 function frame_plain(i: u32, d: usize, off: u32, len: u32): void {
   const slot = slot_at(i);
   if (off < VNET_HDR_LEN) {
