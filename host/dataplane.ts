@@ -20,7 +20,8 @@
 // With TUN offloads (`offload`, host/offload.ts; docs/OFFLOAD.md) each read is a frame (the
 // virtio-net header, then the packet) placed so that the packet still starts at
 // `slot + headroom`, with room up to the end of the slot area: a 64 KB super-packet runs on
-// over the next slots and ends the batch. The core's `rx` pass (segmentation, checksums) runs
+// over the next slots and ends the batch, and the reads stop `reserve` slots before the end so
+// that its segments have slots. The core's `rx` pass (segmentation, checksums) runs
 // before the role's batch and its `tx` pass (headers, coalescing) after the hook; a slot whose
 // output was coalesced into an earlier one has verdict "merged" and is not written.
 import type { Tun } from "./tun/types.js";
@@ -105,8 +106,10 @@ export class Dataplane {
     const { mem, desc } = batch.views();
     const off = this.opts.offload ?? null;
     const hdr = off ? off.vnetHdrLen : 0;
+    // with offloads, the last slots stay free for the segments of a super-packet read last
+    const reads = off ? Math.max(1, Math.min(maxBatch, batch.maxSlots - off.reserve)) : maxBatch;
     let n = 0;
-    while (n < maxBatch) {
+    while (n < reads) {
       const at = slotBase + n * stride + headroom - hdr;
       const len = tun.readInto(mem, at, off ? off.areaEnd - at : maxPacket);
       if (len === 0) break;
@@ -118,7 +121,7 @@ export class Dataplane {
     const st = this.stats;
     st.batches++;
     st.packetsIn += n;
-    if (n === maxBatch) st.fullBatches++;
+    if (n === reads) st.fullBatches++;
     if (off) n = off.rx(n);
     this.core.process(n, this.now());
     this.opts.afterBatch?.(n);

@@ -17,6 +17,7 @@ interface OffloadExports {
   offload_rx(n: number): number;
   offload_tx(n: number): void;
   offload_vnet_len(): number;
+  offload_reserve(): number;
   offload_counters_base(): number;
   offload_counters_len(): number;
   batch_area_end(): number;
@@ -28,6 +29,8 @@ export interface OffloadPass {
   readonly vnetHdrLen: number;
   /** The end of the slot area (spill tail included): a read may fill up to there. */
   readonly areaEnd: number;
+  /** Slots to leave free after the reads of a batch: room for a super-packet's segments. */
+  readonly reserve: number;
   /** Completes checksums, segments super-packets; returns the batch's new length. */
   rx(n: number): number;
   /** Frames the outputs (and coalesces TCP segments). */
@@ -37,6 +40,7 @@ export interface OffloadPass {
 export class Offload implements OffloadPass {
   readonly vnetHdrLen: number;
   readonly areaEnd: number;
+  readonly reserve: number;
   private readonly x: OffloadExports;
 
   /** Turns the core's offload passes on for a device opened with offloads. */
@@ -48,6 +52,7 @@ export class Offload implements OffloadPass {
     if (this.x.offload_configure(1, opts.maxInner, opts.coalesce === false ? 0 : 1) !== 0) {
       throw new Error(`offload: tunnel MTU ${opts.maxInner} outside what the core segments to (1280 .. its packet slots)`);
     }
+    this.reserve = this.x.offload_reserve();
   }
 
   rx(n: number): number { return this.x.offload_rx(n); }

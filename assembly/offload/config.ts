@@ -18,3 +18,16 @@ export function offload_set(vnet: u32, maxInnerLen: u32, coalesce: u32): u32 {
   maxInner = maxInnerLen;
   return 0;
 }
+
+/** TCP header room counted for the slot reserve: the longest header (60 bytes) and IPv6's 40. */
+const MAX_HEADERS: u32 = 100;
+
+/**
+ * Slots a batch keeps free behind its inputs so that a super-packet read last has room for all
+ * its segments when the sender's MSS is at least maxInner - 100 (a smaller one may lose the
+ * segments beyond the batch: counted no-slot): ceil(65535 / (maxInner - 100)).
+ */
+export function offload_reserve_slots(): u32 {
+  const seg = maxInner - MAX_HEADERS;
+  return (65535 + seg - 1) / seg;
+}

@@ -98,6 +98,21 @@ test("offloads: a super-packet behind small packets ends the batch and leaves as
   assert.equal(c["segments-out"], 10);
 });
 
+test("offloads: behind a full batch of small packets, a super-packet still finds a slot for every segment", () => {
+  const { kernel, plane, offload } = setup();
+  const smalls = 250;
+  for (let i = 0; i < smalls; i++) { const p = ipv6(CN, HOA, { payloadLen: 20 }); kernel.write(frame(plainHeader(), p), 0, VNET + p.length); }
+  const sup = tcp6(CN, HOA, 1, new Uint8Array(1360 * 40).fill(7));
+  kernel.write(frame(tsoHeader(1360), sup), 0, VNET + sup.length);
+  const first = plane.pump();
+  assert.equal(first, 256 - offload.reserve, "the reads leave the reserve free");
+  const second = plane.pump();
+  assert.equal(first + second, smalls + 40);
+  assert.equal(kernel.drain().length, smalls + 40);
+  assert.equal(offload.counters()["no-slot"], 0);
+  assert.equal(offload.counters()["segments-out"], 40);
+});
+
 test("offloads: tunnelled segments of one flow are decapsulated and written as one coalesced frame", () => {
   const { kernel, plane, offload } = setup();
   const MSS = 1200;
