@@ -14,7 +14,10 @@
 // The hooks: the data plane drives the Dar itself; after each batch (before its outputs are
 // written) the daemon makes the batch's binding changes durable from its events
 // (DarStore.recordBatch, which withholds the BAs if that fails), then routes and logs them;
-// after each tick it routes the expiry events and runs the periodic work.
+// after each tick it routes the expiry events and runs the periodic work. The data plane also
+// runs the core's deferred cga-mode BUs (Dar.processDeferred) through the same hook.
+// With admission "on-link", the sightings feed (sightings.ts) hands the core the addresses the
+// access interfaces' neighbour tables hold.
 import type { Core } from "../wasm.js";
 import { loadCore } from "../wasm.js";
 import { Dar, DarError, COUNTER_NAMES, type DarEvent, type CounterName } from "../core/dar.js";
@@ -30,6 +33,8 @@ import type { Logger } from "../log.js";
 import { DarStore, type RestoreReport } from "./store.js";
 import { KernelDarNet, type DarNet } from "./net.js";
 import { ControlServer } from "../control/socket.js";
+import { SightingsFeed, kernelNeighbours, type SightingsSource } from "./sightings.js";
+import { accessLinks, accessPredicate, acceptUntrackedNa } from "./access-links.js";
 
 /** Bytes of the outer IPv6 header the tunnel adds. */
 export const TUNNEL_OVERHEAD = 40;
@@ -53,6 +58,8 @@ export interface DarDaemonOptions {
   tickMs?: number;
   /** Control socket (default on; tests may turn it off). */
   controlSocket?: boolean;
+  /** Where sightings come from (default: the kernel's neighbour table, with accept_untracked_na set). */
+  neighbours?: SightingsSource;
 }
 
 type Undo = { what: string; fn: () => Promise<void> | void };
@@ -70,6 +77,7 @@ export class DarDaemon {
   /** The core's offload passes when the TUN has offloads (host/offload.ts), else null. */
   offload: Offload | null = null;
   restored: RestoreReport | null = null;
+  sightings: SightingsFeed | null = null;
   /** Resolves when the data-plane loop has ended (stop, or the TUN failed: then it rejects). */
   done: Promise<void> = Promise.resolve();
   private readonly now: () => number;
@@ -118,6 +126,21 @@ export class DarDaemon {
       const restoredEvents: RouteEvent[] = dar.bindings().map((b) => ({ kind: "added", hoa: b.hoa, coa: b.coa, lifetime: b.lifetime, seq: b.seq }));
       this.net.apply(restoredEvents);
 
+      if (cfg.admission?.mode === "on-link") {
+        const links = accessLinks(cfg.accessInterfaces, cfg.prefixes, this.tun.name);
+        const missing = (cfg.accessInterfaces ?? []).filter((n) => !links.some((l) => l.name === n));
+        if (missing.length) log.warn("sightings.interfaces_missing", { interfaces: missing });
+        if (links.length === 0) log.warn("sightings.no_access_interface", { hint: "no interface holds an address in the prefixes: set accessInterfaces" });
+        if (!this.o.neighbours) {
+          const undoNa = await acceptUntrackedNa(links.map((l) => l.name), log);
+          this.defer("accept_untracked_na", undoNa);
+        }
+        const feed = new SightingsFeed({ dar, stateDir: cfg.stateDir, source: this.o.neighbours ?? kernelNeighbours(), isAccess: accessPredicate(cfg.accessInterfaces, cfg.prefixes, this.tun.name), now: this.now, log });
+        feed.start();
+        this.sightings = feed;
+        this.defer("sightings", () => feed.stop());
+        log.info("sightings.started", { interfaces: links.map((l) => l.name), ...dar.policyState() });
+      }
       if (this.o.controlSocket !== false) {
         const server = new ControlServer(cfg.socket, (req) => this.request(req), log);
         await server.listen();
@@ -264,6 +287,7 @@ export class DarDaemon {
       },
       dataplane: this.dataplane ? { ...this.dataplane.stats } : null,
       offload: this.offload ? this.offload.counters() : null,
+      admission: { mode: this.cfg.admission?.mode ?? "open", ...this.dar.policyState(), feed: this.sightings ? { ...this.sightings.stats, pending: this.sightings.pendingCount } : null },
       routes: this.net ? this.net.hoas.size : 0,
     };
   }

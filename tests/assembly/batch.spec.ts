@@ -32,6 +32,9 @@ function configure(mtu: u32, prefixLen: u32): i32 {
   store<u32>(r, 1, 16); store<u32>(r, 0, 20); store<u32>(r, 86400, 24); store<u32>(r, 0, 28);
   store<u32>(r, mtu, 32); store<u32>(r, 64, 36);
   addr(r + 48, 0x100, 0); store<u32>(r + 48, prefixLen, 16); // 2001:db8:100:1::/64
+  // cga budget 2000/s, 4 a call, no queue (inline); admission open, 64 sightings, 3600 s, probation 60 s, 16
+  store<u32>(r, 2000, 432); store<u32>(r, 4, 436); store<u32>(r, 0, 440); store<u32>(r, 0, 444);
+  store<u32>(r, 64, 448); store<u32>(r, 3600, 452); store<u32>(r, 60, 456); store<u32>(r, 16, 460);
   return dar_configure(r);
 }
 @inline function verdict(i: u32): u32 { return load<u32>(desc_at(i), 8); }
