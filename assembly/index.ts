@@ -8,3 +8,4 @@ export * from "./mh/exports";
 export * from "./dar/exports";
 export * from "./mn/exports";
 export * from "./nd/exports";
+export * from "./offload/exports";

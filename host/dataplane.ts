@@ -17,6 +17,14 @@
 // `afterBatch` hook, which runs after the core and BEFORE any output is written, so it may
 // still withhold outputs (the DAR daemon's journal does); `afterTick` runs after each tick.
 //
+// With TUN offloads (`offload`, host/offload.ts; docs/OFFLOAD.md) each read is a frame (the
+// virtio-net header, then the packet) placed so that the packet still starts at
+// `slot + headroom`, with room up to the end of the slot area: a 64 KB super-packet runs on
+// over the next slots and ends the batch, and the reads stop `reserve` slots before the end so
+// that its segments have slots. The core's `rx` pass (segmentation, checksums) runs
+// before the role's batch and its `tx` pass (headers, coalescing) after the hook; a slot whose
+// output was coalesced into an earlier one has verdict "merged" and is not written.
+//
 // Deferred work: a role with `processDeferred` (the DAR: cga-mode BUs it queued instead of
 // verifying them inside the batch) gets a call after every batch, and, when the device is
 // idle but work waits, when `deferredWaitMs` says the budget allows it (a timer racing
@@ -25,7 +33,8 @@
 // so a long run adds no reactions to a long-lived promise.
 import type { Tun } from "./tun/types.js";
 import type { Logger } from "./log.js";
-import { DESC_WORDS, D_LEN, D_OFFSET, D_VERDICT, VERDICT_SEND, type BatchRole } from "./core/batch.js";
+import { DESC_WORDS, D_LEN, D_OFFSET, D_VERDICT, VERDICT_SEND, VERDICT_MERGED, type BatchRole } from "./core/batch.js";
+import type { OffloadPass } from "./offload.js";
 
 export interface DataplaneOptions {
   tun: Tun;
@@ -45,6 +54,8 @@ export interface DataplaneOptions {
   idle?: "readable" | "sleep";
   sleepMs?: number;
   log?: Logger;
+  /** The core's offload passes, for a device opened with offloads (host/offload.ts). */
+  offload?: OffloadPass | null;
 }
 
 export interface DataplaneStats {
@@ -63,10 +74,12 @@ export interface DataplaneStats {
   /** calls of the role's processDeferred that gave outputs, and the slots they filled */
   deferredBatches: number;
   deferredSlots: number;
+  /** outputs coalesced into an earlier one (offloads): nothing written for them */
+  packetsMerged: number;
 }
 
 export class Dataplane {
-  readonly stats: DataplaneStats = { batches: 0, packetsIn: 0, packetsSent: 0, packetsDropped: 0, writeFailures: 0, badOutputs: 0, ticks: 0, fullBatches: 0, deferredBatches: 0, deferredSlots: 0 };
+  readonly stats: DataplaneStats = { batches: 0, packetsIn: 0, packetsSent: 0, packetsDropped: 0, writeFailures: 0, badOutputs: 0, ticks: 0, fullBatches: 0, deferredBatches: 0, deferredSlots: 0, packetsMerged: 0 };
   readonly slotBase: number;
   readonly stride: number;
   readonly headroom: number;
@@ -91,6 +104,7 @@ export class Dataplane {
     this.maxPacket = b.maxPacket;
     this.maxBatch = Math.min(opts.maxBatch ?? b.maxSlots, b.maxSlots);
     if (this.maxBatch < 1) throw new Error("batch of zero slots");
+    if (opts.offload && (opts.tun.vnetHdrLen !== opts.offload.vnetHdrLen || !opts.tun.writeFrame)) throw new Error(`offload passes for a device without offloads (${opts.tun.name})`);
   }
 
   /**
@@ -101,18 +115,25 @@ export class Dataplane {
     const { tun, slotBase, stride, headroom, maxPacket, maxBatch } = this;
     const batch = this.core.batch;
     const { mem, desc } = batch.views();
+    const off = this.opts.offload ?? null;
+    const hdr = off ? off.vnetHdrLen : 0;
+    // with offloads, the last slots stay free for the segments of a super-packet read last
+    const reads = off ? Math.max(1, Math.min(maxBatch, batch.maxSlots - off.reserve)) : maxBatch;
     let n = 0;
-    while (n < maxBatch) {
-      const len = tun.readInto(mem, slotBase + n * stride + headroom, maxPacket);
+    while (n < reads) {
+      const at = slotBase + n * stride + headroom - hdr;
+      const len = tun.readInto(mem, at, off ? off.areaEnd - at : maxPacket);
       if (len === 0) break;
-      desc[n * DESC_WORDS + D_LEN] = len;
+      desc[n * DESC_WORDS + D_LEN] = Math.max(0, len - hdr);
       n++;
+      if (len > stride - headroom + hdr) break; // a super-packet ran on over the next slots
     }
     if (n === 0) return 0;
     const st = this.stats;
     st.batches++;
     st.packetsIn += n;
-    if (n === maxBatch) st.fullBatches++;
+    if (n === reads) st.fullBatches++;
+    if (off) n = off.rx(n);
     this.core.process(n, this.now());
     this.opts.afterBatch?.(n);
     this.writeOutputs(n);
@@ -120,18 +141,22 @@ export class Dataplane {
     return n;
   }
 
-  /** Writes the outputs of slots 0..n-1 with verdict send. */
+  /** Frames (the offload tx pass) and writes the outputs of slots 0..n-1 with verdict send. */
   private writeOutputs(n: number): void {
     const { stride, slotBase, tun } = this;
     const st = this.stats;
+    const off = this.opts.offload ?? null;
+    off?.tx(n);
     // The core or the hook may have grown memory (neither should on the packet path; be safe).
     const { mem: m, desc: d } = this.core.batch.views();
     for (let i = 0; i < n; i++) {
       const w = i * DESC_WORDS;
-      if (d[w + D_VERDICT] !== VERDICT_SEND) { st.packetsDropped++; continue; }
-      const off = d[w + D_OFFSET]!, len = d[w + D_LEN]!;
-      if (len === 0 || off + len > stride) { st.badOutputs++; continue; }
-      if (tun.write(m, slotBase + i * stride + off, len)) st.packetsSent++;
+      const v = d[w + D_VERDICT];
+      if (v !== VERDICT_SEND) { if (v === VERDICT_MERGED && off) st.packetsMerged++; else st.packetsDropped++; continue; }
+      const at = slotBase + i * stride + d[w + D_OFFSET]!, len = d[w + D_LEN]!;
+      // an output stays in its slot; a coalesced one may run on up to the end of the area
+      if (len === 0 || at + len > (off ? off.areaEnd : slotBase + (i + 1) * stride)) { st.badOutputs++; continue; }
+      if (off ? tun.writeFrame!(m, at, len) : tun.write(m, at, len)) st.packetsSent++;
       else st.writeFailures++;
     }
   }

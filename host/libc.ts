@@ -16,6 +16,8 @@ export const libc = {
   close: lib.func("int close(int fd)") as (fd: number) => number,
   // Declared non-variadic: works on x86-64 (the third argument goes in a register either way).
   ioctl: lib.func("int ioctl(int fd, unsigned long req, void *arg)") as (fd: number, req: number, arg: Uint8Array) => number,
+  // ioctls that take their argument by value (TUNSETOFFLOAD)
+  ioctlInt: lib.func("int ioctl(int fd, unsigned long req, unsigned long arg)") as (fd: number, req: number, arg: number) => number,
   readAddr: lib.func("long read(int fd, intptr_t buf, size_t n)") as (fd: number, addr: number, n: number) => number,
   writeAddr: lib.func("long write(int fd, intptr_t buf, size_t n)") as (fd: number, addr: number, n: number) => number,
   readBuf: lib.func("long read(int fd, void *buf, size_t n)") as (fd: number, buf: Uint8Array, n: number) => number,

@@ -61,6 +61,8 @@ export interface DarDaemonConfig extends DarConfig {
   txqueuelen: number;
   /** Interfaces whose neighbours count as sighted (admission "on-link"); null: those holding an address inside `prefixes`. */
   accessInterfaces: string[] | null;
+  /** Open the TUN with offloads (checksum, TSO for IPv6; docs/OFFLOAD.md) where the kernel has them. */
+  offload: boolean;
   /** Compact the journal into the snapshot after this many journal entries... */
   compactChanges: number;
   /** ...or this many seconds after the first entry since the last compaction. */
@@ -92,12 +94,12 @@ const MAX_WIRE_LIFETIME = 65535 * 4;
 
 
 const PROTOCOL_KEYS = ["anchor", "prefixes", "minSec", "maxLifetime", "coaTest", "tunnelMtu", "capacity", "cgaBudget", "admission"];
-const DAEMON_KEYS = ["tun", "stateDir", "socket", "routeTable", "rulePriority", "txqueuelen", "accessInterfaces", "compactChanges", "compactSeconds"];
+const DAEMON_KEYS = ["tun", "stateDir", "socket", "routeTable", "rulePriority", "txqueuelen", "offload", "accessInterfaces", "compactChanges", "compactSeconds"];
 const CGA_BUDGET_KEYS = ["perSecond", "perBatch", "queue"];
 const ADMISSION_KEYS = ["mode", "sightings", "sightingLifetime", "probationLifetime", "probationMax"];
 export const DAEMON_DEFAULTS = {
   tun: "fama0", stateDir: "/var/lib/fama", socket: "/run/fama/dar.sock",
-  routeTable: 100, rulePriority: 1000, txqueuelen: 10000, compactChanges: 1000, compactSeconds: 300,
+  routeTable: 100, rulePriority: 1000, txqueuelen: 10000, offload: true, compactChanges: 1000, compactSeconds: 300,
 };
 /** Keys `fama dar` applies on SIGHUP; any other key needs a restart. */
 export const RELOADABLE_KEYS = ["prefixes", "minSec", "maxLifetime", "coaTest", "compactChanges", "compactSeconds"] as const;
@@ -218,6 +220,7 @@ export function parseDarDaemonConfig(json: Json, where = "config"): DarDaemonCon
     // Below 32766 (the main table's rule) so that it is consulted first.
     rulePriority: integer(json, "rulePriority", d.rulePriority, 1, 32765, where),
     txqueuelen: integer(json, "txqueuelen", d.txqueuelen, 1, 1_000_000, where),
+    offload: bool(json, "offload", d.offload, where),
     accessInterfaces: parseInterfaces(json, where),
     compactChanges: integer(json, "compactChanges", d.compactChanges, 1, 1_000_000_000, where),
     compactSeconds: integer(json, "compactSeconds", d.compactSeconds, 1, 86400, where),

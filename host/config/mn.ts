@@ -7,6 +7,7 @@
 //   "sec": 1,                             CGA Sec (0..7; the Hash2 search runs once per key)
 //   "tun": "famamn0",                     TUN device the agent creates
 //   "tunnelMtu": 1460,                    MTU of the TUN (largest inner packet tunnelled)
+//   "offload": true,                      TUN offloads (checksum, TSO for IPv6; docs/OFFLOAD.md) where the kernel has them
 //   "socket": "/run/fama/mn.sock",        status / keep socket (fama status, fama mn keep)
 //   "initialTimeoutMs": 250,              first BA timeout after a handover
 //   "lifetime": 3600,                     binding lifetime requested, seconds
@@ -65,6 +66,8 @@ export interface MnConfig {
   sec: number;
   tun: string;
   tunnelMtu: number;
+  /** Open the TUN with offloads (docs/OFFLOAD.md) where the kernel has them. */
+  offload: boolean;
   socket: string;
   initialTimeoutMs: number;
   lifetime: number;
@@ -79,12 +82,12 @@ export interface MnConfig {
 }
 
 export const MN_DEFAULTS = {
-  sec: 1, tun: "famamn0", tunnelMtu: 1460, socket: "/run/fama/mn.sock", initialTimeoutMs: 250, lifetime: 3600,
+  sec: 1, tun: "famamn0", tunnelMtu: 1460, offload: true, socket: "/run/fama/mn.sock", initialTimeoutMs: 250, lifetime: 3600,
   table: 100, rulePriority: 100,
   keep: { idleTimeoutS: 60, sockets: true, listening: false, intervalMs: 2000 },
 } as const;
 
-const TOP_KEYS = ["key", "state", "sec", "tun", "tunnelMtu", "socket", "initialTimeoutMs", "lifetime", "table", "rulePriority", "keep", "interfaces", "dars"];
+const TOP_KEYS = ["key", "state", "sec", "tun", "tunnelMtu", "offload", "socket", "initialTimeoutMs", "lifetime", "table", "rulePriority", "keep", "interfaces", "dars"];
 const KEEP_KEYS = ["idleTimeoutS", "sockets", "listening", "intervalMs"];
 const IF_KEYS = ["name", "prefix", "anchor", "gateway", "coaTest"];
 const FIXED_KEYS = ["prefix", "anchor", "gateway"];
@@ -165,6 +168,7 @@ export function parseMnConfig(json: Json, where = "config"): MnConfig {
     sec: integer(json, "sec", MN_DEFAULTS.sec, 0, 7, where),
     tun,
     tunnelMtu: integer(json, "tunnelMtu", MN_DEFAULTS.tunnelMtu, 1280, 65535, where),
+    offload: bool(json, "offload", MN_DEFAULTS.offload, where),
     socket: text(json, "socket", where, MN_DEFAULTS.socket),
     initialTimeoutMs: integer(json, "initialTimeoutMs", MN_DEFAULTS.initialTimeoutMs, 10, 32000, where),
     lifetime: integer(json, "lifetime", MN_DEFAULTS.lifetime, 4, 262140, where),

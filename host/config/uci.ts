@@ -112,6 +112,7 @@ const DAR_OPTIONS: Record<string, { key: string; kind: Kind }> = {
   routeTable: { key: "routeTable", kind: "integer" },
   rulePriority: { key: "rulePriority", kind: "integer" },
   txqueuelen: { key: "txqueuelen", kind: "integer" },
+  offload: { key: "offload", kind: "bool" },
   compactChanges: { key: "compactChanges", kind: "integer" },
   compactSeconds: { key: "compactSeconds", kind: "integer" },
   accessInterface: { key: "accessInterfaces", kind: "list" },

@@ -17,6 +17,8 @@ export const D_VERDICT = 2;
 export const D_REASON = 3;
 export const VERDICT_DROP = 0;
 export const VERDICT_SEND = 1;
+/** coalesced into an earlier slot's output (assembly/offload/coalesce.ts): nothing to write */
+export const VERDICT_MERGED = 2;
 
 /** The batch exports of the core (what `BatchMemory` reads its geometry from). */
 export interface BatchExports {

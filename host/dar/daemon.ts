@@ -27,6 +27,7 @@ import { loadDarDaemonConfig, RELOADABLE_KEYS, type DarDaemonConfig } from "../c
 import { InputError } from "../errors.js";
 import { formatIPv6 } from "../ipv6.js";
 import { openTun } from "../tun/linux.js";
+import { offloadFor, type Offload } from "../offload.js";
 import type { Tun } from "../tun/types.js";
 import type { Logger } from "../log.js";
 import { DarStore, type RestoreReport } from "./store.js";
@@ -73,6 +74,8 @@ export class DarDaemon {
   tun!: Tun;
   net!: DarNet;
   dataplane!: Dataplane;
+  /** The core's offload passes when the TUN has offloads (host/offload.ts), else null. */
+  offload: Offload | null = null;
   restored: RestoreReport | null = null;
   sightings: SightingsFeed | null = null;
   /** Resolves when the data-plane loop has ended (stop, or the TUN failed: then it rejects). */
@@ -109,10 +112,12 @@ export class DarDaemon {
       this.defer("state files", () => this.store.close());
       log.info("state.restored", { ...this.restored, stateDir: cfg.stateDir });
 
-      const open = this.o.openTun ?? ((c: DarDaemonConfig) => openTun({ name: c.tun, mtu: c.tunnelMtu + TUNNEL_OVERHEAD, txqueuelen: c.txqueuelen, up: true }));
+      const open = this.o.openTun ?? ((c: DarDaemonConfig) => openTun({ name: c.tun, mtu: c.tunnelMtu + TUNNEL_OVERHEAD, txqueuelen: c.txqueuelen, up: true, offload: c.offload }));
       this.tun = await open(cfg);
       this.defer(`tun ${this.tun.name}`, () => this.tun.close());
-      log.info("tun.open", { tun: this.tun.name, mtu: cfg.tunnelMtu + TUNNEL_OVERHEAD, txqueuelen: cfg.txqueuelen });
+      this.offload = offloadFor(this.tun, dar.core, cfg.tunnelMtu);
+      if (cfg.offload && !this.offload) log.warn("tun.offload_unavailable", { tun: this.tun.name, why: (this.tun as { offloadError?: string | null }).offloadError ?? "the device has no offloads" });
+      log.info("tun.open", { tun: this.tun.name, mtu: cfg.tunnelMtu + TUNNEL_OVERHEAD, txqueuelen: cfg.txqueuelen, offload: this.offload !== null });
 
       this.net = (this.o.net ?? ((c, l) => new KernelDarNet({ tun: this.tun.name, anchor: c.anchorText, table: c.routeTable, priority: c.rulePriority, log: l })))(cfg, log);
       this.defer("network", () => this.net.down());
@@ -143,7 +148,7 @@ export class DarDaemon {
       }
 
       this.dataplane = new Dataplane({
-        tun: this.tun, core: dar, tickMs: this.o.tickMs ?? 500, now: this.now, log,
+        tun: this.tun, core: dar, tickMs: this.o.tickMs ?? 500, now: this.now, log, offload: this.offload,
         afterBatch: () => this.afterBatch(), afterTick: () => this.afterTick(),
       });
       this.done = this.dataplane.run();
@@ -281,6 +286,7 @@ export class DarDaemon {
         compactions: this.store?.compactions ?? 0,
       },
       dataplane: this.dataplane ? { ...this.dataplane.stats } : null,
+      offload: this.offload ? this.offload.counters() : null,
       admission: { mode: this.cfg.admission?.mode ?? "open", ...this.dar.policyState(), feed: this.sightings ? { ...this.sightings.stats, pending: this.sightings.pendingCount } : null },
       routes: this.net ? this.net.hoas.size : 0,
     };

@@ -21,6 +21,8 @@ export interface LabConfigOptions {
   /** The roaming shape: A_k is DAR_k's access address (announced by radvd), the MN lists only its
    *  one access interface. */
   roaming: boolean;
+  /** TUN offloads on both daemons (their "offload" key; default on). */
+  offload?: boolean;
 }
 
 export const DAR_TUN = "fama0";
@@ -53,6 +55,7 @@ export function darConfig(k: number, files: LabFiles, o: LabConfigOptions): Reco
     tunnelMtu: o.tunnelMtu,
     capacity: 1024,
     tun: DAR_TUN,
+    ...(o.offload === false ? { offload: false } : {}),
     stateDir: f.stateDir,
     socket: f.socket,
   };
@@ -65,6 +68,7 @@ export function mnConfig(files: LabFiles, o: LabConfigOptions, interfaces: (k: n
     sec: 1,
     tun: MN_TUN,
     tunnelMtu: o.tunnelMtu,
+    ...(o.offload === false ? { offload: false } : {}),
     socket: files.mn.socket,
     lifetime: o.lifetime,
     keep: { idleTimeoutS: o.idleTimeoutS, sockets: true, listening: false, intervalMs: 500 },

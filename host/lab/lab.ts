@@ -27,6 +27,8 @@ export interface LabOptions {
   coaTest?: boolean;
   /** Largest inner packet through the tunnels (default 1460). */
   tunnelMtu?: number;
+  /** TUN offloads on the daemons (default true: their default). */
+  offload?: boolean;
   /** MTU of every lab link (default 1500). */
   mtu?: number;
   /** Binding lifetime the MN asks for, s (default 600). */
@@ -213,7 +215,7 @@ export class Lab {
     const say = o.say ?? (() => {});
     const dars = o.dars ?? 3;
     const roaming = o.roaming ?? false;
-    const cfg: LabConfigOptions = { dars, coaTest: o.coaTest ?? false, tunnelMtu: o.tunnelMtu ?? 1460, lifetime: o.lifetime ?? 600, idleTimeoutS: o.idleTimeoutS ?? 60, roaming };
+    const cfg: LabConfigOptions = { dars, coaTest: o.coaTest ?? false, tunnelMtu: o.tunnelMtu ?? 1460, lifetime: o.lifetime ?? 600, idleTimeoutS: o.idleTimeoutS ?? 60, roaming, offload: o.offload };
     const swept = await sweepDeadLabs();
     if (swept.length) say(`removed ${swept.length} namespaces left by an earlier lab that died: ${swept.join(" ")}`);
     const dir = mkdtempSync(join(tmpdir(), "fama-lab-"));

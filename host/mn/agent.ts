@@ -12,6 +12,7 @@
 import { loadCore, type Core } from "../wasm.js";
 import { Mn } from "../core/mn.js";
 import type { Logger } from "../log.js";
+import { offloadFor } from "../offload.js";
 import type { Tun } from "../tun/types.js";
 import type { MnConfig } from "../config/mn.js";
 import { KernelState } from "./addresses.js";
@@ -26,7 +27,7 @@ export interface AgentOptions {
   log: Logger;
   now?: () => number;
   /** Opens the TUN (default: host/tun/linux.ts openTun in this namespace). */
-  openTun?: (name: string, mtu: number) => Promise<Tun>;
+  openTun?: (name: string, mtu: number, offload: boolean) => Promise<Tun>;
   /** Kernel state (default: KernelState: rtnetlink, `ip`, `tc`, sysctl). Tests may pass a stub. */
   kernel?: KernelState;
   /** Watch links (default true). */
@@ -86,14 +87,17 @@ export class MnAgent {
       for (const p of saved.pins) this.keep.pins.add(p);
       for (const hoa of restoreSites(this.mn, saved.sites, this.log)) this.keep.left(hoa, this.now());
     }
-    this.tun = await (this.opts.openTun ?? defaultOpenTun)(cfg.tun, cfg.tunnelMtu);
+    this.tun = await (this.opts.openTun ?? defaultOpenTun)(cfg.tun, cfg.tunnelMtu, cfg.offload);
+    const offload = offloadFor(this.tun, this.core, cfg.tunnelMtu);
+    if (cfg.offload && !offload) this.log.warn("tun.offload_unavailable", { tun: this.tun.name, why: (this.tun as { offloadError?: string | null }).offloadError ?? "the device has no offloads" });
+    this.log.info("tun.open", { tun: this.tun.name, mtu: cfg.tunnelMtu, offload: offload !== null });
     this.kernel = this.opts.kernel ?? new KernelState(this.tun.name, cfg.table, cfg.rulePriority, this.mn.divertedProtocols());
     await this.kernel.setup();
     this.loop = new CoreLoop(this.mn, this.id.key, this.tun, {
       handover: (hoa) => this.links.handoverDone(hoa),
       changed: () => this.state.schedule(),
       forget: (hoa) => this.forget(hoa),
-    }, this.log, this.now);
+    }, this.log, this.now, offload);
     this.links = new Links({
       mn: this.mn, kernel: this.kernel, loop: this.loop, keep: this.keep, interfaces: () => this.cfg.interfaces,
       roaming: () => this.cfg.roaming, dars: () => this.cfg.dars,
@@ -105,7 +109,7 @@ export class MnAgent {
       this.control = new MnControl(cfg.socket, {
         mn: this.mn, keep: this.keep, attached: () => this.links.attached, tun: () => this.tun.name,
         routers: () => this.links.learned(), handover: () => this.links.lastHandover(), refusedRas: () => this.links.refusedRas(),
-        dataplane: () => this.loop.stats, startedAt: this.startedAt, now: this.now,
+        dataplane: () => this.loop.stats, offload: () => offload?.counters() ?? null, startedAt: this.startedAt, now: this.now,
       }, this.log);
       await this.control.listen();
     }
@@ -159,7 +163,7 @@ export class MnAgent {
   }
 }
 
-async function defaultOpenTun(name: string, mtu: number): Promise<Tun> {
+async function defaultOpenTun(name: string, mtu: number, offload: boolean): Promise<Tun> {
   const { openTun } = await import("../tun/linux.js");
-  return openTun({ name, mtu, txqueuelen: 1000 });
+  return openTun({ name, mtu, txqueuelen: 1000, offload });
 }

@@ -17,6 +17,8 @@ export interface MnStatusSources {
   attached: () => string | null;
   tun: () => string | null;
   dataplane: () => DataplaneStats | null;
+  /** The offload counters (host/offload.ts), null when the TUN has no offloads. */
+  offload?: () => Record<string, number> | null;
   /** routers learned from RAs on the roaming interfaces */
   routers: () => LearnedRouter[];
   /** the last handover's timing split */
@@ -48,6 +50,7 @@ export class MnControl {
       role: "mn", coa: mn.coa(), attached: this.src.attached(), tun: this.src.tun(),
       uptimeS: Math.round((now - this.src.startedAt) / 1000), pins: [...keep.pins], bul, counters,
       dataplane: this.src.dataplane(),
+      offload: this.src.offload?.() ?? null,
       routers: this.src.routers().map((r) => routerRow(r, now)), handover: this.src.handover(), refusedRas: this.src.refusedRas(),
     };
   }

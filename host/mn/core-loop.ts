@@ -9,6 +9,7 @@ import type { KeyObject } from "node:crypto";
 import type { Mn, MnEvent } from "../core/mn.js";
 import { Dataplane, type DataplaneStats } from "../dataplane.js";
 import type { Logger } from "../log.js";
+import type { OffloadPass } from "../offload.js";
 import type { Tun } from "../tun/types.js";
 import { service } from "./requests.js";
 
@@ -32,12 +33,13 @@ export class CoreLoop {
   constructor(
     private readonly mn: Mn, private readonly key: KeyObject, private readonly tun: Tun,
     private readonly hooks: CoreLoopHooks, private readonly log: Logger, private readonly now: () => number,
+    private readonly offload: OffloadPass | null = null,
   ) {}
 
   /** Runs the data-plane loop over the TUN and arms the core timer. */
   start(): void {
     this.dataplane = new Dataplane({
-      tun: this.tun, core: this.mn, tickMs: 0, now: this.now, log: this.log,
+      tun: this.tun, core: this.mn, tickMs: 0, now: this.now, log: this.log, offload: this.offload,
       // anything the agent must act on after a batch: events or queued packets
       afterBatch: () => { if (this.mn.eventCount() + this.mn.outboxCount() > 0) this.afterCore(); },
     });

@@ -8,6 +8,15 @@
 // is created here under its (unique) name and then moved into NS with `ip link set ... netns`;
 // the descriptor stays valid across the move. Either way, link state, MTU and txqueuelen are
 // set through host/net/ip.ts after the device exists.
+//
+// Offloads (`offload: true`): the device is opened with IFF_VNET_HDR, its header size set to
+// 10 (TUNSETVNETHDRSZ) and TUNSETOFFLOAD turns on checksum offload and TSO for IPv6 (with
+// ECN): the kernel then hands up TCP super-packets of up to 64 KB and packets with partial
+// checksums, each behind a 10-byte virtio-net header, and takes the same header in front of
+// every packet written. The core parses and writes those headers (assembly/offload/); this
+// file only reads and writes whole frames (`vnetHdrLen` > 0), and `write` of a bare packet
+// (the MN's outbox) puts the all-zero "nothing to do" header in front. A kernel that refuses
+// an offload ioctl gets a device without them (`offloadError` says why; the caller logs it).
 import { libc, errno, E, O, addressAt, describeErrno } from "../libc.js";
 import { Poller } from "./poller.js";
 import { TunError, type Tun } from "./types.js";
@@ -16,6 +25,16 @@ import { linkSet, linkSetNetns } from "../net/ip.js";
 const TUNSETIFF = 0x400454ca;
 const IFF_TUN = 0x0001;
 const IFF_NO_PI = 0x1000;
+const IFF_VNET_HDR = 0x4000;
+const TUNSETOFFLOAD = 0x400454d0;
+const TUNSETVNETHDRSZ = 0x400454d8;
+const TUN_F_CSUM = 0x01;
+const TUN_F_TSO6 = 0x04;
+const TUN_F_TSO_ECN = 0x08;
+/** The virtio-net header's size (struct virtio_net_hdr; assembly/offload/vnet.ts). */
+export const VNET_HDR_LEN = 10;
+/** The largest frame a device with offloads hands up: a 64 KB super-packet and its header. */
+export const MAX_OFFLOAD_FRAME = 65536 + VNET_HDR_LEN;
 const IFNAMSIZ = 16;
 
 export interface OpenTunOptions {
@@ -28,13 +47,19 @@ export interface OpenTunOptions {
   txqueuelen?: number;
   /** Set the link up (default true). */
   up?: boolean;
+  /** Ask for IFF_VNET_HDR with checksum and TSO6 offloads (falls back without; see header). */
+  offload?: boolean;
 }
 
 export class LinuxTun implements Tun {
   closed = false;
   private poller: Poller | null = null;
 
-  constructor(readonly fd: number, readonly name: string, readonly netns?: string) {}
+  /** The bare-packet write path of a device with offloads: the zero header, then the packet. */
+  private framed: Uint8Array | null = null;
+
+  /** vnetHdrLen: 10 when the device was opened with IFF_VNET_HDR, else 0. */
+  constructor(readonly fd: number, readonly name: string, readonly netns?: string, readonly vnetHdrLen = 0, readonly offloadError: string | null = null) {}
 
   readInto(buf: Uint8Array, offset: number, max: number): number {
     if (offset < 0 || max < 0 || offset + max > buf.length) throw new RangeError(`read [${offset}, +${max}) outside ${buf.length} bytes`);
@@ -50,6 +75,16 @@ export class LinuxTun implements Tun {
   }
 
   write(buf: Uint8Array, offset: number, len: number): boolean {
+    if (this.vnetHdrLen === 0) return this.writeFrame(buf, offset, len);
+    if (offset < 0 || len < 0 || offset + len > buf.length) throw new RangeError(`write [${offset}, +${len}) outside ${buf.length} bytes`);
+    const f = (this.framed ??= new Uint8Array(MAX_OFFLOAD_FRAME));
+    if (len + this.vnetHdrLen > f.length) return false;
+    f.fill(0, 0, this.vnetHdrLen);
+    f.set(buf.subarray(offset, offset + len), this.vnetHdrLen);
+    return this.writeFrame(f, 0, len + this.vnetHdrLen);
+  }
+
+  writeFrame(buf: Uint8Array, offset: number, len: number): boolean {
     if (offset < 0 || len < 0 || offset + len > buf.length) throw new RangeError(`write [${offset}, +${len}) outside ${buf.length} bytes`);
     const addr = addressAt(buf, offset);
     for (;;) {
@@ -87,14 +122,34 @@ export class LinuxTun implements Tun {
   }
 }
 
-/** Creates the device (synchronously) in this process's namespace; no link settings. */
-export function createTun(name: string): LinuxTun {
+/** Creates the device (synchronously) in this process's namespace; no link settings. With
+ *  `offload`, tries IFF_VNET_HDR + offloads first and, if the kernel refuses, opens it plain. */
+export function createTun(name: string, offload = false): LinuxTun {
+  if (!offload) return createPlain(name, false);
+  let tun: LinuxTun;
+  try {
+    tun = createPlain(name, true);
+  } catch (e) {
+    const plain = createPlain(name, false);
+    return new LinuxTun(plain.fd, plain.name, undefined, 0, (e as Error).message);
+  }
+  const hdr = new Uint8Array(new Int32Array([VNET_HDR_LEN]).buffer);
+  let why: string | null = null;
+  if (libc.ioctl(tun.fd, TUNSETVNETHDRSZ, hdr) < 0) why = `TUNSETVNETHDRSZ: ${describeErrno(errno())}`;
+  else if (libc.ioctlInt(tun.fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO6 | TUN_F_TSO_ECN) < 0) why = `TUNSETOFFLOAD: ${describeErrno(errno())}`;
+  if (why === null) return new LinuxTun(tun.fd, tun.name, undefined, VNET_HDR_LEN);
+  tun.close();
+  const plain = createPlain(name, false);
+  return new LinuxTun(plain.fd, plain.name, undefined, 0, why);
+}
+
+function createPlain(name: string, vnet: boolean): LinuxTun {
   if (Buffer.byteLength(name) >= IFNAMSIZ) throw new TunError("open", E.EINVAL, `TUN name too long (max 15 bytes): ${name}`);
   const fd = libc.open("/dev/net/tun", O.RDWR | O.NONBLOCK | O.CLOEXEC);
   if (fd < 0) { const e = errno(); throw new TunError("open", e, `open /dev/net/tun: ${describeErrno(e)}`); }
   const ifr = new Uint8Array(40); // struct ifreq: char ifr_name[16]; short ifr_flags; (union padded to 40)
   ifr.set(Buffer.from(name), 0);
-  new DataView(ifr.buffer).setUint16(IFNAMSIZ, IFF_TUN | IFF_NO_PI, true);
+  new DataView(ifr.buffer).setUint16(IFNAMSIZ, IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0), true);
   if (libc.ioctl(fd, TUNSETIFF, ifr) < 0) {
     const e = errno();
     libc.close(fd);
@@ -107,11 +162,11 @@ export function createTun(name: string): LinuxTun {
 
 /** Creates a TUN, optionally moves it into `netns`, and applies MTU/txqueuelen/up. */
 export async function openTun(opts: OpenTunOptions): Promise<LinuxTun> {
-  let tun = createTun(opts.name);
+  let tun = createTun(opts.name, opts.offload ?? false);
   try {
     if (opts.netns) {
       await linkSetNetns(tun.name, opts.netns);
-      tun = new LinuxTun(tun.fd, tun.name, opts.netns);
+      tun = new LinuxTun(tun.fd, tun.name, opts.netns, tun.vnetHdrLen, tun.offloadError);
     }
     await linkSet(tun.name, { mtu: opts.mtu, txqueuelen: opts.txqueuelen, up: opts.up ?? true }, opts.netns);
     return tun;

@@ -11,6 +11,12 @@ export interface Tun {
   /** The file descriptor, or -1 for an in-memory device. */
   readonly fd: number;
   /**
+   * 10 when the device was opened with offloads (IFF_VNET_HDR, host/tun/linux.ts): then
+   * `readInto` returns a frame (the virtio-net header, then the packet) and `writeFrame` takes
+   * one; `write` still takes a bare packet. 0 or absent: bare packets both ways.
+   */
+  readonly vnetHdrLen?: number;
+  /**
    * Reads one packet into `buf[offset .. offset+max)` without blocking and returns its length;
    * 0 when no packet is waiting. A packet longer than `max` is truncated by the kernel to `max`
    * (keep the device MTU at or below `max`). `buf` may be a view over Wasm linear memory: the
@@ -23,6 +29,8 @@ export interface Tun {
    * would), true when written. Throws on other errors.
    */
   write(buf: Uint8Array, offset: number, len: number): boolean;
+  /** As `write`, for a frame that carries its virtio-net header (devices with vnetHdrLen > 0). */
+  writeFrame?(buf: Uint8Array, offset: number, len: number): boolean;
   /**
    * Blocks the calling thread up to `timeoutMs` (0: just check; -1: forever) until a packet
    * can be read. For worker threads and tests; the event-loop thread uses `readable()`.

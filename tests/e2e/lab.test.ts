@@ -80,6 +80,14 @@ test("lab: TCP and UDP from H_1 survive DAR1 -> DAR2 -> DAR3 -> DAR1, a new flow
   assert.equal(s.tcp.bytesReceived, s.tcp.bytesSent, "every TCP byte arrived");
   assert.equal(s.tcp.intact, true, "TCP stream intact and in order");
   t.diagnostic(`TCP ${s.tcp.bytesSent} bytes sent and received intact; UDP ${s.udp.sent} sent, ${s.udp.received} received`);
+  // with TUN offloads on (both daemons' default): the MN's core cut the session's super-packets
+  const mnOffload = (await lab.mn.status()).offload as Record<string, number> | null;
+  const darOffload = ((await lab.darStatus(1)) as unknown as { offload: Record<string, number> | null }).offload;
+  t.diagnostic(`offload counters: MN ${JSON.stringify(mnOffload)}; DAR1 ${JSON.stringify(darOffload)}`);
+  assert.ok(mnOffload && darOffload, "both TUNs opened with offloads");
+  assert.ok(mnOffload["super-in"]! > 0 && mnOffload["segments-out"]! > mnOffload["super-in"]!, "the kept TCP session went through the MN as super-packets, segmented in the core");
+  assert.equal(mnOffload["bad-vnet"], 0);
+  assert.equal(darOffload["bad-vnet"], 0);
   const nf = s.newFlow!;
   assert.ok(nf, "a new flow ran at DAR2");
   assert.ok(inPrefix64(nf.from, PLAN.prefix(2)), `new flow source ${nf.from} is the DAR2 address`);
