@@ -1,0 +1,60 @@
+// Puts simulated MNs on the DAR's access link as a real MN is when it forms its HoA there: each
+// HoA is added to the generator's access interface (nodad), then one ICMPv6 echo request from the
+// HoA to the DAR's access address, written through an IPPROTO_RAW socket in the generator's
+// namespace. The DAR's kernel answers it and resolves the HoA by neighbour discovery (the
+// generator's kernel answers for the address it holds), so the DAR's neighbour table has the HoA
+// on its access interface: the DAR's own evidence that the address was formed on its link.
+// Note: Linux's IPv6 neighbour table is one table for all namespaces, capped by the root
+// namespace's net.ipv6.neigh.default.gc_thresh3 (1024 by default): beyond that the oldest entries
+// are collected, so at most about that many sightings stand at once on a default host.
+import { libc, errno, AF_INET6, SOCK_RAW, O } from "../../host/libc.js";
+import { inNamespace } from "../../host/net/netlink.js";
+import { ipBatch } from "../../host/net/ip.js";
+import { parseIPv6 } from "../../host/ipv6.js";
+import { internetChecksum } from "../../tests/support/packets.js";
+import { LOAD_PLAN } from "./net.js";
+
+const IPPROTO_RAW = 255;
+
+/** An ICMPv6 echo request from `src` to `dst` with its checksum. */
+export function echoRequest(src: Uint8Array, dst: Uint8Array, id: number): Uint8Array {
+  const p = new Uint8Array(40 + 16);
+  const v = new DataView(p.buffer);
+  v.setUint32(0, 6 << 28);
+  v.setUint16(4, 16);
+  p[6] = 58;
+  p[7] = 64;
+  p.set(src, 8);
+  p.set(dst, 24);
+  p[40] = 128;
+  v.setUint16(44, id & 0xffff);
+  v.setUint16(46, 1);
+  const ph = new Uint8Array(40);
+  ph.set(src, 0);
+  ph.set(dst, 16);
+  new DataView(ph.buffer).setUint32(32, 16);
+  ph[39] = 58;
+  v.setUint16(42, internetChecksum([ph, p.subarray(40)]));
+  return p;
+}
+
+/** Adds every HoA to the generator's access link and sends one echo request from each. */
+export async function appearOnLink(genNs: string, hoas: readonly string[]): Promise<void> {
+  for (let i = 0; i < hoas.length; i += 2000) {
+    await ipBatch(hoas.slice(i, i + 2000).map((h) => ["addr", "add", `${h}/128`, "dev", "acc", "nodad"]), genNs);
+  }
+  const fd = inNamespace(genNs, () => libc.socket(AF_INET6, SOCK_RAW | O.CLOEXEC, IPPROTO_RAW));
+  if (fd < 0) throw new Error(`raw IPv6 socket in ${genNs}: errno ${errno()}`);
+  try {
+    const dst = parseIPv6(LOAD_PLAN.darAccess)!;
+    const to = new Uint8Array(28);
+    to[0] = AF_INET6;
+    to.set(dst, 8);
+    hoas.forEach((h, i) => {
+      const p = echoRequest(parseIPv6(h)!, dst, i);
+      if (libc.sendto(fd, p, p.length, 0, to, to.length) !== p.length) throw new Error(`echo request from ${h}: errno ${errno()}`);
+    });
+  } finally {
+    libc.close(fd);
+  }
+}
