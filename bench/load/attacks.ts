@@ -66,3 +66,23 @@ export function garbageMh(n: number, seed = 1): Uint8Array[] {
 export function tunnelSpoof(hoas: readonly string[], n: number): Uint8Array[] {
   return Array.from({ length: n }, (_, i) => encapsulate(coaOf(i, COA_CLASS.spoof), LOAD_PLAN.anchor, udpPacket(hoas[i % hoas.length]!, LOAD_PLAN.cnSource, 16)));
 }
+
+/** BA statuses seen per attack class (the care-of block a BA went to). */
+export class AttackBas {
+  private readonly counts = new Map<number, Map<number, number>>();
+  add(cls: number, status: number): void {
+    let m = this.counts.get(cls);
+    if (!m) this.counts.set(cls, (m = new Map()));
+    m.set(status, (m.get(status) ?? 0) + 1);
+  }
+  /** How many BAs with `status` (or any status) went to class `cls`. */
+  count(cls: number, status?: number): number {
+    const m = this.counts.get(cls);
+    if (!m) return 0;
+    if (status !== undefined) return m.get(status) ?? 0;
+    let n = 0;
+    for (const v of m.values()) n += v;
+    return n;
+  }
+  describe(cls: number): string { return JSON.stringify(Object.fromEntries(this.counts.get(cls) ?? [])); }
+}

@@ -24,6 +24,8 @@ export interface Mn {
   move: number;
   coa: string;
   seq: number;
+  /** The last BU the DAR accepted (the replay attack sends it again). */
+  acceptedBu: Uint8Array | null;
   /** The accepted cga-mode BA, kept until its PHKT is decrypted. */
   registrationBa: Uint8Array | null;
   phkt: Uint8Array | null;
@@ -68,7 +70,7 @@ export class Fleet {
   unmatchedBas = 0;
 
   constructor(private readonly core: Core, private readonly wire: Wire, ids: readonly Identity[], private readonly opts: FleetOptions = {}) {
-    this.mns = ids.map((id, index) => ({ index, id, move: 0, coa: coaOf(index, COA_CLASS.honest, 0), seq: 0, registrationBa: null, phkt: null }));
+    this.mns = ids.map((id, index) => ({ index, id, move: 0, coa: coaOf(index, COA_CLASS.honest, 0), seq: 0, acceptedBu: null, registrationBa: null, phkt: null }));
   }
 
   /** The BA handler the wire calls for honest care-of addresses (others go to `other`). */
@@ -150,6 +152,7 @@ export class Fleet {
 
   private finish(op: Op, at: number, accepted: boolean): void {
     this.pending.delete(op.mn.index);
+    if (accepted) op.mn.acceptedBu = op.packet;
     op.resolve({ mn: op.mn.index, kind: op.kind, attempts: op.attempts, latencyMs: accepted ? at - op.firstAt : NaN, status: op.status, accepted });
   }
 
