@@ -60,10 +60,20 @@ export class LoadDar {
     return (await queryDaemon(this.socket, { cmd: "status", limit }, 15_000)) as unknown as DarStatus;
   }
 
-  /** Resident set size of the daemon process (node included), bytes. */
-  rss(pid: number): number {
+  /** Resident set size of the daemon process (node included), bytes. `ip netns exec` execs
+   *  node in place, so the child's pid is the daemon's. */
+  rss(pid = this.child.pid!): number {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) * 1024 : NaN;
+  }
+
+  /** The daemon's memory split (bytes): anonymous (heap, Wasm memory) and file pages (the node
+   *  binary, shared with every other node process), and its proportional set size. */
+  memory(pid = this.child.pid!): { rss: number; anon: number; file: number; pss: number } {
+    const st = readFileSync(`/proc/${pid}/status`, "utf8");
+    const roll = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    const kb = (text: string, key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? NaN) * 1024;
+    return { rss: kb(st, "VmRSS"), anon: kb(st, "RssAnon"), file: kb(st, "RssFile"), pss: kb(roll, "Pss") };
   }
 
   async stop(): Promise<number | null> {

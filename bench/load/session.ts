@@ -13,6 +13,8 @@ export interface SessionOptions {
   /** Extra keys of the DAR's config file. */
   darConfig?: Record<string, unknown>;
   stateDir?: string;
+  /** Node options of the daemon's process (memory figures). */
+  nodeArgs?: string[];
 }
 
 export class LoadSession {
@@ -21,7 +23,7 @@ export class LoadSession {
   static async open(o: SessionOptions): Promise<LoadSession> {
     const net = await LoadNet.build(o.prefix);
     try {
-      const dar = await LoadDar.start(net, o.darConfig ?? {}, { stateDir: o.stateDir });
+      const dar = await LoadDar.start(net, o.darConfig ?? {}, { stateDir: o.stateDir, nodeArgs: o.nodeArgs });
       const wire = new Wire(net.genTun, net.cnTun);
       wire.start();
       net.scope.defer("wire", () => wire.stop());
