@@ -13,8 +13,13 @@
 // to forward to the DAR. The CN namespace forwards what the generator writes into its TUN (source
 // in CN_SOURCES) to the DAR. Both TUNs are made by this process and moved into their namespace
 // (host/tun/linux.ts); everything is registered in one NetScope and removed even on failure.
+// With `impair`, the access link runs through a fourth namespace holding the impairment wire
+// (host/lab/impair-wire.ts): DAR acc <-> imp `d`, imp `g` <-> generator acc; it drops, duplicates
+// and reorders the BUs and BAs (seeded) and passes everything else.
 import { NetScope, ipBatch, ipv6Defaults } from "../../host/net/ip.js";
 import { openTun, type LinuxTun } from "../../host/tun/linux.js";
+import { startImpairment, type Impairment } from "../../host/lab/impair-stage.js";
+import type { ImpairSpec } from "../../host/lab/impair.js";
 
 export const LOAD_PLAN = {
   prefix: "2001:db8:1::/64",
@@ -30,22 +35,32 @@ export const LOAD_PLAN = {
   coaRange: "2001:db8:2000::/40",
 } as const;
 
-export interface LoadNamespaces { dar: string; gen: string; cn: string }
+export interface LoadNamespaces { dar: string; gen: string; cn: string; imp: string }
 
 export class LoadNet {
+  impairment: Impairment | null = null;
   private constructor(readonly ns: LoadNamespaces, readonly scope: NetScope, readonly genTun: LinuxTun, readonly cnTun: LinuxTun) {}
 
   /** Builds the namespaces and links and opens both TUNs; on failure removes what it made. */
-  static async build(prefix: string): Promise<LoadNet> {
+  static async build(prefix: string, opts: { impair?: ImpairSpec } = {}): Promise<LoadNet> {
     if (!/^[A-Za-z0-9_.-]{1,20}$/.test(prefix)) throw new Error(`bad namespace prefix ${JSON.stringify(prefix)}`);
-    const ns = { dar: `${prefix}dar`, gen: `${prefix}gen`, cn: `${prefix}cn` };
+    const ns = { dar: `${prefix}dar`, gen: `${prefix}gen`, cn: `${prefix}cn`, imp: `${prefix}imp` };
     const scope = new NetScope(`load ${prefix}`);
     try {
       for (const n of [ns.dar, ns.gen, ns.cn]) await scope.netns(n);
       await Promise.all([ipv6Defaults(ns.dar, { forwarding: true }), ipv6Defaults(ns.gen, { forwarding: true }), ipv6Defaults(ns.cn, { forwarding: true })]);
       const P = LOAD_PLAN;
+      let impairment: Impairment | null = null;
+      if (opts.impair) {
+        await scope.netns(ns.imp);
+        await ipBatch([
+          ["link", "add", "acc", "netns", ns.dar, "type", "veth", "peer", "name", "d", "netns", ns.imp],
+          ["link", "add", "acc", "netns", ns.gen, "type", "veth", "peer", "name", "g", "netns", ns.imp],
+        ]);
+        impairment = await startImpairment(scope, ns.imp, opts.impair, [["d", "g"]]);
+      }
       await ipBatch([
-        ["link", "add", "acc", "netns", ns.dar, "type", "veth", "peer", "name", "acc", "netns", ns.gen],
+        ...(opts.impair ? [] : [["link", "add", "acc", "netns", ns.dar, "type", "veth", "peer", "name", "acc", "netns", ns.gen]]),
         ["link", "add", "to-cn", "netns", ns.dar, "type", "veth", "peer", "name", "to-dar", "netns", ns.cn],
       ]);
       await ipBatch([
@@ -75,7 +90,9 @@ export class LoadNet {
       const cnTun = await openTun({ name: tunName("c"), netns: ns.cn, mtu: 1500, txqueuelen: 10000 });
       scope.defer("cn tun", () => cnTun.close());
       await ipBatch([["route", "add", P.coaRange, "dev", genTun.name]], ns.gen);
-      return new LoadNet(ns, scope, genTun, cnTun);
+      const net = new LoadNet(ns, scope, genTun, cnTun);
+      net.impairment = impairment;
+      return net;
     } catch (e) {
       await scope.close().catch(() => undefined);
       throw e;

@@ -6,6 +6,7 @@ import type { Core } from "../../host/wasm.js";
 import { LoadNet } from "./net.js";
 import { LoadDar } from "./daemon.js";
 import { Wire } from "./wire.js";
+import type { ImpairSpec } from "../../host/lab/impair.js";
 
 export interface SessionOptions {
   /** Namespace prefix (unique per run). */
@@ -15,13 +16,15 @@ export interface SessionOptions {
   stateDir?: string;
   /** Node options of the daemon's process (memory figures). */
   nodeArgs?: string[];
+  /** Run the access link through the impairment wire (drop/duplicate/reorder BUs and BAs). */
+  impair?: ImpairSpec;
 }
 
 export class LoadSession {
   private constructor(readonly net: LoadNet, readonly dar: LoadDar, readonly wire: Wire, readonly core: Core) {}
 
   static async open(o: SessionOptions): Promise<LoadSession> {
-    const net = await LoadNet.build(o.prefix);
+    const net = await LoadNet.build(o.prefix, { impair: o.impair });
     try {
       const dar = await LoadDar.start(net, o.darConfig ?? {}, { stateDir: o.stateDir, nodeArgs: o.nodeArgs });
       const wire = new Wire(net.genTun, net.cnTun);
