@@ -16,6 +16,13 @@
 // layout. What a role does with a batch's results (events, journal, outbox) is the caller's
 // `afterBatch` hook, which runs after the core and BEFORE any output is written, so it may
 // still withhold outputs (the DAR daemon's journal does); `afterTick` runs after each tick.
+//
+// Deferred work: a role with `processDeferred` (the DAR: cga-mode BUs it queued instead of
+// verifying them inside the batch) gets a call after every batch, and, when the device is
+// idle but work waits, when `deferredWaitMs` says the budget allows it (a timer racing
+// readable()). Its k outputs in slots 0..k-1 go through the same afterBatch hook and write.
+// One readable() promise is kept across parks, and each park has its own one-shot wake-up,
+// so a long run adds no reactions to a long-lived promise.
 import type { Tun } from "./tun/types.js";
 import type { Logger } from "./log.js";
 import { DESC_WORDS, D_LEN, D_OFFSET, D_VERDICT, VERDICT_SEND, type BatchRole } from "./core/batch.js";
@@ -53,10 +60,13 @@ export interface DataplaneStats {
   ticks: number;
   /** batches that were full (the loop yielded and read on) */
   fullBatches: number;
+  /** calls of the role's processDeferred that gave outputs, and the slots they filled */
+  deferredBatches: number;
+  deferredSlots: number;
 }
 
 export class Dataplane {
-  readonly stats: DataplaneStats = { batches: 0, packetsIn: 0, packetsSent: 0, packetsDropped: 0, writeFailures: 0, badOutputs: 0, ticks: 0, fullBatches: 0 };
+  readonly stats: DataplaneStats = { batches: 0, packetsIn: 0, packetsSent: 0, packetsDropped: 0, writeFailures: 0, badOutputs: 0, ticks: 0, fullBatches: 0, deferredBatches: 0, deferredSlots: 0 };
   readonly slotBase: number;
   readonly stride: number;
   readonly headroom: number;
@@ -67,6 +77,7 @@ export class Dataplane {
   private readonly now: () => number;
   private running = false;
   private stopWake: (() => void) | null = null;
+  private readablePending: Promise<boolean> | null = null;
   private stopped: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: DataplaneOptions) {
@@ -104,8 +115,17 @@ export class Dataplane {
     if (n === maxBatch) st.fullBatches++;
     this.core.process(n, this.now());
     this.opts.afterBatch?.(n);
+    this.writeOutputs(n);
+    this.deferred();
+    return n;
+  }
+
+  /** Writes the outputs of slots 0..n-1 with verdict send. */
+  private writeOutputs(n: number): void {
+    const { stride, slotBase, tun } = this;
+    const st = this.stats;
     // The core or the hook may have grown memory (neither should on the packet path; be safe).
-    const { mem: m, desc: d } = batch.views();
+    const { mem: m, desc: d } = this.core.batch.views();
     for (let i = 0; i < n; i++) {
       const w = i * DESC_WORDS;
       if (d[w + D_VERDICT] !== VERDICT_SEND) { st.packetsDropped++; continue; }
@@ -114,7 +134,23 @@ export class Dataplane {
       if (tun.write(m, slotBase + i * stride + off, len)) st.packetsSent++;
       else st.writeFailures++;
     }
-    return n;
+  }
+
+  /** The role's deferred work, if it has any the budget allows now: processed, hooked, written. Returns k. */
+  deferred(): number {
+    const k = this.core.processDeferred?.(this.now()) ?? 0;
+    if (k === 0) return 0;
+    this.stats.deferredBatches++;
+    this.stats.deferredSlots += k;
+    this.opts.afterBatch?.(k);
+    this.writeOutputs(k);
+    return k;
+  }
+
+  /** Milliseconds until deferred work can progress; null when none waits. */
+  private deferredWait(): number | null {
+    const w = this.core.deferredWaitMs?.(this.now()) ?? -1;
+    return w < 0 ? null : Math.min(w, 1000);
   }
 
   /** Calls the core's tick, then the afterTick hook. */
@@ -144,7 +180,6 @@ export class Dataplane {
   private async loop(): Promise<void> {
     const tickMs = this.opts.tickMs ?? 1000;
     const timer = tickMs > 0 ? setInterval(() => { try { this.tick(); } catch (e) { this.opts.log?.error("dataplane.tick_failed", { error: e }); } }, tickMs) : null;
-    const stopSignal = new Promise<false>((resolve) => { this.stopWake = () => resolve(false); });
     const sleepMode = this.opts.idle === "sleep";
     const sleepMs = this.opts.sleepMs ?? 1;
     try {
@@ -155,17 +190,43 @@ export class Dataplane {
         // and a park and wake-up costs more than that empty read.
         if (n > 0) { await immediate(); continue; }
         if (!this.running) break;
+        const wait = this.deferredWait();
+        if (wait === 0) { this.deferred(); await immediate(); continue; }
         if (sleepMode) {
-          if (!this.tun.waitReadable(0)) await sleep(sleepMs);
+          if (!this.tun.waitReadable(0)) await sleep(wait === null ? sleepMs : Math.min(sleepMs, wait));
           continue;
         }
-        if (!(await Promise.race([this.tun.readable(), stopSignal]))) break;
+        if (!(await this.park(wait))) break;
       }
     } finally {
       if (timer) clearInterval(timer);
       this.running = false;
       this.stopWake = null;
     }
+  }
+
+  /**
+   * Waits until the device is readable (true), `timeoutMs` passed (true: deferred work is
+   * due), or stop() / the device closed (false). The readable() promise outlives a park that
+   * timed out and is reused by the next one; the stop and timer wake-ups are per park.
+   */
+  private park(timeoutMs: number | null): Promise<boolean> {
+    if (!this.running) return Promise.resolve(false);
+    const ready = (this.readablePending ??= this.tun.readable().finally(() => { this.readablePending = null; }));
+    return new Promise<boolean>((resolve, reject) => {
+      let timer: NodeJS.Timeout | null = null;
+      let done = false;
+      const finish = (v: boolean) => {
+        if (done) return;
+        done = true;
+        if (timer) clearTimeout(timer);
+        this.stopWake = null;
+        resolve(v);
+      };
+      this.stopWake = () => finish(false);
+      if (timeoutMs !== null) timer = setTimeout(() => finish(true), timeoutMs);
+      ready.then(finish, (e: unknown) => { if (!done) { done = true; if (timer) clearTimeout(timer); this.stopWake = null; reject(e); } });
+    });
   }
 }
 

@@ -36,7 +36,7 @@
 import { addr_eq, copy_addr } from "../wire/bytes";
 import { event_push, events_room, EV_ADDED, EV_MOVED, EV_REMOVED, EV_REFRESHED } from "./events";
 import {
-  ENTRY_SIZE, E_HOA, E_COA, E_PHKT, E_EXPIRY, E_LIFETIME, E_SEQ, E_FLAGS, E_STATE, E_UPDATED, FLAG_HAS_PHKT, STATE_BOUND,
+  ENTRY_SIZE, E_HOA, E_COA, E_PHKT, E_EXPIRY, E_LIFETIME, E_SEQ, E_FLAGS, E_STATE, E_UPDATED, FLAG_HAS_PHKT, FLAG_PROBATION, STATE_BOUND,
 } from "./binding-record";
 
 import { ctr_inc, C_BINDINGS_EXPIRED, C_CACHE_FULL } from "./counters";
@@ -63,6 +63,10 @@ let mask: u32 = 0;
 let k0: u64 = 0;
 let k1: u64 = 0;
 let sweepCursor: u32 = 0;
+// Records carrying FLAG_PROBATION (admission.ts caps them): kept by every insertion,
+// removal and overwrite below.
+let probation: u32 = 0;
+@inline function probation_of(e: usize): u32 { return (<u32>load<u8>(e + E_FLAGS) & FLAG_PROBATION) != 0 ? 1 : 0; }
 // Bumped by every change of the table or of the records' positions (insert, delete, clear,
 // new cache, hash hook): a probe result taken at one epoch is still exact at the same epoch.
 let epoch: u32 = 0;
@@ -100,6 +104,7 @@ export function bc_init_keyed(cap: u32, key0: u64, key1: u64): i32 {
   memory.fill(table, 0, tableBytes);
   capacity = cap;
   count = 0;
+  probation = 0;
   mask = slots - 1;
   sweepCursor = 0;
   epoch++;
@@ -113,9 +118,13 @@ export function bc_clear(): void {
   if (capacity == 0) return;
   memory.fill(table, 0, (<usize>mask + 1) << 3);
   count = 0;
+  probation = 0;
   sweepCursor = 0;
   epoch++;
 }
+
+/** Bindings in probation (FLAG_PROBATION). */
+@inline export function bc_probation_count(): u32 { return probation; }
 
 @inline export function bc_capacity(): u32 { return capacity; }
 @inline export function bc_count(): u32 { return count; }
@@ -205,6 +214,7 @@ function table_delete(i: u32): void {
 /** Removes the binding in slot `s` (no event): table slot, then the dense record. */
 function remove_slot(s: u32): void {
   const idx = <u32>(load<u64>(table + (<usize>s << 3)) >> 32) - 1;
+  probation -= probation_of(entries + <usize>idx * ENTRY_SIZE);
   table_delete(s);
   const last = count - 1;
   if (idx != last) {
@@ -328,7 +338,7 @@ export function bc_peek(hoa: usize): usize {
  * (same CoA, event `refreshed`), BC_FULL (no room: the control plane answers BA 130) or
  * BC_ERR_CAPACITY (no cache configured) / BC_ERR_LIFETIME (lifetime 0: use bc_remove).
  */
-export function bc_update(hoa: usize, coa: usize, seq: u32, lifetime: u32, phkt: usize, now: f64): i32 {
+export function bc_update(hoa: usize, coa: usize, seq: u32, lifetime: u32, phkt: usize, now: f64, setFlags: u32 = 0, clearFlags: u32 = 0): i32 {
   if (capacity == 0) return BC_ERR_CAPACITY;
   if (lifetime == 0) return BC_ERR_LIFETIME;
   const h = hash_of(hoa);
@@ -348,6 +358,8 @@ export function bc_update(hoa: usize, coa: usize, seq: u32, lifetime: u32, phkt:
       store<u64>(e + E_PHKT, load<u64>(phkt));
       store<u8>(e + E_FLAGS, <u8>FLAG_HAS_PHKT);
     }
+    store<u8>(e + E_FLAGS, load<u8>(e + E_FLAGS) | <u8>(setFlags & FLAG_PROBATION));
+    probation += probation_of(e);
     store<f64>(e + E_EXPIRY, expiry);
     store<u32>(e + E_LIFETIME, lifetime);
     store<u16>(e + E_SEQ, <u16>seq);
@@ -361,6 +373,9 @@ export function bc_update(hoa: usize, coa: usize, seq: u32, lifetime: u32, phkt:
   const e = entries + <usize>((<u32>(load<u64>(table + (<usize>s << 3)) >> 32)) - 1) * ENTRY_SIZE;
   const moved = !addr_eq(e + E_COA, coa);
   copy_addr(e + E_COA, coa);
+  probation -= probation_of(e);
+  store<u8>(e + E_FLAGS, (load<u8>(e + E_FLAGS) & ~<u8>(clearFlags & FLAG_PROBATION)) | <u8>(setFlags & FLAG_PROBATION));
+  probation += probation_of(e);
   if (phkt != 0) {
     store<u64>(e + E_PHKT, load<u64>(phkt));
     store<u8>(e + E_FLAGS, load<u8>(e + E_FLAGS) | <u8>FLAG_HAS_PHKT);
@@ -395,9 +410,17 @@ export function bc_restore_record(rec: usize): i32 {
   if (count >= capacity) return BC_FULL;
   const idx = count;
   memory.copy(entries + <usize>idx * ENTRY_SIZE, rec, ENTRY_SIZE);
+  probation += probation_of(rec);
   count = idx + 1;
   table_insert(h, idx + 1);
   return BC_ADDED;
+}
+
+/** Overwrites the live record `e` with `rec` (same HoA: the index stays valid), without an event. */
+export function bc_overwrite(e: usize, rec: usize): void {
+  probation -= probation_of(e);
+  if (e != rec) memory.copy(e, rec, ENTRY_SIZE);
+  probation += probation_of(e);
 }
 
 /**

@@ -12,7 +12,7 @@
 //   [72] u64    bytesFromMn       their inner bytes
 //   [80] u32    lifetime          seconds granted by the last accepted BU
 //   [84] u16    seq               last accepted sequence number
-//   [86] u8     flags             bit 0: has PHKT; other bits 0
+//   [86] u8     flags             bit 0: has PHKT; bit 1: in probation (admission.ts); other bits 0
 //   [87] u8     state             1 = bound (the only state for now)
 //   [88] f64    updated           ms of the host clock when the last BU was accepted
 
@@ -32,11 +32,13 @@ export const ENTRY_SIZE: u32 = 96;
 @inline export const E_UPDATED: usize = 88;
 
 export const FLAG_HAS_PHKT: u32 = 1;
+/** Created under the on-link admission policy and not yet refreshed in phkt mode. */
+export const FLAG_PROBATION: u32 = 2;
 export const STATE_BOUND: u32 = 1;
 
 /** Whether a record from outside (a snapshot, the daemon's journal) is one the cache could hold. */
 export function bc_record_valid(r: usize): bool {
-  if ((load<u8>(r + E_FLAGS) & ~<u8>FLAG_HAS_PHKT) != 0) return false;
+  if ((load<u8>(r + E_FLAGS) & ~<u8>(FLAG_HAS_PHKT | FLAG_PROBATION)) != 0) return false;
   if (<u32>load<u8>(r + E_STATE) != STATE_BOUND) return false;
   if (load<u32>(r + E_LIFETIME) == 0) return false;
   const exp = load<f64>(r + E_EXPIRY);

@@ -5,6 +5,13 @@
 //
 // The BU was decoded by mh_decode_packet into DEC (offsets relative to `pkt`); the
 // reassembled CGA Parameters / Signature live in the decoder's scratch buffers.
+//
+// Between step 3 and step 4 come the admission policy (admission.ts: a cga-mode BU that
+// would create a binding) and the deferral of cga-mode work: in dar_process_batch a cga-mode
+// BU whose CGA checks out (step 4's hashes and DER, no RSA) is queued (cga-queue.ts) and
+// dropped under `cga-deferred`; dar_process_deferred runs it through the steps again, now
+// with the RSA work, which the CPU budget (cga-budget.ts) has paid for. With the queue off
+// (capacity 0) the budget is taken here, inline. Over budget: BA 130 (§2.2 step 8).
 
 import {
   dec, DEC_PRESENT, DEC_SRC, DEC_HOA, DEC_UPPER_OFF, DEC_SEQ, DEC_FLAGS, DEC_LIFETIME, DEC_ALT_COA,
@@ -20,10 +27,14 @@ import { tok_signature_verify, tok_authenticator_check, tok_careof_keygen, tok_k
 import { rsa_encrypt_pkcs1 } from "../cga/rsa";
 import { random_fill } from "../random";
 import { bc_lookup, bc_update, bc_remove, BC_FULL, BC_ADDED, BC_MOVED, BC_REFRESHED } from "./binding-cache";
-import { E_SEQ, E_PHKT, E_FLAGS, FLAG_HAS_PHKT } from "./binding-record";
+import { E_SEQ, E_PHKT, E_FLAGS, FLAG_HAS_PHKT, FLAG_PROBATION } from "./binding-record";
 import {
   ctr_inc, C_MALFORMED, C_BAD_AUTH_FAILED, C_BU_ACCEPTED, C_BU_REJECTED, C_BU_NO_ACK, C_NO_RANDOM, C_CONTROL_DROP,
+  C_CGA_DEFERRED, C_CGA_OVER_BUDGET, C_CGA_VERIFIED,
 } from "./counters";
+import { admission_new_binding, admission_grant_cap, admission_reply_allowed, admission_on_link } from "./admission";
+import { budget_cost, budget_take } from "./cga-budget";
+import { queue_enabled, queue_push } from "./cga-queue";
 import { acks_mark } from "./withheld";
 import { cfg_anchor, cfg_in_prefixes, cfg_min_sec, cfg_max_lifetime, cfg_coa_test } from "./config";
 import { nonce_lookup, nonce_kdar } from "./nonces";
@@ -41,6 +52,10 @@ const PHKT_CIPHER_MAX: u32 = 512;
 const phktCipher: usize = memory.data(<i32>PHKT_CIPHER_MAX, 16);
 
 let replyLen: u32 = 0;
+// Set while dar_process_deferred runs: the queued BUs' budget is paid, verify them.
+let deferredPass = false;
+/** dar_process_deferred is (true) or is not (false) running. */
+export function bu_deferred_pass(on: bool): void { deferredPass = on; }
 /** Length of the reply the last successful bu_process left in REPLY. */
 export function bu_reply_len(): u32 { return replyLen; }
 
@@ -65,6 +80,13 @@ function reject(pkt: usize, hoa: usize, status: u32, seq: u32): u32 {
   return send(build_ba(cfg_anchor(), pkt + dec(DEC_SRC), hoa, status, seq, 0, 0, 0, 0, 0));
 }
 
+/** A refusal by policy: BA 130 when the reply limiter allows, else a silent drop; counted under `reason`. */
+function refuse(pkt: usize, hoa: usize, seq: u32, reason: u32, now: f64): u32 {
+  ctr_inc(reason);
+  if (!admission_reply_allowed(now)) return reason;
+  return reject(pkt, hoa, BA_INSUFFICIENT_RESOURCES, seq);
+}
+
 /** An accepted BU without the A flag gets no BA (RFC 6275 §9.5.4). */
 function no_ack(): u32 {
   ctr_inc(C_BU_NO_ACK);
@@ -75,7 +97,7 @@ function no_ack(): u32 {
  * Processes the decoded BU in [pkt, pkt+len). Returns 0 with a BA in REPLY
  * (bu_reply_len() bytes), or the index of the counter the silent drop was counted under.
  */
-export function bu_process(pkt: usize, now: f64): u32 {
+export function bu_process(pkt: usize, len: u32, now: f64): u32 {
   const present = dec(DEC_PRESENT);
   // §2.1: a BU to a DAR carries the HoA in a Home Address option, and either CGA
   // Parameters (cga mode) or a BAD (phkt mode); anything else is malformed (step 1).
@@ -120,11 +142,28 @@ export function bu_process(pkt: usize, now: f64): u32 {
     }
   }
 
+  // Admission: who may create a binding (admission.ts), before any crypto.
+  if (binding == 0 && cgaMode && lifetimeUnits != 0) {
+    const refused = admission_new_binding(hoa, now);
+    if (refused != 0) return refuse(pkt, hoa, seq, refused, now);
+  }
+
   if (cgaMode) {
     // Step 4: the HoA is a CGA of the key in the parameters, and the key signed the BU.
     if ((present & P_CGA_THEN_SIG) == 0) return reject(pkt, hoa, BA_CGA_FAILED, seq);
     const params = <usize>dec(DEC_CGA_PTR);
     if (cga_verify(hoa, params, dec(DEC_CGA_LEN), cfg_min_sec()) != CGA_OK) return reject(pkt, hoa, BA_CGA_FAILED, seq);
+    // The RSA work waits for the budget: queued, or (no queue) paid for here.
+    if (!deferredPass) {
+      const cost = budget_cost(cga_mod_bits());
+      if (queue_enabled()) {
+        if (!queue_push(pkt, len, cost, now)) return refuse(pkt, hoa, seq, C_CGA_OVER_BUDGET, now);
+        ctr_inc(C_CGA_DEFERRED);
+        return C_CGA_DEFERRED;
+      }
+      if (!budget_take(cost, now)) return refuse(pkt, hoa, seq, C_CGA_OVER_BUDGET, now);
+    }
+    ctr_inc(C_CGA_VERIFIED);
     const signedLen = <usize>(dec(DEC_CGA_END) - dec(DEC_UPPER_OFF));
     const sig = tok_signature_verify(coa, anchor, mh, signedLen,
       params + cga_mod_offset(), cga_mod_len(), params + cga_exp_offset(), cga_exp_len(),
@@ -166,8 +205,9 @@ export function bu_process(pkt: usize, now: f64): u32 {
     return send(build_ba(anchor, dst, hoa, BA_ACCEPTED, seq, 0, 0, 0, cgaMode ? 0 : kbm, coa));
   }
 
-  // Step 9 (registration): the granted lifetime, a new PHKT in cga mode.
-  let grantedUnits = min(lifetimeUnits, cfg_max_lifetime() / 4);
+  // Step 9 (registration): the granted lifetime (admission.ts may cap it), a new PHKT in cga mode.
+  const cap = min(cfg_max_lifetime(), admission_grant_cap(binding, !cgaMode));
+  let grantedUnits = min(lifetimeUnits, cap / 4);
   if (grantedUnits == 0) grantedUnits = 1;
   let cipherLen: u32 = 0;
   if (cgaMode) {
@@ -184,7 +224,10 @@ export function bu_process(pkt: usize, now: f64): u32 {
     }
   }
   // Step 8: room in the cache.
-  const r = bc_update(hoa, coa, seq, grantedUnits * 4, cgaMode ? newPhkt : 0, now);
+  // A creation under the on-link policy starts in probation; a phkt-mode BU ends it.
+  const setFlags = binding == 0 && admission_on_link() ? FLAG_PROBATION : 0;
+  const clearFlags = cgaMode ? 0 : FLAG_PROBATION;
+  const r = bc_update(hoa, coa, seq, grantedUnits * 4, cgaMode ? newPhkt : 0, now, setFlags, clearFlags);
   if (r == BC_FULL) return reject(pkt, hoa, BA_INSUFFICIENT_RESOURCES, seq);
   if (r != BC_ADDED && r != BC_MOVED && r != BC_REFRESHED) {
     ctr_inc(C_CONTROL_DROP);

@@ -2,7 +2,7 @@
 // The host validates the user's file first; the core checks every field again and
 // changes nothing unless the whole record is valid.
 //
-// Record (DAR_CONFIG_SIZE = 432 bytes, native little-endian u32 fields):
+// Record (DAR_CONFIG_SIZE = 480 bytes, native little-endian u32 fields):
 //   [0]   u8[16] anchor        the anchor address A_k: not ::, not multicast
 //   [16]  u32    prefixCount   1..16
 //   [20]  u32    minSec        lowest CGA Sec accepted, 0..7
@@ -14,6 +14,16 @@
 //   [48]  16 x 24-byte prefix records, the first prefixCount used:
 //         [0] u8[16] prefix (bits past the length must be 0), [16] u32 length 0..128,
 //         [20] u32 reserved 0
+//   [432] u32    cgaPerSecond        budget units a second (cga-budget.ts), 1..1000000
+//   [436] u32    cgaPerBatch         cga-mode BUs verified per call, 1..256
+//   [440] u32    cgaQueue            deferral queue entries (cga-queue.ts), 0..65536; 0: verify
+//                                    inline in dar_process_batch (offline replay)
+//   [444] u32    admissionMode       0 open, 1 on-link (admission.ts)
+//   [448] u32    sightings           sightings table capacity (sightings.ts), 1..4194304
+//   [452] u32    sightingLifetime    seconds, 1..2^31-1
+//   [456] u32    probationLifetime   seconds, 4..262140
+//   [460] u32    probationMax        bindings in probation at most, 1..4194304
+//   [464] u32[4] reserved            0
 //
 // Changing `capacity` re-creates the (empty) binding cache; it is refused while bindings
 // exist (CFG_CAPACITY_IN_USE). The same capacity keeps the bindings.
@@ -21,8 +31,13 @@
 import { bc_capacity, bc_count, bc_init, BC_OK, BC_MAX_CAPACITY } from "./binding-cache";
 import { icmp_rate_reset } from "./icmp";
 import { copy_addr } from "../wire/bytes";
+import { budget_configure, BUDGET_MAX_PER_SECOND } from "./cga-budget";
+import { queue_configure, QUEUE_MAX } from "./cga-queue";
+import { sightings_configure, SIGHTINGS_MAX } from "./sightings";
+import { admission_configure, ADMISSION_ON_LINK } from "./admission";
+import { BATCH_MAX_SLOTS } from "../batch/slots";
 
-export const DAR_CONFIG_SIZE: u32 = 432;
+export const DAR_CONFIG_SIZE: u32 = 480;
 export const DAR_MAX_PREFIXES: u32 = 16;
 export const DAR_MAX_LIFETIME_LIMIT: u32 = 262140;
 
@@ -38,6 +53,8 @@ export const CFG_BAD_CAPACITY: i32 = 8;
 export const CFG_BAD_RESERVED: i32 = 9;
 export const CFG_CAPACITY_IN_USE: i32 = 10;
 export const CFG_NO_RANDOM: i32 = 11;
+export const CFG_BAD_CGA_BUDGET: i32 = 12;
+export const CFG_BAD_ADMISSION: i32 = 13;
 
 const recordBuf: usize = memory.data(<i32>DAR_CONFIG_SIZE, 16);
 const anchorBuf: usize = memory.data(16, 16);
@@ -89,10 +106,26 @@ export function dar_configure(ptr: usize): i32 {
     write_mask(m, bits);
     if ((load<u64>(rec) & ~load<u64>(m)) != 0 || (load<u64>(rec, 8) & ~load<u64>(m, 8)) != 0) return CFG_BAD_PREFIX;
   }
+  const perSecond = load<u32>(ptr, 432);
+  const perBatch = load<u32>(ptr, 436);
+  const queue = load<u32>(ptr, 440);
+  if (perSecond == 0 || perSecond > BUDGET_MAX_PER_SECOND || perBatch == 0 || perBatch > BATCH_MAX_SLOTS || queue > QUEUE_MAX) return CFG_BAD_CGA_BUDGET;
+  const mode = load<u32>(ptr, 444);
+  const sightings = load<u32>(ptr, 448);
+  const sightingLife = load<u32>(ptr, 452);
+  const probationLife = load<u32>(ptr, 456);
+  const probationMax = load<u32>(ptr, 460);
+  if (mode > ADMISSION_ON_LINK || sightings == 0 || sightings > SIGHTINGS_MAX || sightingLife == 0 || sightingLife > 0x7fffffff
+    || probationLife < 4 || probationLife > DAR_MAX_LIFETIME_LIMIT || probationMax == 0 || probationMax > BC_MAX_CAPACITY) return CFG_BAD_ADMISSION;
+  for (let o: usize = 464; o < 480; o += 4) if (load<u32>(ptr + o) != 0) return CFG_BAD_RESERVED;
   if (cap != bc_capacity()) {
     if (bc_count() != 0) return CFG_CAPACITY_IN_USE;
     if (bc_init(cap) != BC_OK) return CFG_NO_RANDOM;
   }
+  if (!sightings_configure(sightings, sightingLife)) return CFG_NO_RANDOM;
+  budget_configure(perSecond, perBatch);
+  queue_configure(queue);
+  admission_configure(mode, probationLife, probationMax);
   copy_addr(anchorBuf, ptr);
   for (let i: u32 = 0; i < n; i++) {
     const rec = ptr + 48 + <usize>i * 24;

@@ -81,7 +81,7 @@ export function dar_control(slot: usize, pkt: usize, len: u32, mhOff: u32, now: 
   }
   const type = dec(DEC_MH_TYPE);
   if (type == MH_BU) {
-    const drop = bu_process(pkt, now);
+    const drop = bu_process(pkt, len, now);
     return drop != 0 ? drop : reply(slot, <i32>bu_reply_len(), out);
   }
   if (type == MH_COTI) return answer_coti(slot, pkt, now, out);

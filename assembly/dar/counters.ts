@@ -41,7 +41,15 @@ export const C_COT_SENT: u32 = 30; //         Care-of Test messages sent
 export const C_BE_SENT: u32 = 31; //          Binding Error messages sent
 export const C_WITHHELD: u32 = 32; //         BAs withheld: the host could not make their binding changes durable
 
-export const COUNTERS_LEN: u32 = 33;
+export const C_CGA_DEFERRED: u32 = 33; //     cga-mode BUs queued for dar_process_deferred (cga-queue.ts)
+export const C_CGA_OVER_BUDGET: u32 = 34; //  cga-mode BUs refused: deferral queue full (BA 130, or dropped when rate-limited)
+export const C_CGA_STALE: u32 = 35; //        queued cga-mode BUs dropped unprocessed, older than 1 s
+export const C_ADMISSION_UNSIGHTED: u32 = 36; // creations refused: HoA not sighted on the access link (admission.ts)
+export const C_ADMISSION_PROBATION_FULL: u32 = 37; // creations refused: probationMax bindings in probation
+export const C_CGA_VERIFIED: u32 = 38; //     RSA signature verifications run (cga mode, step 4)
+export const C_SIGHTINGS_EVICTED: u32 = 39; // live sightings pushed out of a full probe window (sightings.ts)
+
+export const COUNTERS_LEN: u32 = 40;
 
 const countersBase: usize = memory.data(<i32>(COUNTERS_LEN * 8), 16);
 

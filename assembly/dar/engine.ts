@@ -52,6 +52,9 @@ import { icmp_error_allowed, icmp_rate_take, icmp_build_error, icmp_echo_reply, 
 import { cfg_configured, cfg_anchor, cfg_tunnel_mtu, cfg_in_prefixes } from "./config";
 import { dar_control, control_tick } from "./control";
 import { acks_begin, acks_at } from "./withheld";
+import { queue_take_into_slots } from "./cga-queue";
+import { bu_deferred_pass } from "./binding-update";
+import { budget_batch_begin } from "./cga-budget";
 
 /** Records the expiry sweep visits per tick (a full pass over 1M bindings in ~16 s). */
 export const SWEEP_BUDGET: u32 = 65536;
@@ -134,6 +137,25 @@ function decapsulate(slot: usize, d: usize, pkt: usize, len: u32, off: u32, h: u
   desc_send(d, <u32>(inner - slot), ilen);
 }
 
+/** A Mobility Header to the anchor: the control plane's reply, or its drop. */
+function control(slot: usize, d: usize, pkt: usize, len: u32, off: u32, now: f64): void {
+  store<u64>(ctrlOut, 0);
+  const r = dar_control(slot, pkt, len, off, now, ctrlOut);
+  if (r != 0) {
+    // dar_control has counted the drop under `r` already: only the descriptor is left.
+    if (r < COUNTERS_LEN) desc_drop(d, r);
+    else drop(d, C_CONTROL_DROP);
+    return;
+  }
+  const o = load<u32>(ctrlOut);
+  const l = load<u32>(ctrlOut, 4);
+  if (l < IPV6_HEADER_LEN || o > BATCH_SLOT_STRIDE || l > BATCH_SLOT_STRIDE - o) {
+    drop(d, C_CONTROL_DROP);
+    return;
+  }
+  desc_send(d, o, l);
+}
+
 /** Extension headers to_anchor steps over before giving up on finding the upper layer. */
 const ANCHOR_WALK_MAX: u32 = 8;
 const CHAIN = new Chain();
@@ -167,21 +189,7 @@ function to_anchor(slot: usize, d: usize, pkt: usize, len: u32, now: f64): void 
     }
   } else if (nh == NH_MOBILITY && off < len) {
     ctr_inc(C_MOBILITY_CONTROL);
-    store<u64>(ctrlOut, 0);
-    const r = dar_control(slot, pkt, len, off, now, ctrlOut);
-    if (r != 0) {
-      // dar_control has counted the drop under `r` already: only the descriptor is left.
-      if (r < COUNTERS_LEN) desc_drop(d, r);
-      else drop(d, C_CONTROL_DROP);
-      return;
-    }
-    const o = load<u32>(ctrlOut);
-    const l = load<u32>(ctrlOut, 4);
-    if (l < IPV6_HEADER_LEN || o > BATCH_SLOT_STRIDE || l > BATCH_SLOT_STRIDE - o) {
-      drop(d, C_CONTROL_DROP);
-      return;
-    }
-    desc_send(d, o, l);
+    control(slot, d, pkt, len, off, now);
   } else if (nh == NH_MOBILITY) {
     drop(d, C_MALFORMED);
   } else {
@@ -288,6 +296,7 @@ export function dar_batch(n: u32, now: f64): u32 {
   if (n > BATCH_MAX_SLOTS) n = BATCH_MAX_SLOTS;
   ctr_add(C_RX, n);
   acks_begin(n);
+  budget_batch_begin();
   if (!cfg_configured()) {
     for (let i: u32 = 0; i < n; i++) drop(desc_at(i), C_NOT_CONFIGURED);
     return 0;
@@ -303,6 +312,32 @@ export function dar_batch(n: u32, now: f64): u32 {
   acks_at(BATCH_MAX_SLOTS);
   ctr_add(C_TX, sent);
   return sent;
+}
+
+/**
+ * The ABI's dar_process_deferred: moves queued cga-mode BUs into slots 0..k-1 as the
+ * budget allows (cga-queue.ts), runs each through the control plane with its RSA work, and
+ * returns k. Outputs, events and dar_withhold_acks as after dar_process_batch. The BUs were
+ * counted under `rx` and `mobility-control` when they arrived.
+ */
+export function dar_deferred(now: f64): u32 {
+  lastNow = now;
+  if (!cfg_configured()) return 0;
+  const k = queue_take_into_slots(now);
+  acks_begin(k);
+  bu_deferred_pass(true);
+  let sent: u32 = 0;
+  for (let i: u32 = 0; i < k; i++) {
+    acks_at(i);
+    const slot = slot_at(i);
+    const d = desc_at(i);
+    control(slot, d, slot + BATCH_HEADROOM, desc_len(d), 0, now);
+    sent += load<u32>(d, 8);
+  }
+  bu_deferred_pass(false);
+  acks_at(BATCH_MAX_SLOTS);
+  ctr_add(C_TX, sent);
+  return k;
 }
 
 /** The ABI's dar_tick: expiry sweep (bounded), control-plane timers. */

@@ -14,8 +14,8 @@
 //                                     produced while replaying, before it installs routes)
 // The record carries the PHKT: it is secret, and the host treats the 96 bytes as opaque.
 
-import { bc_capacity, bc_peek, bc_remove, bc_restore_record, BC_ADDED, BC_FULL } from "./binding-cache";
-import { bc_record_valid, ENTRY_SIZE } from "./binding-record";
+import { bc_capacity, bc_peek, bc_remove, bc_restore_record, bc_overwrite, BC_ADDED, BC_FULL } from "./binding-cache";
+import { bc_record_valid } from "./binding-record";
 
 export const RECORDS_SCRATCH_LEN: u32 = 112;
 export const RECORD_OK: i32 = 0;
@@ -32,8 +32,7 @@ export function dar_binding_put(rec: usize): i32 {
   if (!bc_record_valid(rec)) return RECORD_BAD;
   const e = bc_peek(rec);
   if (e != 0) {
-    // Same HoA (the hash key), so overwriting the whole record in place keeps the index valid.
-    if (e != rec) memory.copy(e, rec, ENTRY_SIZE);
+    bc_overwrite(e, rec);
     return RECORD_OK;
   }
   const r = bc_restore_record(rec);

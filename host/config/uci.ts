@@ -114,6 +114,16 @@ const DAR_OPTIONS: Record<string, { key: string; kind: Kind }> = {
   txqueuelen: { key: "txqueuelen", kind: "integer" },
   compactChanges: { key: "compactChanges", kind: "integer" },
   compactSeconds: { key: "compactSeconds", kind: "integer" },
+  accessInterface: { key: "accessInterfaces", kind: "list" },
+  // The JSON objects "cgaBudget" and "admission", flattened (KEY.FIELD).
+  cgaPerSecond: { key: "cgaBudget.perSecond", kind: "integer" },
+  cgaPerBatch: { key: "cgaBudget.perBatch", kind: "integer" },
+  cgaQueue: { key: "cgaBudget.queue", kind: "integer" },
+  admission: { key: "admission.mode", kind: "text" },
+  sightings: { key: "admission.sightings", kind: "integer" },
+  sightingLifetime: { key: "admission.sightingLifetime", kind: "integer" },
+  probationLifetime: { key: "admission.probationLifetime", kind: "integer" },
+  probationMax: { key: "admission.probationMax", kind: "integer" },
 };
 /** Options of the section read by the init script and uci-defaults, not by the daemon
  *  (docs/OPENWRT.md): checked here too so that a typo in them is an error as well. */
@@ -175,7 +185,9 @@ export function parseUciDar(text: string, file: string, sectionName?: string): U
       if (o.name === "enabled") enabled = value as boolean;
       continue;
     }
-    json[dar!.key] = readValue(o, dar!.kind, file);
+    const [key, field] = dar!.key.split(".") as [string, string | undefined];
+    if (field) ((json[key] ??= {}) as Json)[field] = readValue(o, dar!.kind, file);
+    else json[key] = readValue(o, dar!.kind, file);
     lineOfKey.set(dar!.key, o);
   }
   try {
@@ -184,12 +196,13 @@ export function parseUciDar(text: string, file: string, sectionName?: string): U
     // The JSON reader names the key (`FILE: "minSec" must be ...`): point at its line instead.
     if (!(e instanceof InputError) || !e.message.startsWith(`${file}: "`)) throw e;
     const rest = e.message.slice(file.length + 2);
-    const m = /^"(\w+)":? /.exec(rest);
+    const m = /^"(\w+)"(?:: "(\w+)")?:? /.exec(rest);
     if (!m) throw e;
-    const o = lineOfKey.get(m[1]!);
+    const key = m[2] ? `${m[1]}.${m[2]}` : m[1]!;
+    const o = lineOfKey.get(key);
     const what = rest.slice(m[0].length);
     if (o) throw new InputError(`${file}:${o.line}: option '${o.name}': ${what}`);
-    throw new InputError(`${file}:${section.line}: 'config dar' section: option '${uciName(m[1]!)}': ${what}`);
+    throw new InputError(`${file}:${section.line}: 'config dar' section: option '${uciName(key)}': ${what}`);
   }
 }
 

@@ -49,6 +49,10 @@ export interface BatchRole {
   /** Processes slots 0..n-1; returns how many have verdict send. */
   process(n: number, nowMs: number): number;
   tick(nowMs: number): void;
+  /** Optional deferred work (the DAR's queued cga-mode BUs): fills slots 0..k-1 like a batch, returns k. */
+  processDeferred?(nowMs: number): number;
+  /** With processDeferred: ms until it can make progress, -1 when nothing waits. */
+  deferredWaitMs?(nowMs: number): number;
 }
 
 export class BatchMemory {

@@ -5,7 +5,7 @@
 // they are documented in assembly/dar/{config,counters,events,binding-record,snapshot}.ts.
 import { createHash } from "node:crypto";
 import type { Core } from "../wasm.js";
-import { DAR_DEFAULTS, type DarConfig } from "../config/dar.js";
+import { DAR_DEFAULTS, CGA_BUDGET_OFFLINE, ADMISSION_DEFAULTS, ADMISSION_OFFLINE_MODE, type DarConfig } from "../config/dar.js";
 import { BatchMemory, batchSource, VERDICT_SEND, type BatchExports, type BatchRole } from "./batch.js";
 import {
   BINDING_RECORD_LEN, readBindingRecord, readEvents, writeBindingRecord,
@@ -24,6 +24,8 @@ export const COUNTER_NAMES = [
   "bindings-expired", "cache-full", "anchor-other", "not-configured", "control-drop",
   "mh-malformed", "mh-unexpected", "bu-accepted", "bu-rejected", "bu-no-ack", "bad-auth-failed",
   "no-random", "cot-sent", "be-sent", "withheld",
+  "cga-deferred", "cga-over-budget", "cga-stale", "admission-unsighted", "admission-probation-full",
+  "cga-verified", "sightings-evicted",
 ] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
 
@@ -38,7 +40,9 @@ const CONFIG_ERRORS: Record<number, string> = {
   8: "capacity must be 1..4194304",
   9: "reserved field not zero",
   10: "capacity cannot change while bindings exist",
-  11: "no randomness for the binding cache key",
+  11: "no randomness for the binding cache or sightings key",
+  12: "cgaBudget: perSecond 1..1000000, perBatch 1..256, queue 0..65536",
+  13: "admission: mode, sightings 1..4194304, sightingLifetime, probationLifetime 4..262140, probationMax 1..4194304",
 };
 
 const SNAPSHOT_ERRORS: Record<number, string> = {
@@ -127,10 +131,27 @@ type DarExports = BatchExports & {
   dar_bindings_memory(): number;
   dar_bindings_table_slots(): number;
   dar_bindings_max_probe(): number;
+  dar_bindings_probation(): number;
+  dar_process_deferred(now: number): number;
+  dar_deferred_pending(): number;
+  dar_deferred_wait_ms(now: number): number;
+  dar_sightings_scratch(): number;
+  dar_sightings_batch(): number;
+  dar_sightings_add(ptr: number, count: number, now: number): number;
+  dar_sighted(ptr: number, now: number): number;
+  dar_sightings_count(): number;
+  dar_sightings_capacity(): number;
+  dar_sightings_memory(): number;
+  dar_sightings_write(ptr: number, max: number, now: number): number;
+  dar_sightings_record_len(): number;
+  dar_sightings_restore(ptr: number, count: number): number;
 };
 
 /** Configuration record fields (assembly/dar/config.ts). */
-const CFG = { ANCHOR: 0, PREFIX_COUNT: 16, MIN_SEC: 20, MAX_LIFETIME: 24, COA_TEST: 28, TUNNEL_MTU: 32, CAPACITY: 36, PREFIXES: 48, PREFIX_STRIDE: 24, PREFIX_LEN: 16 } as const;
+const CFG = {
+  ANCHOR: 0, PREFIX_COUNT: 16, MIN_SEC: 20, MAX_LIFETIME: 24, COA_TEST: 28, TUNNEL_MTU: 32, CAPACITY: 36, PREFIXES: 48, PREFIX_STRIDE: 24, PREFIX_LEN: 16,
+  CGA_PER_SECOND: 432, CGA_PER_BATCH: 436, CGA_QUEUE: 440, ADMISSION_MODE: 444, SIGHTINGS: 448, SIGHTING_LIFETIME: 452, PROBATION_LIFETIME: 456, PROBATION_MAX: 460,
+} as const;
 
 export class Dar implements BatchRole {
   readonly x: DarExports;
@@ -176,7 +197,19 @@ export class Dar implements BatchRole {
     v.setUint32(CFG.MAX_LIFETIME, cfg.maxLifetime, true);
     v.setUint32(CFG.COA_TEST, cfg.coaTest ? 1 : 0, true);
     v.setUint32(CFG.TUNNEL_MTU, cfg.tunnelMtu, true);
-    v.setUint32(CFG.CAPACITY, cfg.capacity ?? DAR_DEFAULTS.capacity, true);
+    const capacity = cfg.capacity ?? DAR_DEFAULTS.capacity;
+    v.setUint32(CFG.CAPACITY, capacity, true);
+    // A config made without the policy keys gets the offline profile (parseDarConfig's).
+    const budget = cfg.cgaBudget ?? CGA_BUDGET_OFFLINE;
+    const adm = cfg.admission ?? { ...ADMISSION_DEFAULTS, mode: ADMISSION_OFFLINE_MODE, probationLifetime: Math.min(ADMISSION_DEFAULTS.probationLifetime, cfg.maxLifetime), probationMax: Math.max(1, Math.floor(capacity / 4)) };
+    v.setUint32(CFG.CGA_PER_SECOND, budget.perSecond, true);
+    v.setUint32(CFG.CGA_PER_BATCH, budget.perBatch, true);
+    v.setUint32(CFG.CGA_QUEUE, budget.queue, true);
+    v.setUint32(CFG.ADMISSION_MODE, adm.mode === "on-link" ? 1 : 0, true);
+    v.setUint32(CFG.SIGHTINGS, adm.sightings, true);
+    v.setUint32(CFG.SIGHTING_LIFETIME, adm.sightingLifetime, true);
+    v.setUint32(CFG.PROBATION_LIFETIME, adm.probationLifetime, true);
+    v.setUint32(CFG.PROBATION_MAX, adm.probationMax, true);
     cfg.prefixes.forEach((p, i) => {
       const at = CFG.PREFIXES + i * CFG.PREFIX_STRIDE;
       rec.set(p.address, at);
@@ -199,6 +232,79 @@ export class Dar implements BatchRole {
   /** Processes slots 0..n-1; returns how many have verdict send. */
   process(n: number, nowMs: number): number {
     return this.x.dar_process_batch(n, nowMs);
+  }
+
+  /**
+   * Processes queued cga-mode BUs (as the CPU budget allows) in slots 0..k-1 and returns k:
+   * write their outputs like a batch's (after the same afterBatch work).
+   */
+  processDeferred(nowMs: number): number { return this.x.dar_process_deferred(nowMs); }
+  /** cga-mode BUs waiting for processDeferred. */
+  deferredPending(): number { return this.x.dar_deferred_pending(); }
+  /** Milliseconds until processDeferred can make progress; -1 when nothing waits. */
+  deferredWaitMs(nowMs: number): number { return this.x.dar_deferred_wait_ms(nowMs); }
+
+  /**
+   * Records addresses (16 bytes each) as seen on the access link; those outside the DAR's
+   * prefixes are skipped. Returns how many were recorded.
+   */
+  addSightings(addrs: readonly Uint8Array[], nowMs: number): number {
+    const per = this.x.dar_sightings_batch();
+    const ptr = this.x.dar_sightings_scratch();
+    let added = 0;
+    for (let i = 0; i < addrs.length; i += per) {
+      const chunk = addrs.slice(i, i + per);
+      const { mem } = this.views();
+      chunk.forEach((a, j) => {
+        if (a.length !== 16) throw new Error("a sighting is a 16-byte IPv6 address");
+        mem.set(a, ptr + j * 16);
+      });
+      added += this.x.dar_sightings_add(ptr, chunk.length, nowMs);
+    }
+    return added;
+  }
+
+  /** The live sightings as 24-byte records (address, f64 lastSeen ms, little-endian): opaque to the caller. */
+  saveSightings(nowMs: number): Uint8Array {
+    const len = this.x.dar_sightings_record_len();
+    const max = this.x.dar_sightings_capacity();
+    const ptr = this.x.alloc(Math.max(1, max * len));
+    try {
+      const n = this.x.dar_sightings_write(ptr, max, nowMs);
+      return this.core.copyOut(ptr, n * len);
+    } finally {
+      this.x.free(ptr);
+    }
+  }
+
+  /** Puts back records from saveSightings, each with its own lastSeen; returns how many were taken. */
+  restoreSightings(records: Uint8Array): number {
+    const len = this.x.dar_sightings_record_len();
+    if (records.length % len !== 0) throw new DarError(`sightings: ${records.length} bytes is not a whole number of ${len}-byte records`, 1);
+    const per = this.x.dar_sightings_batch();
+    const ptr = this.x.dar_sightings_scratch();
+    let added = 0;
+    for (let o = 0; o < records.length; o += per * len) {
+      const chunk = records.subarray(o, Math.min(records.length, o + per * len));
+      this.views().mem.set(chunk, ptr);
+      added += this.x.dar_sightings_restore(ptr, chunk.length / len);
+    }
+    return added;
+  }
+
+  /** Whether the address counts as sighted at nowMs. */
+  sighted(addr: Uint8Array, nowMs: number): boolean {
+    const ptr = this.x.dar_sightings_scratch();
+    this.views().mem.set(addr, ptr);
+    return this.x.dar_sighted(ptr, nowMs) === 1;
+  }
+
+  /** Sightings held (live or expired), capacity, bytes; bindings in probation. */
+  policyState(): { sightings: number; sightingsCapacity: number; sightingsBytes: number; probation: number; deferred: number } {
+    return {
+      sightings: this.x.dar_sightings_count(), sightingsCapacity: this.x.dar_sightings_capacity(),
+      sightingsBytes: this.x.dar_sightings_memory(), probation: this.x.dar_bindings_probation(), deferred: this.x.dar_deferred_pending(),
+    };
   }
 
   /** After process: drops the outputs that acknowledge a binding change (the BAs); how many. */

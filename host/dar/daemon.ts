@@ -14,7 +14,10 @@
 // The hooks: the data plane drives the Dar itself; after each batch (before its outputs are
 // written) the daemon makes the batch's binding changes durable from its events
 // (DarStore.recordBatch, which withholds the BAs if that fails), then routes and logs them;
-// after each tick it routes the expiry events and runs the periodic work.
+// after each tick it routes the expiry events and runs the periodic work. The data plane also
+// runs the core's deferred cga-mode BUs (Dar.processDeferred) through the same hook.
+// With admission "on-link", the sightings feed (sightings.ts) hands the core the addresses the
+// access interfaces' neighbour tables hold.
 import type { Core } from "../wasm.js";
 import { loadCore } from "../wasm.js";
 import { Dar, DarError, COUNTER_NAMES, type DarEvent, type CounterName } from "../core/dar.js";
@@ -29,6 +32,8 @@ import type { Logger } from "../log.js";
 import { DarStore, type RestoreReport } from "./store.js";
 import { KernelDarNet, type DarNet } from "./net.js";
 import { ControlServer } from "../control/socket.js";
+import { ifIndex } from "../net/netlink.js";
+import { SightingsFeed, kernelNeighbours, accessInterfaceNames, acceptUntrackedNa, type SightingsSource } from "./sightings.js";
 
 /** Bytes of the outer IPv6 header the tunnel adds. */
 export const TUNNEL_OVERHEAD = 40;
@@ -52,6 +57,27 @@ export interface DarDaemonOptions {
   tickMs?: number;
   /** Control socket (default on; tests may turn it off). */
   controlSocket?: boolean;
+  /** Where sightings come from (default: the kernel's neighbour table, with accept_untracked_na set). */
+  neighbours?: SightingsSource;
+}
+
+function indexOr0(dev: string): number {
+  try { return ifIndex(dev); } catch { return 0; }
+}
+
+/**
+ * Which interfaces are access links: the configured `accessInterfaces`, or every interface
+ * but lo and the TUN. Names are resolved at every call (an interface may come and go).
+ */
+export function accessInterfaces(names: readonly string[] | null, tun: string): () => (ifindex: number) => boolean {
+  return () => {
+    if (names) {
+      const set = new Set(names.map(indexOr0).filter((i) => i > 0));
+      return (i) => set.has(i);
+    }
+    const excluded = new Set([indexOr0("lo"), indexOr0(tun)]);
+    return (i) => !excluded.has(i);
+  };
 }
 
 type Undo = { what: string; fn: () => Promise<void> | void };
@@ -67,6 +93,7 @@ export class DarDaemon {
   net!: DarNet;
   dataplane!: Dataplane;
   restored: RestoreReport | null = null;
+  sightings: SightingsFeed | null = null;
   /** Resolves when the data-plane loop has ended (stop, or the TUN failed: then it rejects). */
   done: Promise<void> = Promise.resolve();
   private readonly now: () => number;
@@ -113,6 +140,19 @@ export class DarDaemon {
       const restoredEvents: RouteEvent[] = dar.bindings().map((b) => ({ kind: "added", hoa: b.hoa, coa: b.coa, lifetime: b.lifetime, seq: b.seq }));
       this.net.apply(restoredEvents);
 
+      if (cfg.admission?.mode === "on-link") {
+        const missing = (cfg.accessInterfaces ?? []).filter((n) => indexOr0(n) === 0);
+        if (missing.length) log.warn("sightings.interfaces_missing", { interfaces: missing });
+        if (!this.o.neighbours) {
+          const undoNa = await acceptUntrackedNa(accessInterfaceNames(cfg.accessInterfaces, this.tun.name), log);
+          this.defer("accept_untracked_na", undoNa);
+        }
+        const feed = new SightingsFeed({ dar, stateDir: cfg.stateDir, source: this.o.neighbours ?? kernelNeighbours(), isAccess: accessInterfaces(cfg.accessInterfaces, this.tun.name), now: this.now, log });
+        feed.start();
+        this.sightings = feed;
+        this.defer("sightings", () => feed.stop());
+        log.info("sightings.started", { interfaces: cfg.accessInterfaces ?? "all but lo and the TUN", ...dar.policyState() });
+      }
       if (this.o.controlSocket !== false) {
         const server = new ControlServer(cfg.socket, (req) => this.request(req), log);
         await server.listen();
@@ -258,6 +298,7 @@ export class DarDaemon {
         compactions: this.store?.compactions ?? 0,
       },
       dataplane: this.dataplane ? { ...this.dataplane.stats } : null,
+      admission: { mode: this.cfg.admission?.mode ?? "open", ...this.dar.policyState(), feed: this.sightings ? { ...this.sightings.stats, pending: this.sightings.pendingCount } : null },
       routes: this.net ? this.net.hoas.size : 0,
     };
   }

@@ -156,7 +156,8 @@ class Domain {
     const central = i === this.n;
     const prefix = central ? this.homePrefix : this.darPrefix(i);
     dar.configure({
-      ...parseDarConfig({ anchor: formatIPv6(this.anchorAddrs[i]!), prefixes: [`${formatIPv6(prefix)}/64`], coaTest: this.sc.coaTest }),
+      // The simulator models signaling, not the DAR's CPU: a cga budget it never reaches.
+      ...parseDarConfig({ anchor: formatIPv6(this.anchorAddrs[i]!), prefixes: [`${formatIPv6(prefix)}/64`], coaTest: this.sc.coaTest, cgaBudget: { perSecond: 1_000_000, perBatch: 256, queue: 0 } }),
       capacity: central ? Math.max(64, this.sc.mns) : this.sc.darCapacity,
     });
     dar.tick(EPOCH_MS);

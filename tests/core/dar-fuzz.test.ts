@@ -89,7 +89,8 @@ function findMh(p: Uint8Array, len: number): { off: number; hoa: Uint8Array | nu
 test(`DAR fuzz: ${COUNT} random and mutated packets through process_batch (seed ${SEED})`, () => {
   const builder = loadCore();
   const dar = new Dar(loadCore());
-  dar.configure({ ...parseDarConfig({ anchor: ANCHOR, prefixes: [`${PREFIX}/64`], maxLifetime: 600 }), capacity: 4096 });
+  // Inline cga work with a budget no batch exhausts: every BU reaches the crypto, as before the budget.
+  dar.configure({ ...parseDarConfig({ anchor: ANCHOR, prefixes: [`${PREFIX}/64`], maxLifetime: 600, cgaBudget: { perSecond: 1_000_000, perBatch: 256, queue: 0 } }), capacity: 4096 });
   const r = rng(SEED);
 
   // ---- corpus

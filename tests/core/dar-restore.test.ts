@@ -221,7 +221,7 @@ test("restore: damaged snapshots are refused and leave the running state untouch
   sealed("magic", 2, (b) => { b[0] ^= 0x20; });
   sealed("count + 1", 1, (_, v) => v.setUint32(20, count + 1, true));
   sealed("secretsLen - 1", 1, (_, v) => v.setUint32(24, secretsLen - 1, true));
-  sealed("record 1: reserved flag bit", 5, (b) => { b[rec(1) + 86] |= 0x02; });
+  sealed("record 1: reserved flag bit", 5, (b) => { b[rec(1) + 86] |= 0x04; });
   sealed("record 1: state 0", 5, (b) => { b[rec(1) + 87] = 0; });
   sealed("record 2: state 2", 5, (b) => { b[rec(2) + 87] = 2; });
   sealed("record 0: lifetime 0", 5, (_, v) => v.setUint32(rec(0) + 80, 0, true));

@@ -142,7 +142,8 @@ test("fama dar in a namespace: cga BU/BA, tunnelled CN traffic, spoofing dropped
     const socket = join(dir, "dar.sock");
     const stateDir = join(dir, "state");
     const configPath = join(dir, "dar1.json");
-    writeFileSync(configPath, JSON.stringify({ anchor, prefixes: [PLAN.prefix(1)], tun: "fama0", stateDir, socket, maxLifetime: 3600 }));
+    // The HoA was never on DAR1's link (the test forms it and sends from DAR2's): admission "open".
+    writeFileSync(configPath, JSON.stringify({ anchor, prefixes: [PLAN.prefix(1)], tun: "fama0", stateDir, socket, maxLifetime: 3600, admission: { mode: "open" } }));
 
     let d = startDar(topo, configPath);
     await started(d);
@@ -217,6 +218,75 @@ test("fama dar in a namespace: cga BU/BA, tunnelled CN traffic, spoofing dropped
     assert.deepEqual((await status(socket)).bindings, []);
     const lost = await capture(topo, anchor, { send: buildBu(core, { coa, anchor, hoa, seq: ++seq, lifetime: 75, phkt: phkt! }) });
     assert.equal(statusOf(core, lost), 147);
+    d.child.kill("SIGTERM");
+    assert.equal((await once(d.child, "exit"))[0], 0, d.log());
+  } finally {
+    await topo.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual((await netnsList()).filter((n) => n.startsWith(prefix)), []);
+});
+
+test("fama dar with the default admission (on-link): an MN its access link saw registers, an unsighted HoA gets 130 before any crypto; sightings survive a restart", { skip: notRoot || (!hasPython && "needs /usr/bin/python3"), timeout: 180_000 }, async () => {
+  const prefix = `i12core-${process.pid}-adm-`;
+  const dir = mkdtempSync(join(tmpdir(), "fama-dar-adm-"));
+  const core = loadCore();
+  const topo = await Topology.build({ prefix, dars: 2, anchors: "none", attach: 1 });
+  try {
+    const anchor = PLAN.anchor(1);
+    const { privateKey: key } = generateKeyPairSync("rsa", { modulusLength: 1024 });
+    const cga = () => {
+      const c = cgaAddress(core, { modifier: new Uint8Array(randomBytes(16)), prefix: addr("2001:db8:1::"), spki: spkiDer(key), sec: 0 });
+      return { hoa: text(c.address), params: Buffer.from(c.params).toString("hex") };
+    };
+    const seen = cga();
+    const stranger = cga();
+    const socket = join(dir, "dar.sock");
+    const stateDir = join(dir, "state");
+    const configPath = join(dir, "dar1.json");
+    writeFileSync(configPath, JSON.stringify({ anchor, prefixes: [PLAN.prefix(1)], tun: "fama0", stateDir, socket, maxLifetime: 3600 }));
+    let d = startDar(topo, configPath);
+    await started(d);
+    assert.equal((await ip(["netns", "exec", topo.darNs(1), "cat", "/proc/sys/net/ipv6/conf/acc/accept_untracked_na"])).stdout.trim(), "2");
+
+    // The MN on DAR1's link forms `seen` and talks to DAR1: the kernel's neighbour table holds it.
+    await ip(["addr", "add", `${seen.hoa}/64`, "dev", topo.mnDev(1), "nodad"], topo.ns.mn);
+    assert.ok(await topo.ping(topo.ns.mn, PLAN.darAccess(1), { src: seen.hoa, count: 1, waitS: 3 }), "ping DAR1 from the HoA");
+    const sighted = async () => ((await status(socket)) as unknown as { admission: { sightings: number } }).admission.sightings;
+    for (let i = 0; i < 100 && (await sighted()) < 1; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok((await sighted()) >= 1, `no sighting\n${d.log()}`);
+
+    // It moves to DAR2 and registers `seen` at DAR1 in cga mode; the stranger's valid CGA is refused.
+    await topo.attach(2);
+    const coa = PLAN.mnAddress(2);
+    const ba = await capture(topo, anchor, { send: buildBu(core, { coa, anchor, hoa: seen.hoa, seq: 1, lifetime: 150, cga: { key, params: seen.params } }) });
+    assert.equal(statusOf(core, ba), 0, d.log());
+    const dba = decodePacket(core, ba!);
+    assert.ok(dba.ok && dba.mh);
+    assert.equal(dba.mh.lifetime, 15, "probation grant: 60 s");
+    const no = await capture(topo, anchor, { send: buildBu(core, { coa, anchor, hoa: stranger.hoa, seq: 1, lifetime: 150, cga: { key, params: stranger.params } }) });
+    assert.equal(statusOf(core, no), 130);
+    const st = await status(socket);
+    assert.deepEqual(st.bindings.map((b) => b.hoa), [seen.hoa]);
+    assert.equal(st.counters["admission-unsighted"], 1);
+    assert.equal(st.counters["cga-verified"], 1, "only the sighted HoA's signature was verified");
+    assert.equal(st.counters["cga-deferred"], 1);
+
+    // SIGTERM and restart with the neighbour entry gone: the sightings file still admits `seen`.
+    d.child.kill("SIGTERM");
+    assert.equal((await once(d.child, "exit"))[0], 0, d.log());
+    assert.equal((await ip(["netns", "exec", topo.darNs(1), "cat", "/proc/sys/net/ipv6/conf/acc/accept_untracked_na"])).stdout.trim(), "0", "restored at exit");
+    assert.ok(existsSync(join(stateDir, "sightings.bin")));
+    await ip(["-6", "neigh", "flush", "dev", "acc"], topo.darNs(1));
+    rmSync(join(stateDir, "dar-state.json"));
+    rmSync(join(stateDir, "dar.journal"));
+    d = startDar(topo, configPath);
+    await started(d);
+    assert.deepEqual((await status(socket)).bindings, []);
+    const again = await capture(topo, anchor, { send: buildBu(core, { coa, anchor, hoa: seen.hoa, seq: 2, lifetime: 150, cga: { key, params: seen.params } }) });
+    assert.equal(statusOf(core, again), 0, d.log());
+    const again2 = await capture(topo, anchor, { send: buildBu(core, { coa, anchor, hoa: stranger.hoa, seq: 2, lifetime: 150, cga: { key, params: stranger.params } }) });
+    assert.equal(statusOf(core, again2), 130);
     d.child.kill("SIGTERM");
     assert.equal((await once(d.child, "exit"))[0], 0, d.log());
   } finally {

@@ -38,7 +38,9 @@ const PARAMS = Buffer.from(cga.params).toString("hex");
 const COA = "2001:db8:2::100";
 
 function config(dir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { anchor: ANCHOR, prefixes: [`${PREFIX}/64`], tun: "fake1", stateDir: join(dir, "state"), socket: join(dir, "dar.sock"), capacity: 64, ...extra };
+  // The fake TUN has no access link whose neighbours the DAR could have seen: admission "open"
+  // (the on-link policy's own tests are tests/host/sightings.test.ts and tests/e2e/admission.test.ts).
+  return { anchor: ANCHOR, prefixes: [`${PREFIX}/64`], tun: "fake1", stateDir: join(dir, "state"), socket: join(dir, "dar.sock"), capacity: 64, admission: { mode: "open" }, ...extra };
 }
 
 interface Running { d: DarDaemon; kernel: FakeTun; dev: FakeTun; net: RecordingDarNet; lines: Record<string, unknown>[] }
