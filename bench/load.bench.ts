@@ -71,7 +71,7 @@ export async function run(): Promise<void> {
     const bas = new AttackBas();
     s.wire.onBa = (ba, len, at) => fleet.handleBa(ba, len, at, (x) => bas.add(coaOwner(x.p, 24)[0], x.status));
     const bound = fleet.mns.slice(0, honestN), fresh = fleet.mns.slice(honestN);
-    await appearOnLink(s.net.ns.gen, bound.map((m) => m.id.hoa));
+    await appearOnLink(s.net.ns.gen, bound.map((m) => m.id.hoa), s.dar);
     const setup = await fleet.run(fleet.prepare("register", bound), 1000);
     const setupOk = setup.filter((r) => r.accepted).length;
     if (setupOk !== honestN) console.log(`load: only ${setupOk} of ${honestN} honest MNs bound before the flood`);
@@ -84,7 +84,7 @@ export async function run(): Promise<void> {
     const t1 = performance.now();
     const flood = validCgaFlood(s.core, pool, floodPool);
     const refreshOps = fleet.prepare("refresh", bound.filter((_, i) => setup[i]!.accepted));
-    await appearOnLink(s.net.ns.gen, fresh.map((m) => m.id.hoa));
+    await appearOnLink(s.net.ns.gen, fresh.map((m) => m.id.hoa), s.dar);
     const newOps = fleet.prepare("register", fresh);
     console.log(`load: ${floodPool} flood BUs and ${newN} registrations signed in ${f1((performance.now() - t1) / 1000)} s`);
 

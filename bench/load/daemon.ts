@@ -17,6 +17,8 @@ export interface DarStatus {
   bindingsTotal: number;
   bindings: { hoa: string; coa: string; seq: number; hasPhkt: boolean }[];
   counters: Record<string, number>;
+  /** With an admission policy: its state (sightings held, bindings in probation ...). */
+  admission?: { mode: string; sightings: number; sightingsCapacity: number; probation: number; deferred: number };
 }
 
 export class LoadDar {

@@ -4,17 +4,23 @@
 // namespace. The DAR's kernel answers it and resolves the HoA by neighbour discovery (the
 // generator's kernel answers for the address it holds), so the DAR's neighbour table has the HoA
 // on its access interface: the DAR's own evidence that the address was formed on its link.
-// Note: Linux's IPv6 neighbour table is one table for all namespaces, capped by the root
-// namespace's net.ipv6.neigh.default.gc_thresh3 (1024 by default): beyond that the oldest entries
-// are collected, so at most about that many sightings stand at once on a default host.
+// Linux's IPv6 neighbour table is one table for all namespaces, capped by the root namespace's
+// net.ipv6.neigh.default.gc_thresh3 (1024 by default); an entry can be collected to make room
+// only once it is 5 s old, so new entries are made in chunks of CHUNK at least CHUNK_GAP_MS
+// apart (at most about 800 younger than 5 s). The DAR keeps its own record of a sighting
+// (`fama dar`'s sightings table), so a later collection of the kernel's entry does not unsee it.
 import { libc, errno, AF_INET6, SOCK_RAW, O } from "../../host/libc.js";
 import { inNamespace } from "../../host/net/netlink.js";
 import { ipBatch } from "../../host/net/ip.js";
 import { parseIPv6 } from "../../host/ipv6.js";
 import { internetChecksum } from "../../tests/support/packets.js";
 import { LOAD_PLAN } from "./net.js";
+import type { LoadDar } from "./daemon.js";
 
 const IPPROTO_RAW = 255;
+const CHUNK = 400;
+const CHUNK_GAP_MS = 2600;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** An ICMPv6 echo request from `src` to `dst` with its checksum. */
 export function echoRequest(src: Uint8Array, dst: Uint8Array, id: number): Uint8Array {
@@ -38,11 +44,26 @@ export function echoRequest(src: Uint8Array, dst: Uint8Array, id: number): Uint8
   return p;
 }
 
-/** Adds every HoA to the generator's access link and sends one echo request from each. */
-export async function appearOnLink(genNs: string, hoas: readonly string[]): Promise<void> {
-  for (let i = 0; i < hoas.length; i += 2000) {
-    await ipBatch(hoas.slice(i, i + 2000).map((h) => ["addr", "add", `${h}/128`, "dev", "acc", "nodad"]), genNs);
+/** Puts the HoAs on the access link (chunked, see above); with `dar`, waits until the daemon's
+ *  sightings table has grown by as many (when it has one: admission "on-link"). */
+export async function appearOnLink(genNs: string, hoas: readonly string[], dar?: LoadDar): Promise<void> {
+  const before = dar ? (await dar.status(0)).admission?.sightings : undefined;
+  for (let i = 0; i < hoas.length; i += CHUNK) {
+    if (i > 0) await sleep(CHUNK_GAP_MS);
+    await announce(genNs, hoas.slice(i, i + CHUNK));
   }
+  if (!dar || before === undefined) return;
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const now = (await dar.status(0)).admission?.sightings ?? 0;
+    if (now >= before + hoas.length || now >= (await dar.status(0)).admission!.sightingsCapacity) return;
+    if (Date.now() > end) throw new Error(`the DAR sighted ${now - before} of ${hoas.length} HoAs within 30 s`);
+    await sleep(50);
+  }
+}
+
+async function announce(genNs: string, hoas: readonly string[]): Promise<void> {
+  await ipBatch(hoas.map((h) => ["addr", "add", `${h}/128`, "dev", "acc", "nodad"]), genNs);
   const fd = inNamespace(genNs, () => libc.socket(AF_INET6, SOCK_RAW | O.CLOEXEC, IPPROTO_RAW));
   if (fd < 0) throw new Error(`raw IPv6 socket in ${genNs}: errno ${errno()}`);
   try {

@@ -15,14 +15,15 @@ import type { DarStatus } from "../../bench/load/daemon.js";
 const notRoot = process.getuid?.() !== 0 && "needs root (network namespaces, /dev/net/tun)";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RSS_BOUND = 160 * 1024 * 1024;
+const PROBATION_MAX = 20;
 
 test("attacks through fama dar: garbage MH, bad signatures, replays, tunnel spoofing and an unsighted valid-CGA flood move their counters and leave honest bindings alone", { skip: notRoot, timeout: 120_000 }, async (t) => {
   const prefix = `i12l-${process.pid}-a`;
-  const s = await LoadSession.open({ prefix });
+  const s = await LoadSession.open({ prefix, darConfig: { admission: { probationMax: PROBATION_MAX } } });
   try {
     const pool = keyPool(2);
     const ids = identities(s.core, pool, 5);
-    await appearOnLink(s.net.ns.gen, ids.map((i) => i.hoa));
+    await appearOnLink(s.net.ns.gen, ids.map((i) => i.hoa), s.dar);
     const fleet = new Fleet(s.core, s.wire, ids);
     const bas = new AttackBas();
     s.wire.onBa = (ba, len, at) => fleet.handleBa(ba, len, at, (x) => bas.add(coaOwner(x.p, 24)[0], x.status));
@@ -59,11 +60,13 @@ test("attacks through fama dar: garbage MH, bad signatures, replays, tunnel spoo
       await unchanged();
     });
 
-    await t.test("bad signatures: BA 148 each, counted as rejected, no binding", async () => {
+    await t.test("bad signatures from a HoA the access link saw: each verified under the budget, BA 148, counted as rejected, no binding", async () => {
       const [attacker] = identities(s.core, pool, 1);
+      await appearOnLink(s.net.ns.gen, [attacker!.hoa], s.dar);
       const n = 100;
       const d = await attack(badSignature(s.core, attacker!, n, 3), (d) => d("bu-rejected") >= n);
       assert.equal(d("bu-rejected"), n);
+      if ("cga-verified" in st0.counters) assert.equal(d("cga-verified"), n, "one RSA verification each");
       assert.equal(d("bu-accepted"), 0);
       for (let i = 0; i < 40 && bas.count(COA_CLASS.badSig, 148) < n; i++) await sleep(50);
       assert.equal(bas.count(COA_CLASS.badSig, 148), n, bas.describe(COA_CLASS.badSig));
@@ -97,8 +100,21 @@ test("attacks through fama dar: garbage MH, bad signatures, replays, tunnel spoo
       const d = await attack(flood.packets, (d) => d("admission-unsighted") >= n);
       assert.equal(d("admission-unsighted"), n);
       assert.equal(d("bu-accepted"), 0);
+      assert.equal(d("cga-verified"), 0, "no RSA work for them");
       const st = await unchanged();
       assert.equal(st.bindingsTotal, 5, "only the honest MNs' bindings");
+    });
+
+    await t.test("valid-CGA flood from HoAs the access link saw (an on-link attacker): bindings bounded by probationMax, the rest refused", { skip: !hasAdmission && "this fama dar has no admission policy" }, async () => {
+      const n = 50;
+      const flood = validCgaFlood(s.core, pool, n);
+      await appearOnLink(s.net.ns.gen, flood.ids.map((i) => i.hoa), s.dar);
+      const d = await attack(flood.packets, (d) => d("bu-accepted") + d("admission-probation-full") >= n);
+      const room = PROBATION_MAX - 5; // the honest MNs are still in their probation
+      assert.equal(d("bu-accepted"), room);
+      assert.equal(d("admission-probation-full"), n - room);
+      const st = await unchanged();
+      assert.equal(st.bindings.filter((b) => flood.ids.some((i) => i.hoa === b.hoa)).length, room);
     });
   } finally {
     await s.close();

@@ -20,7 +20,7 @@ test("30% of BUs and BAs dropped (seed 7): all 100 MNs end bound", { skip: notRo
   const s = await LoadSession.open({ prefix, impair: parseImpair("drop=0.3,seed=7") });
   try {
     const ids = identities(s.core, keyPool(2), 100);
-    await appearOnLink(s.net.ns.gen, ids.map((i) => i.hoa));
+    await appearOnLink(s.net.ns.gen, ids.map((i) => i.hoa), s.dar);
     const fleet = new Fleet(s.core, s.wire, ids, { maxAttempts: 9 });
     s.wire.onBa = (ba, len, at) => fleet.handleBa(ba, len, at, () => undefined);
     const reg = await fleet.run(fleet.prepare("register", fleet.mns), 50);

@@ -19,7 +19,7 @@ test("20 simulated MNs register (cga), refresh and move (phkt), carry data and d
   const s = await LoadSession.open({ prefix });
   try {
     const ids = identities(s.core, keyPool(2), 20);
-    await appearOnLink(s.net.ns.gen, ids.map((i) => i.hoa));
+    await appearOnLink(s.net.ns.gen, ids.map((i) => i.hoa), s.dar);
     const fleet = new Fleet(s.core, s.wire, ids);
     s.wire.onBa = (ba, len, at) => fleet.handleBa(ba, len, at, () => undefined);
 
