@@ -23,7 +23,7 @@ export interface DarStatus {
 
 export class LoadDar {
   private log = "";
-  private constructor(readonly child: ChildProcess, readonly dir: string, readonly socket: string, readonly configPath: string) {}
+  private constructor(readonly child: ChildProcess, readonly ns: string, readonly dir: string, readonly socket: string, readonly configPath: string) {}
 
   /** Starts `fama dar` with the lab's anchor and prefix plus `extra` config keys; resolves once it logged dar.started. */
   static async start(net: LoadNet, extra: Record<string, unknown> = {}, opts: { stateDir?: string; nodeArgs?: string[] } = {}): Promise<LoadDar> {
@@ -36,7 +36,7 @@ export class LoadDar {
       maxLifetime: 3600, ...extra,
     }));
     const child = net.scope.spawn(net.ns.dar, process.execPath, [...(opts.nodeArgs ?? []), "--disable-warning=ExperimentalWarning", CLI, "dar", "--config", configPath, "--log", "json"]);
-    const d = new LoadDar(child, dir, socket, configPath);
+    const d = new LoadDar(child, net.ns.dar, dir, socket, configPath);
     child.stdout!.setEncoding("utf8").on("data", (s: string) => { d.append(s); });
     child.stderr!.setEncoding("utf8").on("data", (s: string) => { d.append(s); });
     const end = Date.now() + 60_000;

@@ -68,6 +68,8 @@ export class Fleet {
   private timer: NodeJS.Timeout | null = null;
   retransmissions = 0;
   unmatchedBas = 0;
+  /** Time this process spent signing cga-mode retransmissions, ms (the generator's own cost). */
+  resignMs = 0;
 
   constructor(private readonly core: Core, private readonly wire: Wire, ids: readonly Identity[], private readonly opts: FleetOptions = {}) {
     this.mns = ids.map((id, index) => ({ index, id, move: 0, coa: coaOf(index, COA_CLASS.honest, 0), seq: 0, acceptedBu: null, registrationBa: null, phkt: null }));
@@ -144,7 +146,12 @@ export class Fleet {
   }
 
   private transmit(op: Op, now: number, first: boolean): void {
-    if (!first) { this.build(op); this.retransmissions++; }
+    if (!first) {
+      const t = performance.now();
+      this.build(op);
+      if (op.kind === "register") this.resignMs += performance.now() - t;
+      this.retransmissions++;
+    }
     op.attempts++;
     op.deadline = now + op.timeoutMs;
     this.wire.send(op.packet);
