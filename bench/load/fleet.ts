@@ -47,6 +47,8 @@ interface Op {
   mn: Mn;
   kind: OpKind;
   packet: Uint8Array;
+  /** BUs built ahead for the next transmissions (FleetOptions.presign), with their numbers. */
+  ahead: { packet: Uint8Array; seq: number }[];
   seq: number;
   firstAt: number;
   deadline: number;
@@ -60,6 +62,8 @@ export interface FleetOptions {
   lifetime?: number;
   /** Transmissions before an operation gives up (default 6: 1 + 5 retransmissions, 31 s). */
   maxAttempts?: number;
+  /** BUs built (signed) in `prepare` per operation (default 1: retransmissions are built when due). */
+  presign?: number;
 }
 
 export class Fleet {
@@ -86,7 +90,9 @@ export class Fleet {
       if (op.kind === "register") op.mn.registrationBa = ba.p.slice(0, len);
       this.finish(op, at, true);
     } else if (ba.status === 135) {
-      op.mn.seq = ba.seq;
+      // the DAR's last accepted number: BUs built ahead at or below it would be refused again
+      op.ahead = op.ahead.filter((a) => serialAfter(a.seq, ba.seq));
+      if (op.ahead.length === 0) op.mn.seq = ba.seq;
       this.transmit(op, at, false);
     }
     // other refusals (130: over the DAR's budget, 147 ...): the retransmission timer runs on
@@ -96,8 +102,12 @@ export class Fleet {
   prepare(kind: OpKind, mns: readonly Mn[]): Op[] {
     return mns.map((mn) => {
       if (kind === "move") { mn.move++; mn.coa = coaOf(mn.index, COA_CLASS.honest, mn.move); }
-      const op: Op = { mn, kind, packet: new Uint8Array(0), seq: 0, firstAt: NaN, deadline: Infinity, timeoutMs: INITIAL_TIMEOUT_MS, attempts: 0, status: -1, resolve: () => undefined };
+      const op: Op = { mn, kind, packet: new Uint8Array(0), ahead: [], seq: 0, firstAt: NaN, deadline: Infinity, timeoutMs: INITIAL_TIMEOUT_MS, attempts: 0, status: -1, resolve: () => undefined };
       this.build(op);
+      const first = { packet: op.packet, seq: op.seq };
+      for (let k = 1; k < (this.opts.presign ?? 1); k++) { this.build(op); op.ahead.push({ packet: op.packet, seq: op.seq }); }
+      op.packet = first.packet;
+      op.seq = first.seq;
       return op;
     });
   }
@@ -147,9 +157,13 @@ export class Fleet {
 
   private transmit(op: Op, now: number, first: boolean): void {
     if (!first) {
-      const t = performance.now();
-      this.build(op);
-      if (op.kind === "register") this.resignMs += performance.now() - t;
+      const next = op.ahead.shift();
+      if (next) { op.packet = next.packet; op.seq = next.seq; }
+      else {
+        const t = performance.now();
+        this.build(op);
+        if (op.kind === "register") this.resignMs += performance.now() - t;
+      }
       this.retransmissions++;
     }
     op.attempts++;
@@ -179,6 +193,8 @@ export class Fleet {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** a > b modulo 2^16 (RFC 6275 §9.5.1). */
+const serialAfter = (a: number, b: number) => a !== b && ((a - b) & 0x8000) === 0;
 
 export function summarize(rs: readonly OpResult[]): { n: number; accepted: number; withinAttempts: (k: number) => number; p50: number; p99: number; max: number } {
   const lat = rs.filter((r) => r.accepted).map((r) => r.latencyMs).sort((a, b) => a - b);
