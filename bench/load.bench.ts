@@ -74,7 +74,8 @@ export async function run(): Promise<void> {
     const bas = new AttackBas();
     s.wire.onBa = (ba, len, at) => fleet.handleBa(ba, len, at, (x) => bas.add(coaOwner(x.p, 24)[0], x.status));
     const bound = fleet.mns.slice(0, honestN), fresh = fleet.mns.slice(honestN);
-    await appearOnLink(s.net.ns.gen, bound.map((m) => m.id.hoa), s.dar);
+    const unseen = (n: number, what: string) => { if (n) console.log(`load: the DAR did not sight ${n} of the ${what} (they will be refused)`); };
+    unseen(await appearOnLink(s.net.ns.gen, bound.map((m) => m.id.hoa), s.dar), "honest MNs");
     const setup = await fleet.run(fleet.prepare("register", bound), 1000);
     const setupOk = setup.filter((r) => r.accepted).length;
     if (setupOk !== honestN) console.log(`load: only ${setupOk} of ${honestN} honest MNs bound before the flood`);
@@ -87,7 +88,7 @@ export async function run(): Promise<void> {
     const t1 = performance.now();
     const flood = validCgaFlood(s.core, pool, floodPool);
     const refreshOps = fleet.prepare("refresh", bound.filter((_, i) => setup[i]!.accepted));
-    await appearOnLink(s.net.ns.gen, fresh.map((m) => m.id.hoa), s.dar);
+    unseen(await appearOnLink(s.net.ns.gen, fresh.map((m) => m.id.hoa), s.dar), "new MNs");
     const newOps = fleet.prepare("register", fresh);
     console.log(`load: ${floodPool} flood BUs and ${newN} registrations signed in ${f1((performance.now() - t1) / 1000)} s`);
 
@@ -137,7 +138,8 @@ export async function run(): Promise<void> {
     if (stormN > 0) {
       const t2 = performance.now();
       const stormIds = identities(s.core, pool, stormN);
-      await appearOnLink(s.net.ns.gen, stormIds.map((i) => i.hoa), s.dar);
+      const stormUnseen = await appearOnLink(s.net.ns.gen, stormIds.map((i) => i.hoa), s.dar);
+      if (stormUnseen) console.log(`load: the DAR did not sight ${stormUnseen} of the storm MNs`);
       const t2s = performance.now();
       const storm = new Fleet(s.core, s.wire, stormIds, { maxAttempts: 9, presign: stormPresign });
       s.wire.onBa = (ba, len, at) => storm.handleBa(ba, len, at, () => undefined);
