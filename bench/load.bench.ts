@@ -21,6 +21,7 @@
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { rmSync } from "node:fs";
+import { installSignalCleanup } from "../host/net/ip.js";
 import { LoadSession } from "./load/session.js";
 import { keyPool, identities, coaOwner, COA_CLASS } from "./load/population.js";
 import { Fleet, summarize, type OpResult } from "./load/fleet.js";
@@ -59,6 +60,7 @@ function table(title: string, head: string[], rows: string[][]): void {
 
 export async function run(): Promise<void> {
   if (process.getuid?.() !== 0) { console.log("load: skipped (needs root: network namespaces, /dev/net/tun)"); return; }
+  installSignalCleanup(); // Ctrl-C still removes the namespaces
   const honestN = num("honest", 1000), newN = num("new", 1000), floodPool = num("flood-pool", 3000);
   const dataPps = num("data-pps", 5000), stormN = num("storm", 10000), soakS = num("soak", 0), floodSeconds = num("flood-seconds", 5), stormPresign = num("storm-presign", 3);
   const memory = flag("memory", "10000,100000").split(",").filter(Boolean).map(Number);
@@ -75,22 +77,24 @@ export async function run(): Promise<void> {
     s.wire.onBa = (ba, len, at) => fleet.handleBa(ba, len, at, (x) => bas.add(coaOwner(x.p, 24)[0], x.status));
     const bound = fleet.mns.slice(0, honestN), fresh = fleet.mns.slice(honestN);
     const unseen = (n: number, what: string) => { if (n) console.log(`load: the DAR did not sight ${n} of the ${what} (they will be refused)`); };
+    console.log(`load: key pool and ${ids.length} identities in ${f1((performance.now() - t0) / 1000)} s; signing the flood...`);
+
+    // ---- prepared before anything is timed, and before the honest MNs register: a first
+    // binding is granted probationLifetime (60 s by default) until a phkt refresh extends it
+    const t1 = performance.now();
+    const flood = validCgaFlood(s.core, pool, floodPool);
+    unseen(await appearOnLink(s.net.ns.gen, fresh.map((m) => m.id.hoa), s.dar), "new MNs");
+    const newOps = fleet.prepare("register", fresh);
     unseen(await appearOnLink(s.net.ns.gen, bound.map((m) => m.id.hoa), s.dar), "honest MNs");
+    console.log(`load: ${floodPool} flood BUs and ${newN} registrations signed, ${ids.length} MNs sighted in ${f1((performance.now() - t1) / 1000)} s`);
     const setup = await fleet.run(fleet.prepare("register", bound), 1000);
     const setupOk = setup.filter((r) => r.accepted).length;
     if (setupOk !== honestN) console.log(`load: only ${setupOk} of ${honestN} honest MNs bound before the flood`);
     for (const m of bound) fleet.phktOf(m);
+    const refreshOps = fleet.prepare("refresh", bound.filter((_, i) => setup[i]!.accepted));
     const probe = new DataProbe(bound.filter((_, i) => setup[i]!.accepted).map((m) => m.id.hoa));
     s.wire.onTunnelled = (p, len, inner, at) => probe.onTunnelled(p, len, inner, at);
-    console.log(`load: ${setupOk} honest MNs bound, key pool and identities ready in ${f1((performance.now() - t0) / 1000)} s; signing the flood...`);
-
-    // ---- prepared before anything is timed
-    const t1 = performance.now();
-    const flood = validCgaFlood(s.core, pool, floodPool);
-    const refreshOps = fleet.prepare("refresh", bound.filter((_, i) => setup[i]!.accepted));
-    unseen(await appearOnLink(s.net.ns.gen, fresh.map((m) => m.id.hoa), s.dar), "new MNs");
-    const newOps = fleet.prepare("register", fresh);
-    console.log(`load: ${floodPool} flood BUs and ${newN} registrations signed in ${f1((performance.now() - t1) / 1000)} s`);
+    console.log(`load: ${setupOk} honest MNs bound`);
 
     // ---- data, no attack
     await pump([probe.stream(s.wire, dataPps)], 500); // warm-up
@@ -134,6 +138,9 @@ export async function run(): Promise<void> {
       ["DAR counters during the flood", "", ["bu-accepted", "bu-rejected", "cache-full", "cga-deferred", "cga-over-budget", "cga-stale", "admission-unsighted", "admission-probation-full"].filter((c) => c in after.counters).map((c) => `${c} ${delta(c)}`).join(", "), "", ""],
     ]);
 
+    // ---- soak, while the honest MNs' bindings are fresh (before the storm's long preparation)
+    if (soakS > 0) await runSoak(s, fleet, bound.filter((_, i) => setup[i]!.accepted), pool, soakS);
+
     // ---- storm: many MNs registering at once
     if (stormN > 0) {
       const t2 = performance.now();
@@ -169,7 +176,6 @@ export async function run(): Promise<void> {
       s.wire.onBa = (ba, len, at) => fleet.handleBa(ba, len, at, () => undefined);
     }
 
-    if (soakS > 0) await runSoak(s, fleet, bound.filter((_, i) => setup[i]!.accepted), pool, soakS);
   } finally {
     await s.close();
   }

@@ -50,7 +50,8 @@ export async function runSoak(s: LoadSession, fleet: Fleet, mns: readonly Mn[], 
     }
     const results = await Promise.all([...byKind].map(([kind, ms]) => fleet.run(fleet.prepare(kind, ms))));
     for (const r of results.flat()) {
-      if (!r.accepted) { failed++; continue; }
+      // not accepted (its binding expired: 147, or gave up): the MN registers again in cga mode
+      if (!r.accepted) { failed++; if (r.kind !== "register") unbound.add(r.mn); continue; }
       if (r.kind === "deregister") unbound.add(r.mn); else if (r.kind === "register") unbound.delete(r.mn);
     }
     if (performance.now() >= nextSample) { await sample(); nextSample += SAMPLE_MS; }
