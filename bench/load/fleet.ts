@@ -54,6 +54,7 @@ interface Op {
   deadline: number;
   timeoutMs: number;
   attempts: number;
+  maxAttempts: number;
   status: number;
   resolve: (r: OpResult) => void;
 }
@@ -102,7 +103,7 @@ export class Fleet {
   prepare(kind: OpKind, mns: readonly Mn[]): Op[] {
     return mns.map((mn) => {
       if (kind === "move") { mn.move++; mn.coa = coaOf(mn.index, COA_CLASS.honest, mn.move); }
-      const op: Op = { mn, kind, packet: new Uint8Array(0), ahead: [], seq: 0, firstAt: NaN, deadline: Infinity, timeoutMs: INITIAL_TIMEOUT_MS, attempts: 0, status: -1, resolve: () => undefined };
+      const op: Op = { mn, kind, packet: new Uint8Array(0), ahead: [], seq: 0, firstAt: NaN, deadline: Infinity, timeoutMs: INITIAL_TIMEOUT_MS, attempts: 0, maxAttempts: this.opts.maxAttempts ?? 6, status: -1, resolve: () => undefined };
       this.build(op);
       const first = { packet: op.packet, seq: op.seq };
       for (let k = 1; k < (this.opts.presign ?? 1); k++) { this.build(op); op.ahead.push({ packet: op.packet, seq: op.seq }); }
@@ -114,7 +115,8 @@ export class Fleet {
 
   /** Sends the prepared operations at `perSecond` (Infinity: all at once, in chunks) and
    *  resolves with their results once every one has been accepted or has given up. */
-  async run(ops: Op[], perSecond = Infinity): Promise<OpResult[]> {
+  async run(ops: Op[], perSecond = Infinity, maxAttempts?: number): Promise<OpResult[]> {
+    if (maxAttempts !== undefined) for (const op of ops) op.maxAttempts = maxAttempts;
     this.startTimer();
     const results = ops.map((op) => new Promise<OpResult>((r) => { op.resolve = r; }));
     const chunk = Number.isFinite(perSecond) ? Math.max(1, Math.round(perSecond / 200)) : 256;
@@ -182,7 +184,7 @@ export class Fleet {
       const now = performance.now();
       for (const op of this.pending.values()) {
         if (op.deadline > now) continue;
-        if (op.attempts >= (this.opts.maxAttempts ?? 6)) { this.finish(op, now, false); continue; }
+        if (op.attempts >= op.maxAttempts) { this.finish(op, now, false); continue; }
         op.timeoutMs = Math.min(op.timeoutMs * 2, MAX_TIMEOUT_MS);
         this.transmit(op, now, false);
       }
