@@ -86,7 +86,7 @@ export async function run(): Promise<void> {
     unseen(await appearOnLink(s.net.ns.gen, fresh.map((m) => m.id.hoa), s.dar), "new MNs");
     const newOps = fleet.prepare("register", fresh);
     unseen(await appearOnLink(s.net.ns.gen, bound.map((m) => m.id.hoa), s.dar), "honest MNs");
-    console.log(`load: ${floodPool} flood BUs and ${newN} registrations signed, ${ids.length} MNs sighted in ${f1((performance.now() - t1) / 1000)} s`);
+    console.log(`load: ${floodPool} flood BUs and ${newN} registrations signed, ${ids.length} MNs put on the link in ${f1((performance.now() - t1) / 1000)} s; the DAR's admission state: ${JSON.stringify((await s.dar.status(0)).admission ?? null)}`);
     // three transmissions at most (3 s): waiting out the back-off of MNs the DAR refuses would
     // let the others' first bindings (60 s of probation) expire before the measured part
     const setup = await fleet.run(fleet.prepare("register", bound), 1000, 3);

@@ -16,7 +16,7 @@
 // 200 ms poll, lost notifications and sighted none of a chunk in 15 s (once of five chunks).
 import { libc, errno, AF_INET6, SOCK_RAW, O } from "../../host/libc.js";
 import { inNamespace } from "../../host/net/netlink.js";
-import { ipBatch } from "../../host/net/ip.js";
+import { ipBatch, run } from "../../host/net/ip.js";
 import { parseIPv6 } from "../../host/ipv6.js";
 import { internetChecksum } from "../../tests/support/packets.js";
 import { LOAD_PLAN } from "./net.js";
@@ -74,7 +74,8 @@ export async function appearOnLink(genNs: string, hoas: readonly string[], dar?:
     }
     if (before) missing += Math.max(0, chunk.length - seen);
     // the HoAs' entries only: the generator's own entry is the next hop of every CoA
-    if (dar) await ipBatch(chunk.map((h) => ["neigh", "del", h, "dev", "acc"]), dar.ns).catch(() => undefined);
+    // (-force: past the HoAs the kernel already dropped, which plain -batch stops at)
+    if (dar) await run("ip", ["-force", "-n", dar.ns, "-batch", "-"], { input: chunk.map((h) => `neigh del ${h} dev acc`).join("\n") + "\n" }).catch(() => undefined);
   }
   return missing;
 }
