@@ -88,7 +88,9 @@ export class Fleet {
     if (!op || ba.seq !== op.seq && ba.status !== 135) { this.unmatchedBas++; return; }
     op.status = ba.status;
     if (ba.status < 128) {
-      if (op.kind === "register") op.mn.registrationBa = ba.p.slice(0, len);
+      // a registration brings a new PHKT (decrypted when first needed); a deregistration ends the old one
+      if (op.kind === "register") { op.mn.registrationBa = ba.p.slice(0, len); op.mn.phkt = null; }
+      if (op.kind === "deregister") op.mn.phkt = null;
       this.finish(op, at, true);
     } else if (ba.status === 135) {
       // the DAR's last accepted number: BUs built ahead at or below it would be refused again

@@ -1,7 +1,8 @@
 // The load generator through a running `fama dar` (bench/load/, root only): 20 simulated MNs,
 // each with its own CGA, appear on the DAR's access link, register in cga mode, refresh in phkt
-// mode, move to a new CoA and deregister; every step is accepted by the daemon, its binding list
-// follows, and tunnelled data reaches the MNs' current CoAs. Not timed.
+// mode, move to a new CoA, deregister, register again and move with the new PHKT; every step is
+// accepted by the daemon, its binding list follows, and tunnelled data reaches the MNs' current
+// CoAs. Not timed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { netnsList } from "../../host/net/ip.js";
@@ -14,7 +15,7 @@ import { appearOnLink } from "../../bench/load/sighting.js";
 
 const notRoot = process.getuid?.() !== 0 && "needs root (network namespaces, /dev/net/tun)";
 
-test("20 simulated MNs register (cga), refresh and move (phkt), carry data and deregister through fama dar", { skip: notRoot, timeout: 120_000 }, async () => {
+test("20 simulated MNs register (cga), refresh and move (phkt), carry data, deregister and come back through fama dar", { skip: notRoot, timeout: 120_000 }, async () => {
   const prefix = `i12l-${process.pid}-r`;
   const s = await LoadSession.open({ prefix });
   try {
@@ -48,6 +49,13 @@ test("20 simulated MNs register (cga), refresh and move (phkt), carry data and d
     assert.deepEqual(dereg.filter((r) => !r.accepted), [], "every deregistration accepted");
     st = await s.dar.status(100);
     assert.equal(st.bindingsTotal, 0);
+
+    // back again: a new cga registration brings a new PHKT, which the next phkt-mode BU uses
+    const again = await fleet.run(fleet.prepare("register", fleet.mns));
+    assert.deepEqual(again.filter((r) => !r.accepted), [], "every re-registration accepted");
+    const movedAgain = await fleet.run(fleet.prepare("move", fleet.mns));
+    assert.deepEqual(movedAgain.filter((r) => !r.accepted), [], "every move after it accepted (with the new PHKT)");
+    assert.equal((await s.dar.status(0)).bindingsTotal, 20);
     assert.ok(s.dar.alive);
   } finally {
     await s.close();
