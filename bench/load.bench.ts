@@ -150,7 +150,7 @@ export async function run(): Promise<void> {
       const stormUnseen = await appearOnLink(s.net.ns.gen, stormIds.map((i) => i.hoa), s.dar);
       if (stormUnseen) console.log(`load: the DAR did not sight ${stormUnseen} of the storm MNs`);
       const t2s = performance.now();
-      const storm = new Fleet(s.core, s.wire, stormIds, { maxAttempts: 9, presign: stormPresign });
+      const storm = new Fleet(s.core, s.wire, stormIds, { maxAttempts: 5, presign: stormPresign });
       s.wire.onBa = (ba, len, at) => storm.handleBa(ba, len, at, () => undefined);
       const regOps = storm.prepare("register", storm.mns);
       console.log(`\nload: ${stormN} storm MNs on the access link in ${f1((t2s - t2) / 1000)} s, ${stormN * stormPresign} BUs signed (${stormPresign} each) in ${f1((performance.now() - t2s) / 1000)} s`);
