@@ -1,11 +1,10 @@
 // The real `fama dar` in the load lab's DAR namespace: its config file, start, status over the
-// control socket, resident memory, stop.
+// control socket, resident memory; the lab's scope kills it at the end.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { queryDaemon } from "../../host/control/socket.js";
 import type { LoadNet } from "./net.js";
 import { LOAD_PLAN } from "./net.js";
@@ -54,8 +53,6 @@ export class LoadDar {
     if (this.log.length > 128 * 1024) this.log = this.log.slice(-64 * 1024);
   }
 
-  logTail(): string { return this.log.slice(-4000); }
-
   get alive(): boolean { return this.child.exitCode === null && this.child.signalCode === null; }
 
   async status(limit = 0): Promise<DarStatus> {
@@ -76,12 +73,5 @@ export class LoadDar {
     const roll = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
     const kb = (text: string, key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? NaN) * 1024;
     return { rss: kb(st, "VmRSS"), anon: kb(st, "RssAnon"), file: kb(st, "RssFile"), pss: kb(roll, "Pss") };
-  }
-
-  async stop(): Promise<number | null> {
-    if (!this.alive) return this.child.exitCode;
-    this.child.kill("SIGTERM");
-    const [code] = await once(this.child, "exit");
-    return code as number | null;
   }
 }
