@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { ImpairDecider, parseImpair, formatImpair } from "../../host/lab/impair.js";
 import { wireLines } from "../../host/lab/impair-wire.js";
 import { InputError } from "../../host/errors.js";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 const run = (spec: string, n: number) => { const d = new ImpairDecider(parseImpair(spec)); return Array.from({ length: n }, () => d.decide()); };
 
@@ -45,4 +47,15 @@ test("wireLines: signalling (first Next Header 135, 60, 43) to the TAP of its di
   assert.ok(lines.includes("filter add dev d ingress pref 20 protocol all u32 match u32 0 0 action mirred egress redirect dev g"));
   assert.ok(lines.includes("filter add dev t0a ingress pref 10 protocol all u32 match u32 0 0 action mirred egress redirect dev g"));
   assert.ok(lines.includes("filter add dev t0b ingress pref 10 protocol all u32 match u32 0 0 action mirred egress redirect dev d"));
+});
+
+test("fama lab: a bad --impair spec or --impair without --fixed is a clear error with a non-zero exit, before anything is built", () => {
+  const cli = fileURLToPath(new URL("../../host/cli.js", import.meta.url));
+  const lab = (...args: string[]) => spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", cli, "lab", ...args], { encoding: "utf8" });
+  const bad = lab("--fixed", "--impair", "drop=2");
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /--impair: drop must be a fraction 0\.\.1, not 2/);
+  const roaming = lab("--impair", "drop=0.3,seed=7");
+  assert.equal(roaming.status, 2);
+  assert.match(roaming.stderr, /--impair needs --fixed/);
 });
