@@ -5,8 +5,9 @@
 import { parseArgs, intOption } from "../args.js";
 import { UsageError } from "../errors.js";
 import { installSignalCleanup } from "../net/ip.js";
+import { parseImpair, formatImpair } from "../lab/impair.js";
 
-export const usage = "lab [--json] [--moves N] [--coa-test] [--mode cga|phkt] [--dwell-ms MS] [--fixed]  run a FAMA domain in namespaces and move an MN with live flows (root; --fixed: one MN interface per configured DAR instead of one roaming interface and radvd)";
+export const usage = "lab [--json] [--moves N] [--coa-test] [--mode cga|phkt] [--dwell-ms MS] [--fixed] [--impair drop=F,dup=F,reorder=F,seed=N]  run a FAMA domain in namespaces and move an MN with live flows (root; --fixed: one MN interface per configured DAR instead of one roaming interface and radvd; --impair (with --fixed): drop, duplicate and reorder that share of the BUs and BAs on the access links, seeded)";
 
 const NEEDS_ROOT = `fama lab needs root. It builds a small network on this machine out of Linux network
 namespaces (a correspondent node, a core router, three access routers and a mobile node, joined
@@ -18,13 +19,16 @@ build/js/host/cli.js lab). Nothing outside the namespaces it creates is touched,
 is removed when it exits.`;
 
 export async function run(args: string[]): Promise<number> {
-  const opts = parseArgs(args, { values: ["moves", "mode", "dwell-ms"], flags: ["json", "coa-test", "fixed"] });
+  const opts = parseArgs(args, { values: ["moves", "mode", "dwell-ms", "impair"], flags: ["json", "coa-test", "fixed"] });
   if (opts.positionals.length) throw new UsageError(`unexpected argument '${opts.positionals[0]}'`);
   const mode = opts.values.get("mode") ?? "cga";
   if (mode !== "cga" && mode !== "phkt") throw new UsageError(`--mode must be cga or phkt, not '${mode}'`);
   const moves = intOption(opts, "moves", 3, 1, 60);
   const dwellMs = intOption(opts, "dwell-ms", 1500, 200, 60_000);
   const json = opts.flags.has("json");
+  const impairText = opts.values.get("impair");
+  const impair = impairText === undefined ? undefined : parseImpair(impairText);
+  if (impair && !opts.flags.has("fixed")) throw new UsageError("--impair needs --fixed (the roaming shape's access bridges do not run through the impairment stage)");
   if (process.getuid?.() !== 0) {
     process.stderr.write(NEEDS_ROOT + "\n");
     return 1;
@@ -43,12 +47,13 @@ export async function run(args: string[]): Promise<number> {
   let lab: import("../lab/lab.js").Lab | null = null;
   try {
     // the real shape by default: radvd on the DARs, one roaming MN interface (PROTOCOL.md §2.7)
-    lab = await Lab.start({ coaTest: opts.flags.has("coa-test"), roaming: !opts.flags.has("fixed"), say });
+    lab = await Lab.start({ coaTest: opts.flags.has("coa-test"), roaming: !opts.flags.has("fixed"), impair, say });
     const tour = await Tour.open(lab, { mode, dwellMs, say });
     const summary = await tour.run(moves);
     const bad: string[] = [];
     if (!summary.tcp.intact) bad.push("the TCP session did not deliver every byte intact");
     if (summary.newFlow && !summary.newFlowDirect) bad.push("the new flow did not go direct");
+    if (lab.impairment) say(`impairment stage (${formatImpair(lab.impairment.spec)}): ${JSON.stringify(lab.impairment.stats())}`);
     say(`done: ${summary.handovers.map((h) => `DAR${h.from}->DAR${h.to} ${h.latencyMs} ms/${h.udpLost} lost (${h.mode})`).join(", ")}`);
     await lab.stop();
     lab = null;

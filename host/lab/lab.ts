@@ -16,6 +16,9 @@ import { parseIPv6, formatIPv6 } from "../ipv6.js";
 import { labFiles, writeConfigs, type LabFiles, type LabConfigOptions } from "./configs.js";
 import { DaemonProc, type LogLine } from "./daemons.js";
 import { startRadvd } from "./radvd.js";
+import { impairedAccessLinks, type Impairment } from "./impair-stage.js";
+import type { ImpairSpec } from "./impair.js";
+import { InputError } from "../errors.js";
 
 export const LAB_PREFIX = "fama-lab-";
 
@@ -48,6 +51,8 @@ export interface LabOptions {
   plainRouters?: number[];
   /** Progress lines (default: none). */
   say?: (text: string) => void;
+  /** Run every access link through the impairment wire (impair-stage.ts; fixed shape only). */
+  impair?: ImpairSpec;
   /** Runs DAR k with another program and arguments than this checkout's `fama dar --config`
    *  (the OpenWrt install test: an unpacked package's `fama dar --uci`); null: the default. */
   darCommand?: (k: number, files: LabFiles["dar"][number]) => { program: string[]; args: string[] } | null;
@@ -200,6 +205,8 @@ export class Lab {
   coa = "";
   carrier = false;
   roaming = false;
+  /** The impairment stage on the access links, when LabOptions.impair was given. */
+  impairment: Impairment | null = null;
   private constructor(readonly topo: Topology, readonly dir: string, readonly files: LabFiles, readonly cfg: LabConfigOptions, readonly say: (t: string) => void, darCommand: LabOptions["darCommand"]) {
     this.dars = files.dar.map((f, i) => {
       const other = darCommand?.(i + 1, f);
@@ -215,6 +222,7 @@ export class Lab {
     const say = o.say ?? (() => {});
     const dars = o.dars ?? 3;
     const roaming = o.roaming ?? false;
+    if (o.impair && (roaming || o.carrier)) throw new InputError("the impairment stage needs the fixed lab shape without carrier moves (the roaming shape's bridges do not run through it)");
     const cfg: LabConfigOptions = { dars, coaTest: o.coaTest ?? false, tunnelMtu: o.tunnelMtu ?? 1460, lifetime: o.lifetime ?? 600, idleTimeoutS: o.idleTimeoutS ?? 60, roaming, offload: o.offload };
     const swept = await sweepDeadLabs();
     if (swept.length) say(`removed ${swept.length} namespaces left by an earlier lab that died: ${swept.join(" ")}`);
@@ -235,6 +243,7 @@ export class Lab {
       lab.roaming = roaming;
       lab.carrier = !roaming && (o.carrier ?? process.env.FAMA_LAB_CARRIER === "1");
       if (roaming) await roamingAccessLinks(topo, o.mtu ?? 1500);
+      else if (o.impair) lab.impairment = await impairedAccessLinks(topo, o.mtu ?? 1500, o.impair);
       else await reindexAccessLinks(topo, o.mtu ?? 1500, lab.carrier);
       await filterAccessSources(topo, roaming);
       writeConfigs(files, cfg, (k) => lab.mnDev(k));

@@ -1,0 +1,97 @@
+// Puts simulated MNs on the DAR's access link as a real MN is when it forms its HoA there: each
+// HoA is added to the generator's access interface (nodad), then one ICMPv6 echo request from the
+// HoA to the DAR's access address, written through an IPPROTO_RAW socket in the generator's
+// namespace. The DAR's kernel answers it and resolves the HoA by neighbour discovery (the
+// generator's kernel answers for the address it holds), so the DAR's neighbour table has the HoA
+// on its access interface: the DAR's own evidence that the address was formed on its link.
+// Linux's IPv6 neighbour table is one table for all namespaces, capped by the root namespace's
+// net.ipv6.neigh.default.gc_thresh3 (1024 by default; we do not raise a host-wide setting), and
+// an entry can be collected to make room only once it is 5 s old ("neighbor table overflow!"
+// otherwise). So HoAs appear in chunks of CHUNK: after each, once the daemon's sightings table
+// has grown by the chunk (it keeps its own record: host/dar/sightings.ts), the DAR's entries for
+// those HoAs are deleted, which is what the kernel's collection does later on its own. (An
+// earlier version sent 1000 at once: the table overflowed and the DAR lost its entry for the
+// generator, the next hop of every CoA, and forwarded nothing for seconds.)
+// Chunks of 100: with 400 at once the daemon, which reads at most 64 notification datagrams per
+// 200 ms poll, lost notifications and sighted none of a chunk in 15 s (once of five chunks).
+import { libc, errno, AF_INET6, SOCK_RAW, O } from "../../host/libc.js";
+import { inNamespace } from "../../host/net/netlink.js";
+import { ipBatch, run } from "../../host/net/ip.js";
+import { parseIPv6 } from "../../host/ipv6.js";
+import { internetChecksum } from "../../tests/support/packets.js";
+import { LOAD_PLAN } from "./net.js";
+import type { LoadDar } from "./daemon.js";
+
+const IPPROTO_RAW = 255;
+const CHUNK = 100;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** An ICMPv6 echo request from `src` to `dst` with its checksum. */
+export function echoRequest(src: Uint8Array, dst: Uint8Array, id: number): Uint8Array {
+  const p = new Uint8Array(40 + 16);
+  const v = new DataView(p.buffer);
+  v.setUint32(0, 6 << 28);
+  v.setUint16(4, 16);
+  p[6] = 58;
+  p[7] = 64;
+  p.set(src, 8);
+  p.set(dst, 24);
+  p[40] = 128;
+  v.setUint16(44, id & 0xffff);
+  v.setUint16(46, 1);
+  const ph = new Uint8Array(40);
+  ph.set(src, 0);
+  ph.set(dst, 16);
+  new DataView(ph.buffer).setUint32(32, 16);
+  ph[39] = 58;
+  v.setUint16(42, internetChecksum([ph, p.subarray(40)]));
+  return p;
+}
+
+/** Puts the HoAs on the access link in chunks; with `dar`, waits after each chunk until the
+ *  daemon has sighted it (when it has a sightings table: admission "on-link"), sending the echo
+ *  requests again every 3 s (up to 5 rounds) while some are missing, then deletes the DAR's
+ *  neighbour entries for them. Returns how many the daemon did not sight (0: all of them). */
+export async function appearOnLink(genNs: string, hoas: readonly string[], dar?: LoadDar): Promise<number> {
+  let missing = 0;
+  for (let i = 0; i < hoas.length; i += CHUNK) {
+    const chunk = hoas.slice(i, i + CHUNK);
+    const before = dar ? (await dar.status(0)).admission : undefined;
+    await ipBatch(chunk.map((h) => ["addr", "add", `${h}/128`, "dev", "acc", "nodad"]), genNs);
+    let seen = 0;
+    for (let round = 0; round < 5; round++) {
+      echoFrom(genNs, chunk);
+      if (!dar) break;
+      if (!before) { await sleep(200); break; } // no sightings table to watch: let neighbour discovery finish
+      const end = Date.now() + 3000;
+      while (Date.now() < end) {
+        const now = (await dar.status(0)).admission!.sightings;
+        seen = now - before.sightings;
+        if (now >= Math.min(before.sightings + chunk.length, before.sightingsCapacity)) break;
+        await sleep(20);
+      }
+      if (seen >= chunk.length) break;
+    }
+    if (before) missing += Math.max(0, chunk.length - seen);
+    // the HoAs' entries only: the generator's own entry is the next hop of every CoA
+    // (-force: past the HoAs the kernel already dropped, which plain -batch stops at)
+    if (dar) await run("ip", ["-force", "-n", dar.ns, "-batch", "-"], { input: chunk.map((h) => `neigh del ${h} dev acc`).join("\n") + "\n" }).catch(() => undefined);
+  }
+  return missing;
+}
+
+/** One echo request from each HoA to the DAR's access address, through a raw socket in `genNs`. */
+function echoFrom(genNs: string, hoas: readonly string[]): void {
+  const fd = inNamespace(genNs, () => libc.socket(AF_INET6, SOCK_RAW | O.CLOEXEC, IPPROTO_RAW));
+  if (fd < 0) throw new Error(`raw IPv6 socket in ${genNs}: errno ${errno()}`);
+  try {
+    const dst = parseIPv6(LOAD_PLAN.darAccess)!;
+    const to = new Uint8Array(28);
+    to[0] = AF_INET6;
+    to.set(dst, 8);
+    // a send the kernel refuses (a full queue) is retried by the caller's next round
+    hoas.forEach((h, i) => { const p = echoRequest(parseIPv6(h)!, dst, i); libc.sendto(fd, p, p.length, 0, to, to.length); });
+  } finally {
+    libc.close(fd);
+  }
+}
