@@ -17,7 +17,7 @@ import {
   IPV6_HEADER_LEN, IPV6_MIN_MTU, NH_ICMPV6, NH_HOP_BY_HOP, NH_DEST_OPTS, NH_ROUTING, NH_FRAGMENT,
   set_ver_tc_flow, set_payload_len, set_next_header, set_hop_limit, traffic_class, src_addr, dst_addr,
 } from "../wire/ipv6";
-import { frag_offset } from "../wire/ext";
+import { frag_offset } from "../wire/fragment";
 import { Chain, chain_begin, chain_check, chain_head_fits, chain_next, chain_next_header } from "../wire/ext-chain";
 import {
   ICMP_HEADER_LEN, ICMP_PACKET_TOO_BIG, ICMP_ECHO_REQUEST, ICMP_ECHO_REPLY, icmpv6_check, icmp_type, icmp_code,

@@ -5,8 +5,13 @@
 //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+- - - - - - - - -
 //  Pad1 is a single zero byte. Option Length excludes the 2-byte type/length.
 //  Alignment "xn+y" is counted from the start of the Mobility Header.
+// Per option: the check gate, accessors, the length rule of the profile, and the parse/emit
+// pair over MhOption (a view of the value: parse copies no bytes). Walking the options of an
+// MH with the profile's rules across options (BAD last, fragments) is decode-options.ts.
 
-import { load8 } from "../wire/bytes";
+import { load8, store8 } from "../wire/bytes";
+import { pad_emit } from "../wire/ext-options";
+import { MH_OK, ERR_OPTION_OVERRUN, ERR_OPTION_LENGTH, ERR_BUILD_CAPACITY, ERR_BUILD_OPTION } from "./errors";
 
 @inline export const OPT_TYPE: u32 = 0;
 @inline export const OPT_LEN: u32 = 1;
@@ -88,4 +93,60 @@ export function opt_pad_before(type: u32, off: u32): u32 {
   const x = opt_align_x(type);
   const y = opt_align_y(type);
   return (y + x - (off % x)) % x;
+}
+
+/** One option: its type, value length and a view of its value (Pad1: length 0, size 1). */
+@unmanaged export class MhOption {
+  type: u32 = 0;
+  len: u32 = 0;
+  value: usize = 0;
+}
+
+/** Bytes the option of `r` takes on the wire. */
+@inline export function opt_size(r: MhOption): u32 { return r.type == OPT_PAD1 ? 1 : OPT_DATA + r.len; }
+
+/**
+ * Reads the option at `opt` (`avail` > 0 bytes left in the MH) into `r`: a Pad1 is one byte;
+ * any other passes opt_check (ERR_OPTION_OVERRUN) and the length rule of its type
+ * (ERR_OPTION_LENGTH). After MH_OK, [opt, opt + opt_size(r)) is in bounds.
+ */
+export function opt_parse(opt: usize, avail: u32, r: MhOption): i32 {
+  const t = opt_type(opt);
+  r.type = t;
+  if (t == OPT_PAD1) {
+    r.len = 0;
+    r.value = opt + 1;
+    return MH_OK;
+  }
+  if (!opt_check(opt, avail)) return ERR_OPTION_OVERRUN;
+  const l = opt_len(opt);
+  const req = opt_required_len(t);
+  if (req >= 0 ? l != <u32>req : req == -2 && l == 0) return ERR_OPTION_LENGTH;
+  r.len = l;
+  r.value = opt + OPT_DATA;
+  return MH_OK;
+}
+
+/**
+ * Writes one option (`len` value bytes from `data`) into [opt, opt+cap): its size, or
+ * ERR_BUILD_OPTION (a type or a length that does not fit a byte; a Pad1 with a value) or
+ * ERR_BUILD_CAPACITY. A Pad1 writes its one byte.
+ */
+export function opt_emit(opt: usize, cap: u32, type: u32, data: usize, len: u32): i32 {
+  if (type > 255 || len > OPT_FRAGMENT_MAX || (type == OPT_PAD1 && len != 0)) return ERR_BUILD_OPTION;
+  const size: u32 = type == OPT_PAD1 ? 1 : OPT_DATA + len;
+  if (size > cap) return ERR_BUILD_CAPACITY;
+  store8(opt + OPT_TYPE, type);
+  if (type == OPT_PAD1) return 1;
+  store8(opt + OPT_LEN, len);
+  memory.copy(opt + OPT_DATA, data, len);
+  return <i32>size;
+}
+
+/** Writes k bytes of padding (Pad1, or PadN with zero value) into [p, p+cap): k, or ERR_BUILD_CAPACITY (ERR_BUILD_OPTION past one PadN). */
+export function opt_pad_emit(p: usize, cap: u32, k: u32): i32 {
+  if (k > OPT_DATA + OPT_FRAGMENT_MAX) return ERR_BUILD_OPTION;
+  if (k > cap) return ERR_BUILD_CAPACITY;
+  pad_emit(p, k);
+  return <i32>k;
 }

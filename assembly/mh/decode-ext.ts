@@ -1,0 +1,95 @@
+// The decoder's first part: the IPv6 fixed header and the extension-header chain of the packet
+// into the decode record (decode-record.ts), through the wire views: ipv6.ts, the chain walker
+// (ext-chain.ts, its chain_check the length gate of every header), ext-options.ts, rh2.ts,
+// fragment.ts. The Authentication Header is stepped over unread.
+//
+// Check order (the first failure wins): < 40 bytes, version, Payload Length past the capture;
+// then per header: truncation, option overrun, HAO length, TEL length, RH2 format, duplicates.
+
+import * as ip from "../wire/ipv6";
+import * as E from "./errors";
+import { Chain, chain_begin, chain_at_extension, chain_check, chain_next } from "../wire/ext-chain";
+import { OptsRepr, opts_reset, opts_parse } from "../wire/ext-options";
+import { Rh2Repr, rh2_parse, RH_TYPE_2 } from "../wire/rh2";
+import { rh_type } from "../wire/ext";
+import { frag_offset, frag_more } from "../wire/fragment";
+import {
+  dec, dec_set, dec_mark, dec_has, dec_fail, DEC_SRC, DEC_DST, DEC_HOP_LIMIT, DEC_END, DEC_HOA, DEC_RH2,
+  DEC_ENCAP_LIMIT, DEC_UPPER_PROTO, DEC_UPPER_OFF, P_IPV6, P_HOA, P_RH2, P_ENCAP_LIMIT, P_FRAG_FIRST, P_FRAG_LATER,
+} from "./decode-record";
+
+const IP = new ip.Ipv6Repr();
+const CHAIN = new Chain();
+const OPTS_SEEN = new OptsRepr();
+const RH2 = new Rh2Repr();
+
+/**
+ * Decodes the fixed header and the extension headers of the packet in [p, p+len): 0 with
+ * DEC_UPPER_PROTO / DEC_UPPER_OFF on the upper layer (P_FRAG_LATER: a later fragment, whose
+ * upper layer is not there), or a negative code recorded with dec_fail. Every read is inside
+ * [p, p + DEC_END) and DEC_END <= len.
+ */
+export function decode_ipv6_chain(p: usize, len: u32): i32 {
+  const gate = ip.ipv6_parse(p, len, IP);
+  if (gate != E.MH_OK) return dec_fail(gate, gate == E.ERR_IPV6_TRUNCATED ? len : 0);
+  dec_set(DEC_SRC, <u32>(IP.src - p));
+  dec_set(DEC_DST, <u32>(IP.dst - p));
+  dec_set(DEC_HOP_LIMIT, IP.hopLimit);
+  dec_mark(P_IPV6);
+  const end: u32 = ip.IPV6_HEADER_LEN + IP.payloadLen;
+  dec_set(DEC_END, end);
+  if (end > len) return dec_fail(E.ERR_PAYLOAD_TRUNCATED, len);
+
+  const c = CHAIN;
+  opts_reset(OPTS_SEEN);
+  chain_begin(c, p, end);
+  while (chain_at_extension(c)) {
+    if (!chain_check(c)) return dec_fail(E.ERR_EXT_TRUNCATED, c.off);
+    const off = c.off;
+    const h = p + off;
+    const nh = c.nh;
+    if (nh == ip.NH_HOP_BY_HOP || nh == ip.NH_DEST_OPTS) {
+      const r = options_header(p, h, c.len, nh == ip.NH_DEST_OPTS);
+      if (r < 0) return dec_fail(r, off + OPTS_SEEN.errAt);
+    } else if (nh == ip.NH_ROUTING) {
+      if (rh_type(h) == RH_TYPE_2) {
+        const r = rh2_parse(h, c.len, RH2);
+        if (r < 0) return dec_fail(r, off);
+        if (dec_has(P_RH2)) return dec_fail(E.ERR_DUPLICATE, off);
+        dec_set(DEC_RH2, <u32>(RH2.homeAddress - p));
+        dec_mark(P_RH2);
+      }
+    } else if (nh == ip.NH_FRAGMENT) {
+      const later = frag_offset(h) != 0;
+      const more = frag_more(h);
+      chain_next(c);
+      if (later) {
+        // A later fragment carries no upper-layer header: stop here.
+        dec_mark(P_FRAG_LATER);
+        break;
+      }
+      if (more) dec_mark(P_FRAG_FIRST);
+      continue;
+    }
+    chain_next(c);
+  }
+  dec_set(DEC_UPPER_PROTO, c.nh);
+  dec_set(DEC_UPPER_OFF, c.off);
+  return 0;
+}
+
+/** An options header of `hlen` bytes at `h`: what it adds to the record, or its parse code. */
+function options_header(p: usize, h: usize, hlen: u32, isDest: bool): i32 {
+  const hadHoa = OPTS_SEEN.hoa != 0;
+  const r = opts_parse(h, hlen, isDest, OPTS_SEEN);
+  // What the header holds before a failure stays in the record.
+  if (!hadHoa && OPTS_SEEN.hoa != 0) {
+    dec_set(DEC_HOA, <u32>(OPTS_SEEN.hoa - p));
+    dec_mark(P_HOA);
+  }
+  if (OPTS_SEEN.encapLimit >= 0) {
+    dec_set(DEC_ENCAP_LIMIT, <u32>OPTS_SEEN.encapLimit);
+    dec_mark(P_ENCAP_LIMIT);
+  }
+  return r;
+}
