@@ -106,11 +106,12 @@ export function opt_pad_before(type: u32, off: u32): u32 {
 @inline export function opt_size(r: MhOption): u32 { return r.type == OPT_PAD1 ? 1 : OPT_DATA + r.len; }
 
 /**
- * Reads the option at `opt` (`avail` > 0 bytes left in the MH) into `r`: a Pad1 is one byte;
+ * Reads the option at `opt` (`avail` bytes left in the MH) into `r`: a Pad1 is one byte;
  * any other passes opt_check (ERR_OPTION_OVERRUN) and the length rule of its type
  * (ERR_OPTION_LENGTH). After MH_OK, [opt, opt + opt_size(r)) is in bounds.
  */
 export function opt_parse(opt: usize, avail: u32, r: MhOption): i32 {
+  if (avail == 0) return ERR_OPTION_OVERRUN;
   const t = opt_type(opt);
   r.type = t;
   if (t == OPT_PAD1) {
