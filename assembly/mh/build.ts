@@ -168,17 +168,16 @@ export function mh_build_packet(req: usize, out: usize, cap: u32): i32 {
   // ---- MH common and fixed part (Header Len and checksum filled at the end)
   const mh = out + at;
   MSG.type = type;
-  MSG.headerLen = 0;
   MSG.checksum = 0;
   MSG.seq = req32(req, REQ_SEQ);
   MSG.flags = req32(req, REQ_FLAGS);
   MSG.lifetime = req32(req, REQ_LIFETIME);
   MSG.status = req32(req, REQ_STATUS);
   MSG.nonceIndex = req32(req, REQ_NONCE_INDEX);
-  MSG.cookie = req + REQ_COOKIE;
-  MSG.token = req + REQ_TOKEN;
-  MSG.homeAddress = req + REQ_HOME_ADDRESS;
-  n = mh_message_emit(mh, cap - at, MSG);
+  MSG.cookie = REQ_COOKIE;
+  MSG.token = REQ_TOKEN;
+  MSG.homeAddress = REQ_HOME_ADDRESS;
+  n = mh_message_emit(mh, cap - at, 0, req, MSG);
   if (n < 0) return build_fail(n);
 
   // ---- options; `o` is the offset in the MH, room = bytes left for the MH. Running out of

@@ -1,7 +1,8 @@
 // The decoder's first part: the IPv6 fixed header and the extension-header chain of the packet
-// into the decode record (decode-record.ts), through the wire views: ipv6.ts, the chain walker
-// (ext-chain.ts, its chain_check the length gate of every header), ext-options.ts, rh2.ts,
-// fragment.ts. The Authentication Header is stepped over unread.
+// into the decode record (decode-record.ts), through the wire views' gates and accessors:
+// ipv6.ts, the chain walker (ext-chain.ts, its chain_check the length gate of every header),
+// ext-options.ts (opts_parse), rh2.ts (rh2_check), fragment.ts. The Authentication Header is
+// stepped over unread.
 //
 // Check order (the first failure wins): < 40 bytes, version, Payload Length past the capture;
 // then per header: truncation, option overrun, HAO length, TEL length, RH2 format, duplicates.
@@ -10,7 +11,7 @@ import * as ip from "../wire/ipv6";
 import * as E from "./errors";
 import { Chain, chain_begin, chain_at_extension, chain_check, chain_next } from "../wire/ext-chain";
 import { OptsRepr, opts_reset, opts_parse } from "../wire/ext-options";
-import { Rh2Repr, rh2_parse, RH_TYPE_2 } from "../wire/rh2";
+import { rh2_check, RH_TYPE_2, RH2_HOME_ADDRESS } from "../wire/rh2";
 import { rh_type } from "../wire/ext";
 import { frag_offset, frag_more } from "../wire/fragment";
 import {
@@ -18,10 +19,8 @@ import {
   DEC_ENCAP_LIMIT, DEC_UPPER_PROTO, DEC_UPPER_OFF, P_IPV6, P_HOA, P_RH2, P_ENCAP_LIMIT, P_FRAG_FIRST, P_FRAG_LATER,
 } from "./decode-record";
 
-const IP = new ip.Ipv6Repr();
 const CHAIN = new Chain();
 const OPTS_SEEN = new OptsRepr();
-const RH2 = new Rh2Repr();
 
 /**
  * Decodes the fixed header and the extension headers of the packet in [p, p+len): 0 with
@@ -29,14 +28,14 @@ const RH2 = new Rh2Repr();
  * upper layer is not there), or a negative code recorded with dec_fail. Every read is inside
  * [p, p + DEC_END) and DEC_END <= len.
  */
-export function decode_ipv6_chain(p: usize, len: u32): i32 {
-  const gate = ip.ipv6_parse(p, len, IP);
+@inline export function decode_ipv6_chain(p: usize, len: u32): i32 {
+  const gate = ip.ipv6_header_check(p, len);
   if (gate != E.MH_OK) return dec_fail(gate, gate == E.ERR_IPV6_TRUNCATED ? len : 0);
-  dec_set(DEC_SRC, <u32>(IP.src - p));
-  dec_set(DEC_DST, <u32>(IP.dst - p));
-  dec_set(DEC_HOP_LIMIT, IP.hopLimit);
+  dec_set(DEC_SRC, <u32>ip.OFF_SRC);
+  dec_set(DEC_DST, <u32>ip.OFF_DST);
+  dec_set(DEC_HOP_LIMIT, ip.hop_limit(p));
   dec_mark(P_IPV6);
-  const end: u32 = ip.IPV6_HEADER_LEN + IP.payloadLen;
+  const end = ip.ipv6_end(p);
   dec_set(DEC_END, end);
   if (end > len) return dec_fail(E.ERR_PAYLOAD_TRUNCATED, len);
 
@@ -53,10 +52,10 @@ export function decode_ipv6_chain(p: usize, len: u32): i32 {
       if (r < 0) return dec_fail(r, off + OPTS_SEEN.errAt);
     } else if (nh == ip.NH_ROUTING) {
       if (rh_type(h) == RH_TYPE_2) {
-        const r = rh2_parse(h, c.len, RH2);
+        const r = rh2_check(h, c.len);
         if (r < 0) return dec_fail(r, off);
         if (dec_has(P_RH2)) return dec_fail(E.ERR_DUPLICATE, off);
-        dec_set(DEC_RH2, <u32>(RH2.homeAddress - p));
+        dec_set(DEC_RH2, off + RH2_HOME_ADDRESS);
         dec_mark(P_RH2);
       }
     } else if (nh == ip.NH_FRAGMENT) {

@@ -35,7 +35,7 @@ const OPT = new O.MhOption();
  * the MH, inside the packet): 0, or a negative code recorded with dec_fail. Each step consumes
  * at least one byte, so at most stop - o steps; the table holds one entry per byte of an MH.
  */
-export function decode_mh_options(p: usize, o: u32, stop: u32): i32 {
+@inline export function decode_mh_options(p: usize, o: u32, stop: u32): i32 {
   dec_set(DEC_OPT_START, o);
   const r = OPT;
   let count: u32 = 0;

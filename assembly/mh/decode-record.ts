@@ -15,6 +15,7 @@
 //   [120] BAD authenticator off [124] end of last CGA Parameters option
 //   [128] CGA ptr [132] CGA len [136] Signature ptr [140] len [144] PHKT ptr [148] len
 //   [152] offset of the offending byte for an error (0 unknown)
+//   [48, 92) is an MhMessage (message.ts: same fields, same order), which the decoder parses into.
 // ---- Option table OPTS: DEC[92] entries of 12 bytes, in wire order ---------------------------
 //   [0] type  [4] value length (0xffffffff for Pad1)  [8] value offset (Pad1: the option's offset)
 
@@ -108,7 +109,7 @@ export const PHKT_BUF: usize = memory.data(<i32>VALUE_MAX, 16);
 }
 
 /** Clears the record for a new decode. */
-export function dec_reset(): void {
+@inline export function dec_reset(): void {
   memory.fill(DEC, 0, DEC_SIZE);
   dec_set(DEC_ENCAP_LIMIT, 0xffffffff);
   dec_set(DEC_CGA_PTR, <u32>CGA_BUF);

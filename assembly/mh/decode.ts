@@ -9,7 +9,7 @@
 //   2. here: the MH gate (header.ts mh_check: no byte (empty), < 6 bytes (truncated), Payload
 //      Proto, Header Len vs the IPv6 payload (exceeds / mismatch)); an unknown type gets its
 //      checksum checked, then ERR_UNKNOWN_TYPE; a known type the minimum Header Len and its
-//      fixed fields (message.ts mh_message_parse);
+//      fixed fields (message.ts mh_message_read, into the record in place);
 //   3. decode-options.ts: the options in order (overrun, length, BAD not last, fragment rules);
 //   4. last, the checksum.
 //   Bytes after the IPv6 payload (Ethernet trailer padding) are ignored.
@@ -34,20 +34,20 @@ import { NH_MOBILITY } from "../wire/ipv6";
 import { sum_bytes, pseudo_header_sum, fold_complement } from "../wire/checksum";
 import * as E from "./errors";
 import * as H from "./header";
-import { MhMessage, mh_message_parse, mh_fixed_len } from "./message";
+import { MhMessage, mh_message_read, mh_fixed_len } from "./message";
 import { decode_ipv6_chain } from "./decode-ext";
 import { decode_mh_options } from "./decode-options";
 import {
-  dec, dec_set, dec_mark, dec_has, dec_fail, dec_reset, DEC_END, DEC_UPPER_PROTO, DEC_UPPER_OFF, DEC_SRC, DEC_DST,
-  DEC_HOA, DEC_RH2, DEC_MH_TYPE, DEC_CHECKSUM, DEC_MH_LEN, DEC_FIELDS, DEC_SEQ, DEC_FLAGS, DEC_LIFETIME, DEC_STATUS,
-  DEC_NONCE_INDEX, DEC_COOKIE, DEC_TOKEN, DEC_HOME_ADDRESS,
+  DEC, dec, dec_set, dec_mark, dec_has, dec_fail, dec_reset, DEC_END, DEC_UPPER_PROTO, DEC_UPPER_OFF, DEC_SRC, DEC_DST,
+  DEC_HOA, DEC_RH2, DEC_MH_TYPE, DEC_CHECKSUM, DEC_MH_LEN, DEC_COOKIE,
   P_HOA, P_RH2, P_MH, P_MH_HEADER, P_CHECKSUM_OK, P_FRAG_FIRST, P_FRAG_LATER,
 } from "./decode-record";
 
 export * from "./decode-record";
 export { F_SEQ, F_FLAGS_AHL, F_FLAG_K, F_LIFETIME, F_STATUS, F_COOKIE, F_NONCE_INDEX, F_TOKEN, F_HOME_ADDRESS } from "./message";
 
-const MSG = new MhMessage();
+/** The record's [48, 92): the MH's type, fixed fields and checksum, parsed in place. */
+const MSG = changetype<MhMessage>(DEC + <usize>DEC_MH_TYPE);
 
 /** Decodes the packet in [p, p+len). See the header of this file. */
 export function mh_decode_packet(p: usize, len: u32): i32 {
@@ -68,22 +68,18 @@ function checksum_ok(p: usize, mh: u32, mhLen: u32): bool {
   return fold_complement(acc) == 0;
 }
 
-/** A view's address as a record offset from p (0: absent). */
-@inline function rel(p: usize, view: usize): u32 { return view ? <u32>(view - p) : 0; }
-
-function decode_mh(p: usize, mh: u32, end: u32): i32 {
+@inline function decode_mh(p: usize, mh: u32, end: u32): i32 {
   const m = p + mh;
   const gate = H.mh_check(m, end - mh);
   if (gate == E.ERR_EMPTY || gate == E.ERR_MH_TRUNCATED) return dec_fail(gate, mh);
   // The common part is readable: the record shows type and checksum even for a bad MH.
-  const type = H.mh_type(m);
-  dec_set(DEC_MH_TYPE, type);
+  dec_set(DEC_MH_TYPE, H.mh_type(m));
   dec_set(DEC_CHECKSUM, H.mh_checksum(m));
   dec_mark(P_MH_HEADER);
   if (gate != E.MH_OK) return dec_fail(gate, mh + H.mh_check_offset(m, gate));
   const mhLen = H.mh_len(H.mh_header_len(m));
   dec_set(DEC_MH_LEN, mhLen);
-  const parsed = mh_message_parse(m, end - mh, MSG);
+  const parsed = mh_message_read(m, p, MSG);
   if (parsed == E.ERR_UNKNOWN_TYPE) {
     if (!checksum_ok(p, mh, mhLen)) return dec_fail(E.ERR_CHECKSUM, mh + H.MH_CHECKSUM);
     dec_mark(P_CHECKSUM_OK);
@@ -91,17 +87,7 @@ function decode_mh(p: usize, mh: u32, end: u32): i32 {
   }
   if (parsed != E.MH_OK) return dec_fail(parsed, mh + H.MH_HEADER_LEN);
 
-  dec_set(DEC_FIELDS, MSG.fields);
-  dec_set(DEC_SEQ, MSG.seq);
-  dec_set(DEC_FLAGS, MSG.flags);
-  dec_set(DEC_LIFETIME, MSG.lifetime);
-  dec_set(DEC_STATUS, MSG.status);
-  dec_set(DEC_NONCE_INDEX, MSG.nonceIndex);
-  dec_set(DEC_COOKIE, rel(p, MSG.cookie));
-  dec_set(DEC_TOKEN, rel(p, MSG.token));
-  dec_set(DEC_HOME_ADDRESS, rel(p, MSG.homeAddress));
-
-  const r = decode_mh_options(p, mh + mh_fixed_len(type), mh + mhLen);
+  const r = decode_mh_options(p, mh + mh_fixed_len(MSG.type), mh + mhLen);
   if (r < 0) return r;
   dec_mark(P_MH);
   if (!checksum_ok(p, mh, mhLen)) return dec_fail(E.ERR_CHECKSUM, mh + H.MH_CHECKSUM);

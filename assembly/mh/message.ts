@@ -73,11 +73,13 @@ export const F_NONCE_INDEX: u32 = 1 << 6;
 export const F_TOKEN: u32 = 1 << 7;
 export const F_HOME_ADDRESS: u32 = 1 << 8;
 
-/** The common part and the fixed part of one MH; byte fields are views (0: not this type's). */
+/**
+ * The type, the fixed part and the checksum of one MH. Views of byte fields are offsets from the
+ * `base` given to parse (base 0: addresses), 0 when not this type's. The field order is the one
+ * of the decode record's [48, 92) (decode-record.ts), which the decoder parses into in place.
+ */
 @unmanaged export class MhMessage {
   type: u32 = 0;
-  headerLen: u32 = 0;
-  checksum: u32 = 0;
   /** F_* bits: the fields below that apply to the type */
   fields: u32 = 0;
   seq: u32 = 0;
@@ -86,38 +88,48 @@ export const F_HOME_ADDRESS: u32 = 1 << 8;
   lifetime: u32 = 0;
   status: u32 = 0;
   nonceIndex: u32 = 0;
-  cookie: usize = 0;
-  token: usize = 0;
-  homeAddress: usize = 0;
+  cookie: u32 = 0;
+  token: u32 = 0;
+  homeAddress: u32 = 0;
+  checksum: u32 = 0;
 }
 
 /**
- * Reads the MH at `m` (`avail` bytes of IPv6 payload from it) into `r`. Gates: mh_check (its
- * codes), a known type (ERR_UNKNOWN_TYPE, with type, headerLen and checksum filled), Header
- * Len at least the type's minimum (ERR_HEADER_LEN_MIN). After MH_OK the fixed part is in bounds.
+ * Reads the MH at `m` (`avail` bytes of IPv6 payload from it) into `r`, views relative to
+ * `base`. Gates: mh_check (its codes), then mh_message_read's.
  */
-export function mh_message_parse(m: usize, avail: u32, r: MhMessage): i32 {
+export function mh_message_parse(m: usize, avail: u32, base: usize, r: MhMessage): i32 {
   const gate = mh_check(m, avail);
   if (gate != MH_OK) return gate;
-  const type = mh_type(m);
-  r.type = type;
-  r.headerLen = mh_header_len(m);
-  r.checksum = mh_checksum(m);
   r.fields = 0; r.seq = 0; r.flags = 0; r.lifetime = 0; r.status = 0; r.nonceIndex = 0;
   r.cookie = 0; r.token = 0; r.homeAddress = 0;
+  return mh_message_read(m, base, r);
+}
+
+/**
+ * mh_message_parse after mh_check(m) == MH_OK, into a record whose fields are zero (the decoder's
+ * is): a known type (else ERR_UNKNOWN_TYPE, with type and checksum filled), Header Len at least
+ * the type's minimum (ERR_HEADER_LEN_MIN). After MH_OK the fields of the type are written; the
+ * fixed part is in bounds.
+ */
+export function mh_message_read(m: usize, base: usize, r: MhMessage): i32 {
+  const type = mh_type(m);
+  r.type = type;
+  r.checksum = mh_checksum(m);
   if (type > MH_TYPE_MAX) return ERR_UNKNOWN_TYPE;
-  if (r.headerLen < mh_min_header_len(type)) return ERR_HEADER_LEN_MIN;
+  if (mh_header_len(m) < mh_min_header_len(type)) return ERR_HEADER_LEN_MIN;
+  const at = <u32>(m - base);
   switch (type) {
     case MH_HOTI: case MH_COTI: {
       r.fields = F_COOKIE;
-      r.cookie = m + TI_COOKIE;
+      r.cookie = at + TI_COOKIE;
       break;
     }
     case MH_HOT: case MH_COT: {
       r.fields = F_NONCE_INDEX | F_COOKIE | F_TOKEN;
       r.nonceIndex = load16_be(m + T_NONCE_INDEX);
-      r.cookie = m + T_COOKIE;
-      r.token = m + T_TOKEN;
+      r.cookie = at + T_COOKIE;
+      r.token = at + T_TOKEN;
       break;
     }
     case MH_BU: {
@@ -139,7 +151,7 @@ export function mh_message_parse(m: usize, avail: u32, r: MhMessage): i32 {
     case MH_BE: {
       r.fields = F_STATUS | F_HOME_ADDRESS;
       r.status = load8(m + BE_STATUS);
-      r.homeAddress = m + BE_HOME_ADDRESS;
+      r.homeAddress = at + BE_HOME_ADDRESS;
       break;
     }
   }
@@ -147,29 +159,30 @@ export function mh_message_parse(m: usize, avail: u32, r: MhMessage): i32 {
 }
 
 /**
- * Writes the common part and the fixed part of `r` into [m, m+cap), reserved bytes zero, Header
- * Len and Checksum as `r` says (the builder fills them last): the fixed part's length, or
- * ERR_BUILD_CAPACITY. The fields of r.type are written, whatever r.fields says.
+ * Writes the common part and the fixed part of `r` into [m, m+cap), views relative to `base`,
+ * reserved bytes zero, Header Len `headerLen`, Checksum as `r` says (the builder fills both
+ * last): the fixed part's length, or ERR_BUILD_CAPACITY. The fields of r.type are written,
+ * whatever r.fields says.
  */
-export function mh_message_emit(m: usize, cap: u32, r: MhMessage): i32 {
+export function mh_message_emit(m: usize, cap: u32, headerLen: u32, base: usize, r: MhMessage): i32 {
   const type = r.type;
   const fixed = mh_fixed_len(type);
   if (cap < fixed) return ERR_BUILD_CAPACITY;
   memory.fill(m, 0, fixed);
   store8(m + MH_PAYLOAD_PROTO, NH_NONE);
-  store8(m + MH_HEADER_LEN, r.headerLen);
+  store8(m + MH_HEADER_LEN, headerLen);
   store8(m + MH_TYPE, type);
   store8(m + MH_RESERVED, 0);
   store16_be(m + MH_CHECKSUM, r.checksum);
   switch (type) {
     case MH_HOTI: case MH_COTI: {
-      memory.copy(m + TI_COOKIE, r.cookie, COOKIE_LEN);
+      memory.copy(m + TI_COOKIE, base + r.cookie, COOKIE_LEN);
       break;
     }
     case MH_HOT: case MH_COT: {
       store16_be(m + T_NONCE_INDEX, r.nonceIndex);
-      memory.copy(m + T_COOKIE, r.cookie, COOKIE_LEN);
-      memory.copy(m + T_TOKEN, r.token, COOKIE_LEN);
+      memory.copy(m + T_COOKIE, base + r.cookie, COOKIE_LEN);
+      memory.copy(m + T_TOKEN, base + r.token, COOKIE_LEN);
       break;
     }
     case MH_BU: {
@@ -188,7 +201,7 @@ export function mh_message_emit(m: usize, cap: u32, r: MhMessage): i32 {
     }
     case MH_BE: {
       store8(m + BE_STATUS, r.status);
-      copy_addr(m + BE_HOME_ADDRESS, r.homeAddress);
+      copy_addr(m + BE_HOME_ADDRESS, base + r.homeAddress);
       break;
     }
   }

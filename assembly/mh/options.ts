@@ -110,7 +110,7 @@ export function opt_pad_before(type: u32, off: u32): u32 {
  * any other passes opt_check (ERR_OPTION_OVERRUN) and the length rule of its type
  * (ERR_OPTION_LENGTH). After MH_OK, [opt, opt + opt_size(r)) is in bounds.
  */
-export function opt_parse(opt: usize, avail: u32, r: MhOption): i32 {
+@inline export function opt_parse(opt: usize, avail: u32, r: MhOption): i32 {
   if (avail == 0) return ERR_OPTION_OVERRUN;
   const t = opt_type(opt);
   r.type = t;

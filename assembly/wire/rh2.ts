@@ -26,7 +26,7 @@ import { EXT_NEXT_HEADER, EXT_HDR_EXT_LEN, RH_ROUTING_TYPE, RH_SEGMENTS_LEFT, RH
  * header), then Hdr Ext Len 2 and Segments Left 1 (else ERR_RH2_FORMAT). After WIRE_OK the
  * 24 bytes are in bounds. The Routing Type is the caller's to have read (rh_type).
  */
-export function rh2_check(p: usize, avail: u32): i32 {
+@inline export function rh2_check(p: usize, avail: u32): i32 {
   if (avail < RH_MIN_LEN || ext_len(load8(p + EXT_HDR_EXT_LEN)) > avail) return ERR_EXT_TRUNCATED;
   if (load8(p + EXT_HDR_EXT_LEN) != RH2_HDR_EXT_LEN || rh_segments_left(p) != 1) return ERR_RH2_FORMAT;
   return WIRE_OK;

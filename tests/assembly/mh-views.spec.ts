@@ -45,12 +45,12 @@ function locate(v: i32): void {
 
 function message_digest(m: usize, avail: u32): u64 {
   const r = new MhMessage();
-  let h = mix(FNV_START, <u64>mh_message_parse(m, avail, r));
-  h = mix(h, <u64>r.type); h = mix(h, <u64>r.headerLen); h = mix(h, <u64>r.checksum); h = mix(h, <u64>r.fields);
+  let h = mix(FNV_START, <u64>mh_message_parse(m, avail, 0, r));
+  h = mix(h, <u64>r.type); h = mix(h, <u64>r.checksum); h = mix(h, <u64>r.fields);
   h = mix(h, <u64>r.seq); h = mix(h, <u64>r.flags); h = mix(h, <u64>r.lifetime); h = mix(h, <u64>r.status);
   h = mix(h, <u64>r.nonceIndex);
   h = mix(h, r.cookie ? load<u64>(r.cookie) : 0); h = mix(h, r.token ? load<u64>(r.token) : 0);
-  return mix_addr(h, r.homeAddress);
+  return mix_addr(h, <usize>r.homeAddress);
 }
 
 /** Folds the parse of every option of the MH at m (mhLen bytes): codes, types, lengths, values. */
@@ -77,7 +77,7 @@ describe("MH gate and fixed part (header.ts, message.ts)", () => {
           const m = stage(vPkt + vMh, k, f);
           const want = k == 0 ? E.ERR_EMPTY : k < H.MH_MIN_READ ? E.ERR_MH_TRUNCATED : E.ERR_HEADER_LEN_EXCEEDS;
           expect(H.mh_check(m, k)).toBe(want);
-          expect(mh_message_parse(m, k, new MhMessage())).toBe(want);
+          expect(mh_message_parse(m, k, 0, new MhMessage())).toBe(want);
         }
       }
       expect(H.mh_check(vPkt + vMh, vMhLen)).toBe(E.MH_OK);
@@ -94,24 +94,41 @@ describe("MH gate and fixed part (header.ts, message.ts)", () => {
     locate(7); // BU phkt: Header Len 3
     const m = stage(vPkt + vMh, vMhLen, 0);
     store<u8>(m + H.MH_TYPE, 8);
-    expect(mh_message_parse(m, vMhLen, new MhMessage())).toBe(E.ERR_UNKNOWN_TYPE);
+    expect(mh_message_parse(m, vMhLen, 0, new MhMessage())).toBe(E.ERR_UNKNOWN_TYPE);
     const hot = unhex("3b0003000000" + "0000");
-    expect(mh_message_parse(hot, 8, new MhMessage())).toBe(E.ERR_HEADER_LEN_MIN); // HoT needs 24 bytes
+    expect(mh_message_parse(hot, 8, 0, new MhMessage())).toBe(E.ERR_HEADER_LEN_MIN); // HoT needs 24 bytes
   });
   it("emit writes nothing and fails when the fixed part does not fit", () => {
     const r = new MhMessage();
     for (let t: u32 = 0; t <= H.MH_TYPE_MAX; t++) {
       r.type = t;
-      r.cookie = OUT + 2048; r.token = OUT + 2048; r.homeAddress = OUT + 2048;
+      r.cookie = <u32>OUT + 2048; r.token = <u32>OUT + 2048; r.homeAddress = <u32>OUT + 2048;
       const fixed = mh_fixed_len(t);
       for (let cap: u32 = 0; cap < fixed; cap++) {
         clear_out();
-        expect(mh_message_emit(OUT, cap, r)).toBe(E.ERR_BUILD_CAPACITY);
+        expect(mh_message_emit(OUT, cap, 0, 0, r)).toBe(E.ERR_BUILD_CAPACITY);
         expect(untouched_from(0)).toBe(true);
       }
-      expect(mh_message_emit(OUT, fixed, r)).toBe(<i32>fixed);
+      expect(mh_message_emit(OUT, fixed, 0, 0, r)).toBe(<i32>fixed);
       expect(untouched_from(fixed)).toBe(true);
     }
+  });
+});
+
+describe("the decode record embeds an MhMessage", () => {
+  it("at [48, 92), field by field", () => {
+    expect(offsetof<MhMessage>("type")).toBe(D.DEC_MH_TYPE - D.DEC_MH_TYPE);
+    expect(offsetof<MhMessage>("fields")).toBe(D.DEC_FIELDS - D.DEC_MH_TYPE);
+    expect(offsetof<MhMessage>("seq")).toBe(D.DEC_SEQ - D.DEC_MH_TYPE);
+    expect(offsetof<MhMessage>("flags")).toBe(D.DEC_FLAGS - D.DEC_MH_TYPE);
+    expect(offsetof<MhMessage>("lifetime")).toBe(D.DEC_LIFETIME - D.DEC_MH_TYPE);
+    expect(offsetof<MhMessage>("status")).toBe(D.DEC_STATUS - D.DEC_MH_TYPE);
+    expect(offsetof<MhMessage>("nonceIndex")).toBe(D.DEC_NONCE_INDEX - D.DEC_MH_TYPE);
+    expect(offsetof<MhMessage>("cookie")).toBe(D.DEC_COOKIE - D.DEC_MH_TYPE);
+    expect(offsetof<MhMessage>("token")).toBe(D.DEC_TOKEN - D.DEC_MH_TYPE);
+    expect(offsetof<MhMessage>("homeAddress")).toBe(D.DEC_HOME_ADDRESS - D.DEC_MH_TYPE);
+    expect(offsetof<MhMessage>("checksum")).toBe(D.DEC_CHECKSUM - D.DEC_MH_TYPE);
+    expect(offsetof<MhMessage>()).toBe(D.DEC_OPT_COUNT - D.DEC_MH_TYPE);
   });
 });
 
@@ -162,9 +179,9 @@ describe("emit(parse(x)) == x over every vector's MH", () => {
     for (let v = 0; v < VALID.length; v++) {
       locate(v);
       const m = vPkt + vMh;
-      expect(mh_message_parse(m, vMhLen, msg)).toBe(E.MH_OK);
+      expect(mh_message_parse(m, vMhLen, vPkt, msg)).toBe(E.MH_OK);
       clear_out();
-      let o = <u32>mh_message_emit(OUT, 4096, msg);
+      let o = <u32>mh_message_emit(OUT, 4096, H.mh_header_len(m), vPkt, msg);
       expect(o).toBe(mh_fixed_len(msg.type));
       while (o < vMhLen) {
         expect(O.opt_parse(m + o, vMhLen - o, r)).toBe(E.MH_OK);
