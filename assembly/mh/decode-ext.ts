@@ -78,7 +78,7 @@ const OPTS_SEEN = new OptsRepr();
 }
 
 /** An options header of `hlen` bytes at `h`: what it adds to the record, or its parse code. */
-function options_header(p: usize, h: usize, hlen: u32, isDest: bool): i32 {
+@inline function options_header(p: usize, h: usize, hlen: u32, isDest: bool): i32 {
   const hadHoa = OPTS_SEEN.hoa != 0;
   const r = opts_parse(h, hlen, isDest, OPTS_SEEN);
   // What the header holds before a failure stays in the record.

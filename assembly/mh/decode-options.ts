@@ -1,8 +1,8 @@
 // The decoder's options part: the mobility options of an MH into the decode record and the
-// option table (decode-record.ts), each read through its view (options.ts, opt_parse), with
-// the profile's rules across options: nothing after a BAD, fragments of CGA Parameters /
-// Signature / PHKT adjacent, every one but the last full, one value per type; the fragments
-// reassembled into the record's buffers.
+// option table (decode-record.ts), each read through its view (options.ts: the opt_verify
+// gate, then the accessors), with the profile's rules across options: nothing after a BAD,
+// fragments of CGA Parameters / Signature / PHKT adjacent, every one but the last full, one
+// value per type; the fragments reassembled into the record's buffers.
 
 import { load16_be } from "../wire/bytes";
 import * as E from "./errors";
@@ -14,8 +14,6 @@ import {
   P_BRA, P_ALT_COA, P_NONCE_INDICES, P_BAD, P_CGA_REQUEST, P_COT_INIT, P_COT, P_CGA_PARAMS, P_SIGNATURE, P_PHKT,
   P_CGA_THEN_SIG,
 } from "./decode-record";
-
-const OPT = new O.MhOption();
 
 /** Appends `l` bytes to a reassembly buffer whose length is at record field `lenField`. */
 @inline function append_value(buf: usize, lenField: u32, src: usize, l: u32): void {
@@ -37,7 +35,6 @@ const OPT = new O.MhOption();
  */
 @inline export function decode_mh_options(p: usize, o: u32, stop: u32): i32 {
   dec_set(DEC_OPT_START, o);
-  const r = OPT;
   let count: u32 = 0;
   let badSeen = false;
   let prevType: i32 = -1;   // the option immediately before (Pad1 included), -1 none
@@ -45,28 +42,29 @@ const OPT = new O.MhOption();
   let seen: u32 = 0;        // bit t: a value of fragmentable type t was started
   while (o < stop) {
     if (badSeen) return dec_fail(E.ERR_BAD_NOT_LAST, o);
-    const code = O.opt_parse(p + o, stop - o, r);
+    const code = O.opt_verify(p + o, stop - o);
     if (code != E.MH_OK) return dec_fail(code, o);
-    const t = r.type;
+    const t = O.opt_type(p + o);
     if (t == O.OPT_PAD1) {
       table_entry(count, 0, PAD1_LEN, o);
       count++; o++; prevType = 0; prevLen = 0;
       continue;
     }
-    const l = r.len;
+    const l = O.opt_len(p + o);
     const v = o + O.OPT_DATA;
+    const value = p + v;
     table_entry(count, t, l, v);
     count++;
     switch (t) {
       case O.OPT_BRA: {
-        dec_set(DEC_BRA, load16_be(r.value)); dec_mark(P_BRA); break;
+        dec_set(DEC_BRA, load16_be(value)); dec_mark(P_BRA); break;
       }
       case O.OPT_ALT_COA: {
         dec_set(DEC_ALT_COA, v); dec_mark(P_ALT_COA); break;
       }
       case O.OPT_NONCE_INDICES: {
-        dec_set(DEC_HOME_NONCE_INDEX, load16_be(r.value));
-        dec_set(DEC_CAREOF_NONCE_INDEX, load16_be(r.value + 2));
+        dec_set(DEC_HOME_NONCE_INDEX, load16_be(value));
+        dec_set(DEC_CAREOF_NONCE_INDEX, load16_be(value + 2));
         dec_mark(P_NONCE_INDICES);
         break;
       }
@@ -85,15 +83,15 @@ const OPT = new O.MhOption();
         }
         seen |= 1 << t;
         if (t == O.OPT_CGA_PARAMS) {
-          append_value(CGA_BUF, DEC_CGA_LEN, r.value, l);
+          append_value(CGA_BUF, DEC_CGA_LEN, value, l);
           dec_set(DEC_CGA_END, v + l);
           dec_mark(P_CGA_PARAMS);
         } else if (t == O.OPT_SIGNATURE) {
           if (prevType == <i32>O.OPT_CGA_PARAMS) dec_mark(P_CGA_THEN_SIG);
-          append_value(SIG_BUF, DEC_SIG_LEN, r.value, l);
+          append_value(SIG_BUF, DEC_SIG_LEN, value, l);
           dec_mark(P_SIGNATURE);
         } else {
-          append_value(PHKT_BUF, DEC_PHKT_LEN, r.value, l);
+          append_value(PHKT_BUF, DEC_PHKT_LEN, value, l);
           dec_mark(P_PHKT);
         }
         break;

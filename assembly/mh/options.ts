@@ -106,25 +106,29 @@ export function opt_pad_before(type: u32, off: u32): u32 {
 @inline export function opt_size(r: MhOption): u32 { return r.type == OPT_PAD1 ? 1 : OPT_DATA + r.len; }
 
 /**
- * Reads the option at `opt` (`avail` bytes left in the MH) into `r`: a Pad1 is one byte;
- * any other passes opt_check (ERR_OPTION_OVERRUN) and the length rule of its type
- * (ERR_OPTION_LENGTH). After MH_OK, [opt, opt + opt_size(r)) is in bounds.
+ * The option at `opt` (`avail` bytes left in the MH) is readable and obeys the profile: a Pad1
+ * is one byte; any other passes opt_check (ERR_OPTION_OVERRUN) and the length rule of its type
+ * (ERR_OPTION_LENGTH). After MH_OK, opt_type, and for a non-Pad1 opt_len and the value, are in bounds.
  */
-@inline export function opt_parse(opt: usize, avail: u32, r: MhOption): i32 {
+@inline export function opt_verify(opt: usize, avail: u32): i32 {
   if (avail == 0) return ERR_OPTION_OVERRUN;
   const t = opt_type(opt);
-  r.type = t;
-  if (t == OPT_PAD1) {
-    r.len = 0;
-    r.value = opt + 1;
-    return MH_OK;
-  }
+  if (t == OPT_PAD1) return MH_OK;
   if (!opt_check(opt, avail)) return ERR_OPTION_OVERRUN;
   const l = opt_len(opt);
   const req = opt_required_len(t);
   if (req >= 0 ? l != <u32>req : req == -2 && l == 0) return ERR_OPTION_LENGTH;
-  r.len = l;
-  r.value = opt + OPT_DATA;
+  return MH_OK;
+}
+
+/** Reads the option at `opt` into `r` after opt_verify: MH_OK, or opt_verify's code. */
+export function opt_parse(opt: usize, avail: u32, r: MhOption): i32 {
+  const code = opt_verify(opt, avail);
+  if (code != MH_OK) return code;
+  const t = opt_type(opt);
+  r.type = t;
+  r.len = t == OPT_PAD1 ? 0 : opt_len(opt);
+  r.value = opt + (t == OPT_PAD1 ? 1 : OPT_DATA);
   return MH_OK;
 }
 

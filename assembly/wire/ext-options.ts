@@ -93,7 +93,7 @@ export function pad_emit(p: usize, k: u32): void {
  * only one (ERR_DUPLICATE), a TEL is 1 byte (ERR_TEL_LENGTH). The walk is bounded by the
  * header's length: at most 2048 steps.
  */
-export function opts_parse(p: usize, avail: u32, isDest: bool, r: OptsRepr): i32 {
+@inline export function opts_parse(p: usize, avail: u32, isDest: bool, r: OptsRepr): i32 {
   if (!ext_check(p, avail)) return opts_fail(r, ERR_EXT_TRUNCATED, 0);
   const stop = ext_hdr_len(p);
   r.nextHeader = ext_next_header(p);
