@@ -101,21 +101,21 @@ export const F_HOME_ADDRESS: u32 = 1 << 8;
 export function mh_message_parse(m: usize, avail: u32, base: usize, r: MhMessage): i32 {
   const gate = mh_check(m, avail);
   if (gate != MH_OK) return gate;
+  r.type = mh_type(m);
+  r.checksum = mh_checksum(m);
   r.fields = 0; r.seq = 0; r.flags = 0; r.lifetime = 0; r.status = 0; r.nonceIndex = 0;
   r.cookie = 0; r.token = 0; r.homeAddress = 0;
   return mh_message_read(m, base, r);
 }
 
 /**
- * mh_message_parse after mh_check(m) == MH_OK, into a record whose fields are zero (the decoder's
- * is): a known type (else ERR_UNKNOWN_TYPE, with type and checksum filled), Header Len at least
- * the type's minimum (ERR_HEADER_LEN_MIN). After MH_OK the fields of the type are written; the
- * fixed part is in bounds.
+ * mh_message_parse after mh_check(m) == MH_OK, into a record whose type and checksum are
+ * filled and whose other fields are zero (the decoder's is): a known type (else
+ * ERR_UNKNOWN_TYPE), Header Len at least the type's minimum (ERR_HEADER_LEN_MIN). After MH_OK
+ * the fields of the type are written; the fixed part is in bounds.
  */
 export function mh_message_read(m: usize, base: usize, r: MhMessage): i32 {
-  const type = mh_type(m);
-  r.type = type;
-  r.checksum = mh_checksum(m);
+  const type = r.type;
   if (type > MH_TYPE_MAX) return ERR_UNKNOWN_TYPE;
   if (mh_header_len(m) < mh_min_header_len(type)) return ERR_HEADER_LEN_MIN;
   const at = <u32>(m - base);
