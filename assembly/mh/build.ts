@@ -28,7 +28,7 @@
 // signature over the MH (its checksum is still zero when bit 4 is set), write it with
 // mh_rewrite_value, then mh_finish_checksum.
 
-import { load8, store8, copy_addr } from "../wire/bytes";
+import { store8, copy_addr } from "../wire/bytes";
 import * as ip from "../wire/ipv6";
 import { Ipv6Repr } from "../wire/ipv6";
 import { upper_layer_checksum } from "../wire/checksum";
@@ -256,24 +256,25 @@ export function mh_rewrite_value(out: usize, type: u32, data: usize, len: u32): 
   let total: u32 = 0;
   let found = false;
   while (o < mhLen) {
-    const t = load8(mh + o);
+    const opt = mh + o;
+    const t = O.opt_type(opt);
     if (t == O.OPT_PAD1) { if (found) break; o++; continue; }
-    if (o + 2 > mhLen) break;
-    const l = load8(mh + o + 1);
+    if (!O.opt_check(opt, mhLen - o)) break;
+    const l = O.opt_len(opt);
     if (t == type) {
       if (!found) { found = true; start = o; }
       total += l;
     } else if (found) break;
-    o += 2 + l;
+    o += O.OPT_DATA + l;
   }
   if (!found || total != len) return E.ERR_BUILD_REWRITE;
   o = start;
   let done: u32 = 0;
   while (done < len) {
-    const l = load8(mh + o + 1);
-    memory.copy(mh + o + 2, data + done, l);
+    const l = O.opt_len(mh + o);
+    memory.copy(mh + o + O.OPT_DATA, data + done, l);
     done += l;
-    o += 2 + l;
+    o += O.OPT_DATA + l;
   }
   return 0;
 }

@@ -1,7 +1,8 @@
 // The decoder's first part: the IPv6 fixed header and the extension-header chain of the packet
 // into the decode record (decode-record.ts), through the wire views' gates and accessors:
 // ipv6.ts, the chain walker (ext-chain.ts, its chain_check the length gate of every header),
-// ext-options.ts (opts_parse), rh2.ts (rh2_check), fragment.ts. The Authentication Header is
+// ext-options.ts (opts_parse), rh2.ts (rh2_check: a BA to every MN has one, so the gate and
+// the accessor rather than the Repr), fragment.ts (frag_parse). The Authentication Header is
 // stepped over unread.
 //
 // Check order (the first failure wins): < 40 bytes, version, Payload Length past the capture;
@@ -13,7 +14,7 @@ import { Chain, chain_begin, chain_at_extension, chain_check, chain_next } from 
 import { OptsRepr, opts_reset, opts_parse } from "../wire/ext-options";
 import { rh2_check, RH_TYPE_2, RH2_HOME_ADDRESS } from "../wire/rh2";
 import { rh_type } from "../wire/ext";
-import { frag_offset, frag_more } from "../wire/fragment";
+import { FragRepr, frag_parse } from "../wire/fragment";
 import {
   dec, dec_set, dec_mark, dec_has, dec_fail, DEC_SRC, DEC_DST, DEC_HOP_LIMIT, DEC_END, DEC_HOA, DEC_RH2,
   DEC_ENCAP_LIMIT, DEC_UPPER_PROTO, DEC_UPPER_OFF, P_IPV6, P_HOA, P_RH2, P_ENCAP_LIMIT, P_FRAG_FIRST, P_FRAG_LATER,
@@ -21,6 +22,7 @@ import {
 
 const CHAIN = new Chain();
 const OPTS_SEEN = new OptsRepr();
+const FRAG = new FragRepr();
 
 /**
  * Decodes the fixed header and the extension headers of the packet in [p, p+len): 0 with
@@ -59,15 +61,14 @@ const OPTS_SEEN = new OptsRepr();
         dec_mark(P_RH2);
       }
     } else if (nh == ip.NH_FRAGMENT) {
-      const later = frag_offset(h) != 0;
-      const more = frag_more(h);
+      frag_parse(h, c.len, FRAG); // chain_check found its 8 bytes
       chain_next(c);
-      if (later) {
+      if (FRAG.offset != 0) {
         // A later fragment carries no upper-layer header: stop here.
         dec_mark(P_FRAG_LATER);
         break;
       }
-      if (more) dec_mark(P_FRAG_FIRST);
+      if (FRAG.more) dec_mark(P_FRAG_FIRST);
       continue;
     }
     chain_next(c);

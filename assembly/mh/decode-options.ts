@@ -63,8 +63,8 @@ import {
         dec_set(DEC_ALT_COA, v); dec_mark(P_ALT_COA); break;
       }
       case O.OPT_NONCE_INDICES: {
-        dec_set(DEC_HOME_NONCE_INDEX, load16_be(value));
-        dec_set(DEC_CAREOF_NONCE_INDEX, load16_be(value + 2));
+        dec_set(DEC_HOME_NONCE_INDEX, load16_be(value + O.NI_HOME_INDEX));
+        dec_set(DEC_CAREOF_NONCE_INDEX, load16_be(value + O.NI_CAREOF_INDEX));
         dec_mark(P_NONCE_INDICES);
         break;
       }

@@ -44,6 +44,9 @@ import { MH_OK, ERR_OPTION_OVERRUN, ERR_OPTION_LENGTH, ERR_BUILD_CAPACITY, ERR_B
 
 /** One option carries at most this many value bytes; longer 12/13/14 values are fragmented. */
 @inline export const OPT_FRAGMENT_MAX: u32 = 255;
+/** Nonce Indices option value (RFC 6275 §6.2.6): | Home Nonce Index | Care-of Nonce Index | */
+@inline export const NI_HOME_INDEX: u32 = 0;
+@inline export const NI_CAREOF_INDEX: u32 = 2;
 /** Authenticator length in the BAD option. */
 @inline export const BAD_AUTH_LEN: u32 = 12;
 
