@@ -29,7 +29,6 @@
 //   * Pseudo-header addresses used by the checksum: HoA (P_HOA) else IPv6 source; RH2 address
 //     (P_RH2) else IPv6 destination.
 
-import { load64_be } from "../wire/bytes";
 import { NH_MOBILITY } from "../wire/ipv6";
 import { sum_bytes, pseudo_header_sum, fold_complement } from "../wire/checksum";
 import * as E from "./errors";
@@ -39,7 +38,7 @@ import { decode_ipv6_chain } from "./decode-ext";
 import { decode_mh_options } from "./decode-options";
 import {
   DEC, dec, dec_set, dec_mark, dec_has, dec_fail, dec_reset, DEC_END, DEC_UPPER_PROTO, DEC_UPPER_OFF, DEC_SRC, DEC_DST,
-  DEC_HOA, DEC_RH2, DEC_MH_TYPE, DEC_CHECKSUM, DEC_MH_LEN, DEC_COOKIE,
+  DEC_HOA, DEC_RH2, DEC_MH_TYPE, DEC_CHECKSUM, DEC_MH_LEN,
   P_HOA, P_RH2, P_MH, P_MH_HEADER, P_CHECKSUM_OK, P_FRAG_FIRST, P_FRAG_LATER,
 } from "./decode-record";
 
@@ -94,6 +93,3 @@ function checksum_ok(p: usize, mh: u32, mhLen: u32): bool {
   dec_mark(P_CHECKSUM_OK);
   return 0;
 }
-
-/** The 64-bit cookie (HoTI/CoTI/HoT/CoT) of the last decode of the packet at p. */
-@inline export function dec_cookie(p: usize): u64 { return load64_be(p + <usize>dec(DEC_COOKIE)); }

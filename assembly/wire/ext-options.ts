@@ -37,8 +37,6 @@ import { EXT_NEXT_HEADER, EXT_HDR_EXT_LEN, EXT_HEAD_LEN, ext_check, ext_hdr_len,
 /** Where the canonical layout puts the HAO's type byte (8n+6) and the Home Address. */
 @inline export const HAO_OPTION_AT: u32 = 6;
 @inline export const DO_HAO_ADDRESS: u32 = 8;
-/** The length of a canonical Destination Options header carrying only a HAO. */
-@inline export const DO_HAO_HEADER_LEN: u32 = 24;
 /** OptsRepr.encapLimit when no Tunnel Encapsulation Limit option was seen. */
 @inline export const NO_ENCAP_LIMIT: i32 = -1;
 
