@@ -42,14 +42,15 @@ import {
   let seen: u32 = 0;        // bit t: a value of fragmentable type t was started
   while (o < stop) {
     if (badSeen) return dec_fail(E.ERR_BAD_NOT_LAST, o);
-    const code = O.opt_verify(p + o, stop - o);
-    if (code != E.MH_OK) return dec_fail(code, o);
+    // o < stop: the type byte is there (opt_verify's first check)
     const t = O.opt_type(p + o);
     if (t == O.OPT_PAD1) {
       table_entry(count, 0, PAD1_LEN, o);
       count++; o++; prevType = 0; prevLen = 0;
       continue;
     }
+    const code = O.opt_verify_value(p + o, stop - o, t);
+    if (code != E.MH_OK) return dec_fail(code, o);
     const l = O.opt_len(p + o);
     const v = o + O.OPT_DATA;
     const value = p + v;

@@ -116,7 +116,11 @@ export function opt_pad_before(type: u32, off: u32): u32 {
 @inline export function opt_verify(opt: usize, avail: u32): i32 {
   if (avail == 0) return ERR_OPTION_OVERRUN;
   const t = opt_type(opt);
-  if (t == OPT_PAD1) return MH_OK;
+  return t == OPT_PAD1 ? MH_OK : opt_verify_value(opt, avail, t);
+}
+
+/** opt_verify for an option of type `t` other than Pad1, whose type byte was read. */
+@inline export function opt_verify_value(opt: usize, avail: u32, t: u32): i32 {
   if (!opt_check(opt, avail)) return ERR_OPTION_OVERRUN;
   const l = opt_len(opt);
   const req = opt_required_len(t);
