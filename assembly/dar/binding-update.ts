@@ -15,7 +15,6 @@ import {
   FLAG_A, BA_ACCEPTED, BA_INSUFFICIENT_RESOURCES, BA_NOT_HOME_SUBNET, BA_NOT_HOME_AGENT, BA_SEQ_OUT_OF_WINDOW,
   BA_EXPIRED_CAREOF_NONCE, BA_PHKT_UNAVAILABLE, BA_CGA_FAILED,
 } from "../mh/header";
-import { LIFETIME_UNIT_S } from "../mh/message";
 import { cga_verify, cga_mod_offset, cga_mod_len, cga_mod_bits, cga_exp_offset, cga_exp_len, CGA_OK } from "../cga/cga";
 import { tok_signature_verify, tok_authenticator_check, tok_careof_keygen, tok_kbm, tok_kbm_dereg, KBM_LEN } from "../cga/tokens";
 import { rsa_encrypt_pkcs1 } from "../cga/rsa";
@@ -168,7 +167,7 @@ export function bu_process(pkt: usize, now: f64): u32 {
   }
 
   // Step 9 (registration): the granted lifetime, a new PHKT in cga mode.
-  let grantedUnits = min(lifetimeUnits, cfg_max_lifetime() / LIFETIME_UNIT_S);
+  let grantedUnits = min(lifetimeUnits, cfg_max_lifetime() / 4);
   if (grantedUnits == 0) grantedUnits = 1;
   let cipherLen: u32 = 0;
   if (cgaMode) {
@@ -185,7 +184,7 @@ export function bu_process(pkt: usize, now: f64): u32 {
     }
   }
   // Step 8: room in the cache.
-  const r = bc_update(hoa, coa, seq, grantedUnits * LIFETIME_UNIT_S, cgaMode ? newPhkt : 0, now);
+  const r = bc_update(hoa, coa, seq, grantedUnits * 4, cgaMode ? newPhkt : 0, now);
   if (r == BC_FULL) return reject(pkt, hoa, BA_INSUFFICIENT_RESOURCES, seq);
   if (r != BC_ADDED && r != BC_MOVED && r != BC_REFRESHED) {
     ctr_inc(C_CONTROL_DROP);

@@ -42,8 +42,6 @@ import {
 @inline export const BE_STATUS: u32 = 6;
 @inline export const BE_HOME_ADDRESS: u32 = 8;
 @inline const COOKIE_LEN: u32 = 8;
-/** Seconds in one unit of the BU / BA Lifetime field (RFC 6275 §6.1.7, §6.1.8). */
-export const LIFETIME_UNIT_S: u32 = 4;
 
 /** Where the mobility options start for a type (the fixed part's length; the common part for an unknown type). */
 export function mh_fixed_len(type: u32): u32 {
