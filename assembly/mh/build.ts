@@ -30,14 +30,13 @@
 
 import { store8, copy_addr } from "../wire/bytes";
 import * as ip from "../wire/ipv6";
-import { Ipv6Repr } from "../wire/ipv6";
 import { upper_layer_checksum } from "../wire/checksum";
-import { Rh2Repr, rh2_emit, RH2_HOME_ADDRESS } from "../wire/rh2";
-import { OptsRepr, opts_reset, opts_emit, DO_HAO_ADDRESS } from "../wire/ext-options";
+import { rh2_emit_fields, RH2_HOME_ADDRESS } from "../wire/rh2";
+import { dest_opts_hao_emit, DO_HAO_ADDRESS } from "../wire/ext-options";
 import * as E from "./errors";
 import * as H from "./header";
 import * as O from "./options";
-import { MhMessage, mh_message_emit, mh_fixed_len } from "./message";
+import { mh_message_emit_fields, mh_fixed_len } from "./message";
 
 export const REQ_TYPE: u32 = 0;
 export const REQ_BITS: u32 = 4;
@@ -118,17 +117,12 @@ export function breq_add_option(type: u32, data: usize, len: u32): i32 {
   return code;
 }
 
-// The views the builder emits through, filled from the request.
-const IP = new Ipv6Repr();
-const RH2 = new Rh2Repr();
-const DO = new OptsRepr();
-const MSG = new MhMessage();
-
 /**
  * Builds the packet described by the request at `req` into [out, out+cap): its length, or a
  * negative code (nothing the request asked for is ever left out of a packet reported built):
  * ERR_BUILD_TOO_MANY_OPTIONS (an option refused by breq_add_option), ERR_BUILD_OPTION (an
  * option that cannot be encoded, or an MH past MH_MAX_LEN), ERR_BUILD_CAPACITY (`cap` too small).
+ * The headers are emitted straight from the request, with no record filled in between.
  */
 export function mh_build_packet(req: usize, out: usize, cap: u32): i32 {
   memory.fill(BRES, 0, BRES_SIZE);
@@ -138,28 +132,20 @@ export function mh_build_packet(req: usize, out: usize, cap: u32): i32 {
   const hasRh2 = (bits & REQ_BIT_RH2) != 0;
   const type = req32(req, REQ_TYPE);
 
-  // ---- IPv6 header, [Type 2 Routing Header], [Destination Options with the HAO]
-  IP.trafficClass = 0; IP.flowLabel = 0; IP.payloadLen = 0;
-  IP.nextHeader = hasRh2 ? ip.NH_ROUTING : hasHoa ? ip.NH_DEST_OPTS : ip.NH_MOBILITY;
-  IP.hopLimit = req32(req, REQ_HOP_LIMIT);
-  IP.src = req + REQ_SRC;
-  IP.dst = req + REQ_DST;
-  let n = ip.ipv6_emit(out, cap, IP);
+  // ---- IPv6 header (Payload Length filled at the end), [Type 2 Routing Header], [Destination Options with the HAO]
+  const nhAfterRh2 = hasHoa ? ip.NH_DEST_OPTS : ip.NH_MOBILITY;
+  let n = ip.ipv6_emit_fields(out, cap, 0, 0, 0, hasRh2 ? ip.NH_ROUTING : nhAfterRh2,
+    req32(req, REQ_HOP_LIMIT), req + REQ_SRC, req + REQ_DST);
   if (n < 0) return build_fail(n);
   let at = <u32>n;
   if (hasRh2) {
-    RH2.nextHeader = hasHoa ? ip.NH_DEST_OPTS : ip.NH_MOBILITY;
-    RH2.homeAddress = req + REQ_RH2;
-    n = rh2_emit(out + at, cap - at, RH2);
+    n = rh2_emit_fields(out + at, cap - at, nhAfterRh2, req + REQ_RH2);
     if (n < 0) return build_fail(n);
     bset(BRES_RH2, at + RH2_HOME_ADDRESS);
     at += <u32>n;
   }
   if (hasHoa) {
-    opts_reset(DO);
-    DO.nextHeader = ip.NH_MOBILITY;
-    DO.hoa = req + REQ_HOA;
-    n = opts_emit(out + at, cap - at, DO);
+    n = dest_opts_hao_emit(out + at, cap - at, ip.NH_MOBILITY, req + REQ_HOA);
     if (n < 0) return build_fail(n);
     bset(BRES_HOA, at + DO_HAO_ADDRESS);
     at += <u32>n;
@@ -167,17 +153,9 @@ export function mh_build_packet(req: usize, out: usize, cap: u32): i32 {
 
   // ---- MH common and fixed part (Header Len and checksum filled at the end)
   const mh = out + at;
-  MSG.type = type;
-  MSG.checksum = 0;
-  MSG.seq = req32(req, REQ_SEQ);
-  MSG.flags = req32(req, REQ_FLAGS);
-  MSG.lifetime = req32(req, REQ_LIFETIME);
-  MSG.status = req32(req, REQ_STATUS);
-  MSG.nonceIndex = req32(req, REQ_NONCE_INDEX);
-  MSG.cookie = REQ_COOKIE;
-  MSG.token = REQ_TOKEN;
-  MSG.homeAddress = REQ_HOME_ADDRESS;
-  n = mh_message_emit(mh, cap - at, 0, req, MSG);
+  n = mh_message_emit_fields(mh, cap - at, 0, type, 0, req32(req, REQ_SEQ), req32(req, REQ_FLAGS),
+    req32(req, REQ_LIFETIME), req32(req, REQ_STATUS), req32(req, REQ_NONCE_INDEX),
+    req + REQ_COOKIE, req + REQ_TOKEN, req + REQ_HOME_ADDRESS);
   if (n < 0) return build_fail(n);
 
   // ---- options; `o` is the offset in the MH, room = bytes left for the MH. Running out of

@@ -18,7 +18,7 @@ import { load8, load16_be, store8, store16_be, copy_addr } from "../wire/bytes";
 import { NH_NONE } from "../wire/ipv6";
 import { MH_OK, ERR_UNKNOWN_TYPE, ERR_HEADER_LEN_MIN, ERR_BUILD_CAPACITY } from "./errors";
 import {
-  MH_PAYLOAD_PROTO, MH_HEADER_LEN, MH_TYPE, MH_RESERVED, MH_CHECKSUM, MH_DATA, MH_TYPE_MAX,
+  MH_PAYLOAD_PROTO, MH_HEADER_LEN, MH_TYPE, MH_CHECKSUM, MH_DATA, MH_TYPE_MAX,
   MH_BRR, MH_HOTI, MH_COTI, MH_HOT, MH_COT, MH_BU, MH_BA, MH_BE, FLAG_A, FLAG_H, FLAG_L, FLAG_K,
   mh_check, mh_type, mh_header_len, mh_checksum,
 } from "./header";
@@ -163,43 +163,52 @@ export function mh_message_read(m: usize, base: usize, r: MhMessage): i32 {
  * whatever r.fields says.
  */
 export function mh_message_emit(m: usize, cap: u32, headerLen: u32, base: usize, r: MhMessage): i32 {
-  const type = r.type;
+  return mh_message_emit_fields(m, cap, headerLen, r.type, r.checksum, r.seq, r.flags, r.lifetime, r.status,
+    r.nonceIndex, base + r.cookie, base + r.token, base + r.homeAddress);
+}
+
+/**
+ * mh_message_emit from the values themselves (cookie, token, home address: pointers to their
+ * bytes), for a builder that writes straight from its request.
+ */
+@inline export function mh_message_emit_fields(
+  m: usize, cap: u32, headerLen: u32, type: u32, checksum: u32, seq: u32, flags: u32, lifetime: u32,
+  status: u32, nonceIndex: u32, cookie: usize, token: usize, homeAddress: usize,
+): i32 {
   const fixed = mh_fixed_len(type);
   if (cap < fixed) return ERR_BUILD_CAPACITY;
   memory.fill(m, 0, fixed);
   store8(m + MH_PAYLOAD_PROTO, NH_NONE);
   store8(m + MH_HEADER_LEN, headerLen);
   store8(m + MH_TYPE, type);
-  store8(m + MH_RESERVED, 0);
-  store16_be(m + MH_CHECKSUM, r.checksum);
+  store16_be(m + MH_CHECKSUM, checksum);
   switch (type) {
     case MH_HOTI: case MH_COTI: {
-      memory.copy(m + TI_COOKIE, base + r.cookie, COOKIE_LEN);
+      memory.copy(m + TI_COOKIE, cookie, COOKIE_LEN);
       break;
     }
     case MH_HOT: case MH_COT: {
-      store16_be(m + T_NONCE_INDEX, r.nonceIndex);
-      memory.copy(m + T_COOKIE, base + r.cookie, COOKIE_LEN);
-      memory.copy(m + T_TOKEN, base + r.token, COOKIE_LEN);
+      store16_be(m + T_NONCE_INDEX, nonceIndex);
+      memory.copy(m + T_COOKIE, cookie, COOKIE_LEN);
+      memory.copy(m + T_TOKEN, token, COOKIE_LEN);
       break;
     }
     case MH_BU: {
-      const f = r.flags;
-      store16_be(m + BU_SEQ, r.seq);
-      store8(m + BU_FLAGS, (f & FLAG_A ? BU_A : 0) | (f & FLAG_H ? BU_H : 0) | (f & FLAG_L ? BU_L : 0) | (f & FLAG_K ? BU_K : 0));
-      store16_be(m + BU_LIFETIME, r.lifetime);
+      store16_be(m + BU_SEQ, seq);
+      store8(m + BU_FLAGS, (flags & FLAG_A ? BU_A : 0) | (flags & FLAG_H ? BU_H : 0) | (flags & FLAG_L ? BU_L : 0) | (flags & FLAG_K ? BU_K : 0));
+      store16_be(m + BU_LIFETIME, lifetime);
       break;
     }
     case MH_BA: {
-      store8(m + BA_STATUS, r.status);
-      store8(m + BA_FLAGS, r.flags & FLAG_K ? BA_K : 0);
-      store16_be(m + BA_SEQ, r.seq);
-      store16_be(m + BA_LIFETIME, r.lifetime);
+      store8(m + BA_STATUS, status);
+      store8(m + BA_FLAGS, flags & FLAG_K ? BA_K : 0);
+      store16_be(m + BA_SEQ, seq);
+      store16_be(m + BA_LIFETIME, lifetime);
       break;
     }
     case MH_BE: {
-      store8(m + BE_STATUS, r.status);
-      copy_addr(m + BE_HOME_ADDRESS, base + r.homeAddress);
+      store8(m + BE_STATUS, status);
+      copy_addr(m + BE_HOME_ADDRESS, homeAddress);
       break;
     }
   }

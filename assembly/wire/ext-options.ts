@@ -37,6 +37,8 @@ import { EXT_NEXT_HEADER, EXT_HDR_EXT_LEN, EXT_HEAD_LEN, ext_check, ext_hdr_len,
 /** Where the canonical layout puts the HAO's type byte (8n+6) and the Home Address. */
 @inline export const HAO_OPTION_AT: u32 = 6;
 @inline export const DO_HAO_ADDRESS: u32 = 8;
+/** Length of a Destination Options header holding the HAO alone. */
+@inline export const DO_HAO_LEN: u32 = 24;
 /** OptsRepr.encapLimit when no Tunnel Encapsulation Limit option was seen. */
 @inline export const NO_ENCAP_LIMIT: i32 = -1;
 
@@ -51,7 +53,7 @@ import { EXT_NEXT_HEADER, EXT_HDR_EXT_LEN, EXT_HEAD_LEN, ext_check, ext_hdr_len,
  * Writes k bytes of padding at p: Pad1 for 1, PadN with k-2 zero bytes otherwise (k <= 257).
  * Mobility options pad with the same two encodings (RFC 6275 §6.2.2, §6.2.3).
  */
-export function pad_emit(p: usize, k: u32): void {
+@inline export function pad_emit(p: usize, k: u32): void {
   if (k == 0) return;
   if (k == 1) { store8(p, IPOPT_PAD1); return; }
   store8(p + IPOPT_TYPE, IPOPT_PADN);
@@ -143,11 +145,29 @@ export function opts_emit(p: usize, cap: u32, r: OptsRepr): i32 {
   }
   if (r.hoa != 0) {
     pad_emit(p + o, hao_pad_before(r));
-    store8(p + HAO_OPTION_AT + IPOPT_TYPE, IPOPT_HOME_ADDRESS);
-    store8(p + HAO_OPTION_AT + IPOPT_LEN, HAO_LEN);
-    copy_addr(p + HAO_OPTION_AT + IPOPT_DATA, r.hoa);
+    hao_emit(p, r.hoa);
     o = HAO_OPTION_AT + IPOPT_DATA + HAO_LEN;
   }
   pad_emit(p + o, len - o);
   return <i32>len;
+}
+
+/**
+ * opts_emit of a Destination Options header holding only the HAO at `hoa` (DO_HAO_LEN bytes,
+ * the same layout), from the values themselves: for a builder that writes straight from its request.
+ */
+@inline export function dest_opts_hao_emit(p: usize, cap: u32, nextHeader: u32, hoa: usize): i32 {
+  if (cap < DO_HAO_LEN) return ERR_BUILD_CAPACITY;
+  store8(p + EXT_NEXT_HEADER, nextHeader);
+  store8(p + EXT_HDR_EXT_LEN, ext_hdr_ext_len(DO_HAO_LEN));
+  pad_emit(p + EXT_OPTIONS, HAO_OPTION_AT - EXT_OPTIONS);
+  hao_emit(p, hoa);
+  return <i32>DO_HAO_LEN;
+}
+
+/** Writes the HAO (type, length, the address at `hoa`) at its canonical place in the header at `p`. */
+@inline function hao_emit(p: usize, hoa: usize): void {
+  store8(p + HAO_OPTION_AT + IPOPT_TYPE, IPOPT_HOME_ADDRESS);
+  store8(p + HAO_OPTION_AT + IPOPT_LEN, HAO_LEN);
+  copy_addr(p + HAO_OPTION_AT + IPOPT_DATA, hoa);
 }
