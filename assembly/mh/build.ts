@@ -31,12 +31,12 @@
 import { store8, copy_addr } from "../wire/bytes";
 import * as ip from "../wire/ipv6";
 import { upper_layer_checksum } from "../wire/checksum";
-import { rh2_emit_fields, RH2_HOME_ADDRESS } from "../wire/rh2";
-import { dest_opts_hao_emit, DO_HAO_ADDRESS } from "../wire/ext-options";
+import { rh2_write, RH2_HOME_ADDRESS, RH2_LEN } from "../wire/rh2";
+import { dest_opts_hao_write, pad_emit, DO_HAO_ADDRESS, DO_HAO_LEN } from "../wire/ext-options";
 import * as E from "./errors";
 import * as H from "./header";
 import * as O from "./options";
-import { mh_message_emit_fields, mh_fixed_len } from "./message";
+import { mh_message_write, mh_fixed_len } from "./message";
 
 export const REQ_TYPE: u32 = 0;
 export const REQ_BITS: u32 = 4;
@@ -132,37 +132,34 @@ export function mh_build_packet(req: usize, out: usize, cap: u32): i32 {
   const hasRh2 = (bits & REQ_BIT_RH2) != 0;
   const type = req32(req, REQ_TYPE);
 
-  // ---- IPv6 header (Payload Length filled at the end), [Type 2 Routing Header], [Destination Options with the HAO]
+  // ---- IPv6 header (Payload Length filled at the end), [Type 2 Routing Header], [Destination
+  // Options with the HAO], MH common and fixed part (Header Len and checksum filled at the end):
+  // their room is checked once here, then each is written straight from the request.
+  let at: u32 = ip.IPV6_HEADER_LEN + (hasRh2 ? RH2_LEN : 0) + (hasHoa ? DO_HAO_LEN : 0);
+  const fixed = mh_fixed_len(type);
+  if (at + fixed > cap) return build_fail(E.ERR_BUILD_CAPACITY);
   const nhAfterRh2 = hasHoa ? ip.NH_DEST_OPTS : ip.NH_MOBILITY;
-  let n = ip.ipv6_emit_fields(out, cap, 0, 0, 0, hasRh2 ? ip.NH_ROUTING : nhAfterRh2,
-    req32(req, REQ_HOP_LIMIT), req + REQ_SRC, req + REQ_DST);
-  if (n < 0) return build_fail(n);
-  let at = <u32>n;
+  ip.ipv6_write(out, 0, 0, 0, hasRh2 ? ip.NH_ROUTING : nhAfterRh2, req32(req, REQ_HOP_LIMIT), req + REQ_SRC, req + REQ_DST);
+  at = ip.IPV6_HEADER_LEN;
   if (hasRh2) {
-    n = rh2_emit_fields(out + at, cap - at, nhAfterRh2, req + REQ_RH2);
-    if (n < 0) return build_fail(n);
+    rh2_write(out + at, nhAfterRh2, req + REQ_RH2);
     bset(BRES_RH2, at + RH2_HOME_ADDRESS);
-    at += <u32>n;
+    at += RH2_LEN;
   }
   if (hasHoa) {
-    n = dest_opts_hao_emit(out + at, cap - at, ip.NH_MOBILITY, req + REQ_HOA);
-    if (n < 0) return build_fail(n);
+    dest_opts_hao_write(out + at, ip.NH_MOBILITY, req + REQ_HOA);
     bset(BRES_HOA, at + DO_HAO_ADDRESS);
-    at += <u32>n;
+    at += DO_HAO_LEN;
   }
-
-  // ---- MH common and fixed part (Header Len and checksum filled at the end)
   const mh = out + at;
-  n = mh_message_emit_fields(mh, cap - at, 0, type, 0, req32(req, REQ_SEQ), req32(req, REQ_FLAGS),
-    req32(req, REQ_LIFETIME), req32(req, REQ_STATUS), req32(req, REQ_NONCE_INDEX),
-    req + REQ_COOKIE, req + REQ_TOKEN, req + REQ_HOME_ADDRESS);
-  if (n < 0) return build_fail(n);
+  mh_message_write(mh, fixed, 0, type, 0, req32(req, REQ_SEQ), req32(req, REQ_FLAGS), req32(req, REQ_LIFETIME),
+    req32(req, REQ_STATUS), req32(req, REQ_NONCE_INDEX), req + REQ_COOKIE, req + REQ_TOKEN, req + REQ_HOME_ADDRESS);
 
   // ---- options; `o` is the offset in the MH, room = bytes left for the MH. Running out of
   // room is the buffer's fault (capacity) unless the MH's own limit was the tighter one.
   const room: u32 = min(cap - at, MH_MAX_LEN);
   const noRoom = room < MH_MAX_LEN ? E.ERR_BUILD_CAPACITY : E.ERR_BUILD_OPTION;
-  let o = <u32>n;
+  let o = fixed;
   const count = req32(req, REQ_OPT_COUNT);
   for (let i: u32 = 0; i < count; i++) {
     const e = req + REQ_OPTIONS + <usize>(i * REQ_OPT_SIZE);
@@ -170,7 +167,8 @@ export function mh_build_packet(req: usize, out: usize, cap: u32): i32 {
     const data = <usize>load<u32>(e, 4);
     const len = load<u32>(e, 8);
     if (t == O.OPT_PAD1) {
-      if (O.opt_emit(mh + o, room - o, O.OPT_PAD1, 0, 0) < 0) return build_fail(noRoom);
+      if (o >= room) return build_fail(noRoom);
+      pad_emit(mh + o, 1);
       o++;
       continue;
     }
@@ -178,18 +176,17 @@ export function mh_build_packet(req: usize, out: usize, cap: u32): i32 {
     if ((!frag && len > O.OPT_FRAGMENT_MAX) || t > 255) return build_fail(E.ERR_BUILD_OPTION);
     const pad = t == O.OPT_PADN ? 0 : O.opt_pad_before(t, o);
     // total bytes: padding + one 2-byte header per fragment + the value; checked whole first,
-    // so that a value is never cut between fragments
+    // so that a value is never cut between fragments. These are opt_emit's checks, made once
+    // for the whole run: the type fits a byte, each piece fits a byte and the room.
     const pieces: u32 = len == 0 ? 1 : (len + O.OPT_FRAGMENT_MAX - 1) / O.OPT_FRAGMENT_MAX;
     if (<u64>o + pad + O.OPT_DATA * pieces + len > <u64>room) return build_fail(noRoom);
-    n = O.opt_pad_emit(mh + o, room - o, pad);
-    if (n < 0) return build_fail(n);
-    o += <u32>n;
+    pad_emit(mh + o, pad);
+    o += pad;
     let done: u32 = 0;
     for (let k: u32 = 0; k < pieces; k++) {
       const chunk = min(len - done, O.OPT_FRAGMENT_MAX);
-      n = O.opt_emit(mh + o, room - o, t, data + done, chunk);
-      if (n < 0) return build_fail(n);
-      o += <u32>n;
+      O.opt_write(mh + o, t, data + done, chunk);
+      o += O.OPT_DATA + chunk;
       done += chunk;
     }
     if (t == O.OPT_BAD) bset(BRES_BAD_AUTH, at + o - len);
@@ -197,7 +194,8 @@ export function mh_build_packet(req: usize, out: usize, cap: u32): i32 {
     else if (t == O.OPT_ALT_COA) bset(BRES_ALT_COA, at + o - len);
   }
   const tail = (8 - (o & 7)) & 7;
-  if (O.opt_pad_emit(mh + o, room - o, tail) < 0) return build_fail(noRoom);
+  if (o + tail > room) return build_fail(noRoom);
+  pad_emit(mh + o, tail);
   o += tail;
   store8(mh + H.MH_HEADER_LEN, (o >> 3) - 1);
   const total = at + o;

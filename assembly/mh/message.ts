@@ -163,20 +163,22 @@ export function mh_message_read(m: usize, base: usize, r: MhMessage): i32 {
  * whatever r.fields says.
  */
 export function mh_message_emit(m: usize, cap: u32, headerLen: u32, base: usize, r: MhMessage): i32 {
-  return mh_message_emit_fields(m, cap, headerLen, r.type, r.checksum, r.seq, r.flags, r.lifetime, r.status,
+  const fixed = mh_fixed_len(r.type);
+  if (cap < fixed) return ERR_BUILD_CAPACITY;
+  mh_message_write(m, fixed, headerLen, r.type, r.checksum, r.seq, r.flags, r.lifetime, r.status,
     r.nonceIndex, base + r.cookie, base + r.token, base + r.homeAddress);
+  return <i32>fixed;
 }
 
 /**
- * mh_message_emit from the values themselves (cookie, token, home address: pointers to their
- * bytes), for a builder that writes straight from its request.
+ * mh_message_emit's writes, from the values themselves (cookie, token, home address: pointers
+ * to their bytes), for a builder that has checked once that the `fixed` = mh_fixed_len(type)
+ * bytes at `m` are its and writes straight from its request.
  */
-@inline export function mh_message_emit_fields(
-  m: usize, cap: u32, headerLen: u32, type: u32, checksum: u32, seq: u32, flags: u32, lifetime: u32,
+@inline export function mh_message_write(
+  m: usize, fixed: u32, headerLen: u32, type: u32, checksum: u32, seq: u32, flags: u32, lifetime: u32,
   status: u32, nonceIndex: u32, cookie: usize, token: usize, homeAddress: usize,
-): i32 {
-  const fixed = mh_fixed_len(type);
-  if (cap < fixed) return ERR_BUILD_CAPACITY;
+): void {
   memory.fill(m, 0, fixed);
   store8(m + MH_PAYLOAD_PROTO, NH_NONE);
   store8(m + MH_HEADER_LEN, headerLen);
@@ -212,5 +214,4 @@ export function mh_message_emit(m: usize, cap: u32, headerLen: u32, base: usize,
       break;
     }
   }
-  return <i32>fixed;
 }

@@ -148,11 +148,19 @@ export function opt_emit(opt: usize, cap: u32, type: u32, data: usize, len: u32)
   if (type > 255 || len > OPT_FRAGMENT_MAX || (type == OPT_PAD1 && len != 0)) return ERR_BUILD_OPTION;
   const size: u32 = type == OPT_PAD1 ? 1 : OPT_DATA + len;
   if (size > cap) return ERR_BUILD_CAPACITY;
+  if (type == OPT_PAD1) store8(opt + OPT_TYPE, OPT_PAD1);
+  else opt_write(opt, type, data, len);
+  return <i32>size;
+}
+
+/**
+ * opt_emit's writes for an option other than Pad1, for a builder that has checked once that the
+ * type and `len` fit a byte and the OPT_DATA + len bytes at `opt` are its.
+ */
+@inline export function opt_write(opt: usize, type: u32, data: usize, len: u32): void {
   store8(opt + OPT_TYPE, type);
-  if (type == OPT_PAD1) return 1;
   store8(opt + OPT_LEN, len);
   memory.copy(opt + OPT_DATA, data, len);
-  return <i32>size;
 }
 
 /** Writes k bytes of padding (Pad1, or PadN with zero value) into [p, p+cap): k, or ERR_BUILD_CAPACITY (ERR_BUILD_OPTION past one PadN). */

@@ -153,16 +153,15 @@ export function opts_emit(p: usize, cap: u32, r: OptsRepr): i32 {
 }
 
 /**
- * opts_emit of a Destination Options header holding only the HAO at `hoa` (DO_HAO_LEN bytes,
- * the same layout), from the values themselves: for a builder that writes straight from its request.
+ * The writes of opts_emit for a Destination Options header holding only the HAO at `hoa`
+ * (DO_HAO_LEN bytes, the same layout), from the values themselves: for a builder that has
+ * checked once that DO_HAO_LEN bytes at `p` are its and writes straight from its request.
  */
-@inline export function dest_opts_hao_emit(p: usize, cap: u32, nextHeader: u32, hoa: usize): i32 {
-  if (cap < DO_HAO_LEN) return ERR_BUILD_CAPACITY;
+@inline export function dest_opts_hao_write(p: usize, nextHeader: u32, hoa: usize): void {
   store8(p + EXT_NEXT_HEADER, nextHeader);
   store8(p + EXT_HDR_EXT_LEN, ext_hdr_ext_len(DO_HAO_LEN));
   pad_emit(p + EXT_OPTIONS, HAO_OPTION_AT - EXT_OPTIONS);
   hao_emit(p, hoa);
-  return <i32>DO_HAO_LEN;
 }
 
 /** Writes the HAO (type, length, the address at `hoa`) at its canonical place in the header at `p`. */

@@ -103,20 +103,22 @@ export function ipv6_parse(p: usize, len: u32, r: Ipv6Repr): i32 {
 
 /** Writes the fixed header of `r` into [p, p+cap): 40, or ERR_BUILD_CAPACITY when it does not fit. */
 export function ipv6_emit(p: usize, cap: u32, r: Ipv6Repr): i32 {
-  return ipv6_emit_fields(p, cap, r.trafficClass, r.flowLabel, r.payloadLen, r.nextHeader, r.hopLimit, r.src, r.dst);
+  if (cap < IPV6_HEADER_LEN) return ERR_BUILD_CAPACITY;
+  ipv6_write(p, r.trafficClass, r.flowLabel, r.payloadLen, r.nextHeader, r.hopLimit, r.src, r.dst);
+  return <i32>IPV6_HEADER_LEN;
 }
 
-/** ipv6_emit from the values themselves, for a builder that writes straight from its request. */
-@inline export function ipv6_emit_fields(
-  p: usize, cap: u32, trafficClass: u32, flowLabel: u32, payloadLen: u32, nextHeader: u32, hopLimit: u32,
-  src: usize, dst: usize,
-): i32 {
-  if (cap < IPV6_HEADER_LEN) return ERR_BUILD_CAPACITY;
+/**
+ * ipv6_emit's writes, from the values themselves, for a builder that has checked once that
+ * IPV6_HEADER_LEN bytes at `p` are its to write and writes straight from its request.
+ */
+@inline export function ipv6_write(
+  p: usize, trafficClass: u32, flowLabel: u32, payloadLen: u32, nextHeader: u32, hopLimit: u32, src: usize, dst: usize,
+): void {
   set_ver_tc_flow(p, trafficClass, flowLabel);
   set_payload_len(p, payloadLen);
   set_next_header(p, nextHeader);
   set_hop_limit(p, hopLimit);
   copy_addr(p + OFF_SRC, src);
   copy_addr(p + OFF_DST, dst);
-  return <i32>IPV6_HEADER_LEN;
 }

@@ -51,17 +51,17 @@ export function rh2_parse(p: usize, avail: u32, r: Rh2Repr): i32 {
 
 /** Writes `r` into [p, p+cap): 24, or ERR_BUILD_CAPACITY. */
 export function rh2_emit(p: usize, cap: u32, r: Rh2Repr): i32 {
-  return rh2_emit_fields(p, cap, r.nextHeader, r.homeAddress);
+  if (cap < RH2_LEN) return ERR_BUILD_CAPACITY;
+  rh2_write(p, r.nextHeader, r.homeAddress);
+  return <i32>RH2_LEN;
 }
 
-/** rh2_emit from the values themselves, for a builder that writes straight from its request. */
-@inline export function rh2_emit_fields(p: usize, cap: u32, nextHeader: u32, homeAddress: usize): i32 {
-  if (cap < RH2_LEN) return ERR_BUILD_CAPACITY;
+/** rh2_emit's writes, from the values themselves, for a builder that has checked once that RH2_LEN bytes at `p` are its. */
+@inline export function rh2_write(p: usize, nextHeader: u32, homeAddress: usize): void {
   store8(p + EXT_NEXT_HEADER, nextHeader);
   store8(p + EXT_HDR_EXT_LEN, RH2_HDR_EXT_LEN);
   store8(p + RH_ROUTING_TYPE, RH_TYPE_2);
   store8(p + RH_SEGMENTS_LEFT, 1);
   store<u32>(p + RH2_RESERVED, 0);
   copy_addr(p + RH2_HOME_ADDRESS, homeAddress);
-  return <i32>RH2_LEN;
 }
