@@ -1,8 +1,9 @@
 // The decoder's first part: the IPv6 fixed header and the extension-header chain of the packet
 // into the decode record (decode-record.ts), through the wire views' gates and accessors:
-// ipv6.ts, the chain walker (ext-chain.ts, its chain_check the length gate of every header),
-// ext-options.ts (opts_parse), rh2.ts (rh2_check: a BA to every MN has one, so the gate and
-// the accessor rather than the Repr), fragment.ts (frag_parse). The Authentication Header is
+// ipv6.ts, the chain walker (ext-chain.ts, its chain_check the length gate of every header, so
+// the views' gates are entered after their length half: ext-options.ts opts_read, rh2.ts
+// rh2_format_check; a BA to every MN has an RH2, so the check and the accessor rather than
+// the Repr), fragment.ts (frag_parse). The Authentication Header is
 // stepped over unread.
 //
 // Check order (the first failure wins): < 40 bytes, version, Payload Length past the capture;
@@ -11,8 +12,8 @@
 import * as ip from "../wire/ipv6";
 import * as E from "./errors";
 import { Chain, chain_begin, chain_at_extension, chain_check, chain_next } from "../wire/ext-chain";
-import { OptsRepr, opts_reset, opts_parse } from "../wire/ext-options";
-import { rh2_check, RH_TYPE_2, RH2_HOME_ADDRESS } from "../wire/rh2";
+import { OptsRepr, opts_reset, opts_read } from "../wire/ext-options";
+import { rh2_format_check, RH_TYPE_2, RH2_HOME_ADDRESS } from "../wire/rh2";
 import { rh_type } from "../wire/ext";
 import { FragRepr, frag_parse } from "../wire/fragment";
 import {
@@ -42,7 +43,7 @@ const FRAG = new FragRepr();
   if (end > len) return dec_fail(E.ERR_PAYLOAD_TRUNCATED, len);
 
   const c = CHAIN;
-  opts_reset(OPTS_SEEN);
+  let optsFresh = false;   // OPTS_SEEN is reset at the packet's first options header only
   chain_begin(c, p, end);
   while (chain_at_extension(c)) {
     if (!chain_check(c)) return dec_fail(E.ERR_EXT_TRUNCATED, c.off);
@@ -50,11 +51,12 @@ const FRAG = new FragRepr();
     const h = p + off;
     const nh = c.nh;
     if (nh == ip.NH_HOP_BY_HOP || nh == ip.NH_DEST_OPTS) {
-      const r = options_header(p, h, c.len, nh == ip.NH_DEST_OPTS);
+      if (!optsFresh) { opts_reset(OPTS_SEEN); optsFresh = true; }
+      const r = options_header(p, h, nh == ip.NH_DEST_OPTS);
       if (r < 0) return dec_fail(r, off + OPTS_SEEN.errAt);
     } else if (nh == ip.NH_ROUTING) {
       if (rh_type(h) == RH_TYPE_2) {
-        const r = rh2_check(h, c.len);
+        const r = rh2_format_check(h); // chain_check made rh2_check's length half
         if (r < 0) return dec_fail(r, off);
         if (dec_has(P_RH2)) return dec_fail(E.ERR_DUPLICATE, off);
         dec_set(DEC_RH2, off + RH2_HOME_ADDRESS);
@@ -78,10 +80,10 @@ const FRAG = new FragRepr();
   return 0;
 }
 
-/** An options header of `hlen` bytes at `h`: what it adds to the record, or its parse code. */
-@inline function options_header(p: usize, h: usize, hlen: u32, isDest: bool): i32 {
+/** An options header at `h`, whole inside (chain_check): what it adds to the record, or its parse code. */
+@inline function options_header(p: usize, h: usize, isDest: bool): i32 {
   const hadHoa = OPTS_SEEN.hoa != 0;
-  const r = opts_parse(h, hlen, isDest, OPTS_SEEN);
+  const r = opts_read(h, isDest, OPTS_SEEN);
   // What the header holds before a failure stays in the record.
   if (!hadHoa && OPTS_SEEN.hoa != 0) {
     dec_set(DEC_HOA, <u32>(OPTS_SEEN.hoa - p));

@@ -112,7 +112,7 @@ export function mh_message_parse(m: usize, avail: u32, base: usize, r: MhMessage
  * ERR_UNKNOWN_TYPE), Header Len at least the type's minimum (ERR_HEADER_LEN_MIN). After MH_OK
  * the fields of the type are written; the fixed part is in bounds.
  */
-export function mh_message_read(m: usize, base: usize, r: MhMessage): i32 {
+@inline export function mh_message_read(m: usize, base: usize, r: MhMessage): i32 {
   const type = r.type;
   if (type > MH_TYPE_MAX) return ERR_UNKNOWN_TYPE;
   if (mh_header_len(m) < mh_min_header_len(type)) return ERR_HEADER_LEN_MIN;

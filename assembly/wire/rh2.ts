@@ -28,6 +28,14 @@ import { EXT_NEXT_HEADER, EXT_HDR_EXT_LEN, RH_ROUTING_TYPE, RH_SEGMENTS_LEFT, RH
  */
 @inline export function rh2_check(p: usize, avail: u32): i32 {
   if (avail < RH_MIN_LEN || ext_len(load8(p + EXT_HDR_EXT_LEN)) > avail) return ERR_EXT_TRUNCATED;
+  return rh2_format_check(p);
+}
+
+/**
+ * The second half of rh2_check, for a walker whose own gate (ext-chain.ts chain_check) has
+ * already found the 4 fixed bytes and the whole Hdr Ext Len inside: ERR_RH2_FORMAT or WIRE_OK.
+ */
+@inline export function rh2_format_check(p: usize): i32 {
   if (load8(p + EXT_HDR_EXT_LEN) != RH2_HDR_EXT_LEN || rh_segments_left(p) != 1) return ERR_RH2_FORMAT;
   return WIRE_OK;
 }
