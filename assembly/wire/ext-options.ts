@@ -95,17 +95,18 @@ import { EXT_NEXT_HEADER, EXT_HDR_EXT_LEN, EXT_HEAD_LEN, ext_check, ext_hdr_len,
  */
 @inline export function opts_parse(p: usize, avail: u32, isDest: bool, r: OptsRepr): i32 {
   if (!ext_check(p, avail)) return opts_fail(r, ERR_EXT_TRUNCATED, 0);
+  r.nextHeader = ext_next_header(p);
+  r.len = ext_hdr_len(p);
   return opts_read(p, isDest, r);
 }
 
 /**
- * opts_parse after its gate, for a walker whose own gate (ext-chain.ts chain_check) has
- * already found the whole header inside: the options' codes, or WIRE_OK.
+ * opts_parse's options walk after its gate, for a walker whose own gate (ext-chain.ts
+ * chain_check) has already found the whole header inside and which keeps Next Header and the
+ * length itself (r.nextHeader, r.len untouched): the options' codes, or WIRE_OK.
  */
 @inline export function opts_read(p: usize, isDest: bool, r: OptsRepr): i32 {
   const stop = ext_hdr_len(p);
-  r.nextHeader = ext_next_header(p);
-  r.len = stop;
   let o = EXT_OPTIONS;
   while (o < stop) {
     const t = ipopt_type(p + o);
