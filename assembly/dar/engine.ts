@@ -34,7 +34,7 @@ import {
   ipv6_check, next_header, hop_limit, set_hop_limit, src_addr, dst_addr,
 } from "../wire/ipv6";
 import { Chain, chain_begin, chain_check, chain_next } from "../wire/ext-chain";
-import { ICMP_HEADER_LEN, ICMP_TIME_EXCEEDED, ICMP_PACKET_TOO_BIG, ICMP_ECHO_REQUEST, icmp_type } from "../wire/icmpv6";
+import { ICMP_TIME_EXCEEDED, ICMP_PACKET_TOO_BIG, ICMP_ECHO_REQUEST, icmpv6_check, icmp_type } from "../wire/icmpv6";
 import {
   BATCH_HEADROOM, BATCH_MAX_PACKET, BATCH_MAX_SLOTS, BATCH_SLOT_STRIDE,
   slot_at, desc_at, desc_len, desc_send, desc_drop,
@@ -176,7 +176,7 @@ function to_anchor(slot: usize, d: usize, pkt: usize, len: u32, now: f64): void 
   if (nh == NH_IPV6) {
     decapsulate(slot, d, pkt, len, off, 0, -1, 0, false, now);
   } else if (nh == NH_ICMPV6) {
-    if (off + ICMP_HEADER_LEN <= len && icmp_type(pkt + off) == ICMP_ECHO_REQUEST) {
+    if (icmpv6_check(len - off) && icmp_type(pkt + off) == ICMP_ECHO_REQUEST) {
       const outLen = icmp_echo_reply(pkt, len, off, cfg_anchor());
       if (outLen == 0) {
         drop(d, C_MALFORMED);

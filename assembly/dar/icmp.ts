@@ -17,10 +17,10 @@ import {
   IPV6_HEADER_LEN, IPV6_MIN_MTU, NH_ICMPV6, NH_HOP_BY_HOP, NH_DEST_OPTS, NH_ROUTING, NH_FRAGMENT,
   set_ver_tc_flow, set_payload_len, set_next_header, set_hop_limit, traffic_class, src_addr, dst_addr,
 } from "../wire/ipv6";
-import { frag_offset } from "../wire/ext";
+import { frag_offset } from "../wire/fragment";
 import { Chain, chain_begin, chain_check, chain_head_fits, chain_next, chain_next_header } from "../wire/ext-chain";
 import {
-  ICMP_HEADER_LEN, ICMP_PACKET_TOO_BIG, ICMP_ECHO_REQUEST, ICMP_ECHO_REPLY, icmpv6_check, icmp_type, icmp_code,
+  ICMP_HEADER_LEN, ICMP_PACKET_TOO_BIG, ICMP_ECHO_REQUEST, ICMP_ECHO_REPLY, icmpv6_check, icmpv6_type_check, icmp_type, icmp_code,
   icmp_is_error, icmpv6_checksum_ok, emit_icmpv6, icmpv6_fill_checksum,
 } from "../wire/icmpv6";
 
@@ -82,7 +82,8 @@ export function icmp_error_allowed(pkt: usize, len: u32, type: u32): bool {
   while (c.count < ERROR_WALK_MAX) {
     const nh = c.nh;
     if (nh == NH_ICMPV6) {
-      if (c.off + 1 > len) return false; // cannot tell whether it is an error
+      // c.off <= len: the walk only steps past headers chain_check found inside the packet
+      if (!icmpv6_type_check(len - c.off)) return false; // cannot tell whether it is an error
       return !icmp_is_error(icmp_type(pkt + c.off));
     }
     if (nh == NH_FRAGMENT) {

@@ -28,13 +28,15 @@
 // signature over the MH (its checksum is still zero when bit 4 is set), write it with
 // mh_rewrite_value, then mh_finish_checksum.
 
-import { load8, store8, store16_be, store64_be, load64_be, copy_addr } from "../wire/bytes";
+import { store8, copy_addr } from "../wire/bytes";
 import * as ip from "../wire/ipv6";
 import { upper_layer_checksum } from "../wire/checksum";
+import { rh2_write, RH2_HOME_ADDRESS, RH2_LEN } from "../wire/rh2";
+import { dest_opts_hao_write, pad_emit, DO_HAO_ADDRESS, DO_HAO_LEN } from "../wire/ext-options";
 import * as E from "./errors";
-import * as X from "../wire/ext";
 import * as H from "./header";
 import * as O from "./options";
+import { mh_message_write, mh_fixed_len } from "./message";
 
 export const REQ_TYPE: u32 = 0;
 export const REQ_BITS: u32 = 4;
@@ -110,126 +112,81 @@ export function breq_add_option(type: u32, data: usize, len: u32): i32 {
 @inline function bset(field: u32, v: u32): void { store<u32>(BRES + <usize>field, v); }
 @inline function req32(req: usize, field: u32): u32 { return load<u32>(req + <usize>field); }
 
-/** Writes k bytes of padding (Pad1 for 1, PadN otherwise) at p. */
-function emit_pad(p: usize, k: u32): void {
-  if (k == 0) return;
-  if (k == 1) { store8(p, O.OPT_PAD1); return; }
-  store8(p, O.OPT_PADN);
-  store8(p + 1, k - 2);
-  memory.fill(p + 2, 0, k - 2);
-}
-
 @inline function build_fail(code: i32): i32 {
   bset(BRES_RESULT, <u32>code);
   return code;
 }
 
-/** Builds the packet described by the request at `req` into [out, out+cap). Returns its length. */
+/**
+ * Builds the packet described by the request at `req` into [out, out+cap): its length, or a
+ * negative code (nothing the request asked for is ever left out of a packet reported built):
+ * ERR_BUILD_TOO_MANY_OPTIONS (an option refused by breq_add_option), ERR_BUILD_OPTION (an
+ * option that cannot be encoded, or an MH past MH_MAX_LEN), ERR_BUILD_CAPACITY (`cap` too small).
+ * The headers are emitted straight from the request, with no record filled in between.
+ */
 export function mh_build_packet(req: usize, out: usize, cap: u32): i32 {
   memory.fill(BRES, 0, BRES_SIZE);
   const bits = req32(req, REQ_BITS);
   if (bits & REQ_BIT_OPTIONS_LOST) return build_fail(E.ERR_BUILD_TOO_MANY_OPTIONS);
   const hasHoa = (bits & REQ_BIT_HOA) != 0;
   const hasRh2 = (bits & REQ_BIT_RH2) != 0;
-  let hdr: u32 = ip.IPV6_HEADER_LEN;
-  if (hasRh2) hdr += X.RH2_LEN;
-  if (hasHoa) hdr += X.DO_HAO_HEADER_LEN;
   const type = req32(req, REQ_TYPE);
-  const fixed = H.mh_fixed_len(type);
-  if (hdr + fixed > cap) return build_fail(E.ERR_BUILD_CAPACITY);
 
-  // ---- IPv6 header and extension headers
-  ip.set_ver_tc_flow(out, 0, 0);
-  ip.set_hop_limit(out, req32(req, REQ_HOP_LIMIT));
-  copy_addr(out + ip.OFF_SRC, req + REQ_SRC);
-  copy_addr(out + ip.OFF_DST, req + REQ_DST);
-  let at: u32 = ip.IPV6_HEADER_LEN;
-  let nhField: usize = out + ip.OFF_NEXT_HEADER;
+  // ---- IPv6 header (Payload Length filled at the end), [Type 2 Routing Header], [Destination
+  // Options with the HAO], MH common and fixed part (Header Len and checksum filled at the end):
+  // their room is checked once here, then each is written straight from the request.
+  let at: u32 = ip.IPV6_HEADER_LEN + (hasRh2 ? RH2_LEN : 0) + (hasHoa ? DO_HAO_LEN : 0);
+  const fixed = mh_fixed_len(type);
+  if (at + fixed > cap) return build_fail(E.ERR_BUILD_CAPACITY);
+  const nhAfterRh2 = hasHoa ? ip.NH_DEST_OPTS : ip.NH_MOBILITY;
+  ip.ipv6_write(out, 0, 0, 0, hasRh2 ? ip.NH_ROUTING : nhAfterRh2, req32(req, REQ_HOP_LIMIT), req + REQ_SRC, req + REQ_DST);
+  at = ip.IPV6_HEADER_LEN;
   if (hasRh2) {
-    store8(nhField, ip.NH_ROUTING);
-    X.emit_rh2(out + at, 0, req + REQ_RH2);
-    bset(BRES_RH2, at + X.RH2_HOME_ADDRESS);
-    nhField = out + at + X.EXT_NEXT_HEADER;
-    at += X.RH2_LEN;
+    rh2_write(out + at, nhAfterRh2, req + REQ_RH2);
+    bset(BRES_RH2, at + RH2_HOME_ADDRESS);
+    at += RH2_LEN;
   }
   if (hasHoa) {
-    store8(nhField, ip.NH_DEST_OPTS);
-    X.emit_dest_opts_hao(out + at, 0, req + REQ_HOA);
-    bset(BRES_HOA, at + X.DO_HAO_ADDRESS);
-    nhField = out + at + X.EXT_NEXT_HEADER;
-    at += X.DO_HAO_HEADER_LEN;
+    dest_opts_hao_write(out + at, ip.NH_MOBILITY, req + REQ_HOA);
+    bset(BRES_HOA, at + DO_HAO_ADDRESS);
+    at += DO_HAO_LEN;
   }
-  store8(nhField, ip.NH_MOBILITY);
-
-  // ---- MH fixed part
   const mh = out + at;
-  memory.fill(mh, 0, fixed);
-  H.emit_mh_common(mh, 0, type);
-  switch (type) {
-    case H.MH_HOTI: case H.MH_COTI: {
-      store64_be(mh + H.TI_COOKIE, load64_be(req + REQ_COOKIE));
-      break;
-    }
-    case H.MH_HOT: case H.MH_COT: {
-      store16_be(mh + H.T_NONCE_INDEX, req32(req, REQ_NONCE_INDEX));
-      store64_be(mh + H.T_COOKIE, load64_be(req + REQ_COOKIE));
-      store64_be(mh + H.T_TOKEN, load64_be(req + REQ_TOKEN));
-      break;
-    }
-    case H.MH_BU: {
-      const f = req32(req, REQ_FLAGS);
-      store16_be(mh + H.BU_SEQ, req32(req, REQ_SEQ));
-      store8(mh + H.BU_FLAGS, (f & H.FLAG_A ? H.BU_A : 0) | (f & H.FLAG_H ? H.BU_H : 0)
-        | (f & H.FLAG_L ? H.BU_L : 0) | (f & H.FLAG_K ? H.BU_K : 0));
-      store16_be(mh + H.BU_LIFETIME, req32(req, REQ_LIFETIME));
-      break;
-    }
-    case H.MH_BA: {
-      store8(mh + H.BA_STATUS, req32(req, REQ_STATUS));
-      store8(mh + H.BA_FLAGS, req32(req, REQ_FLAGS) & H.FLAG_K ? H.BA_K : 0);
-      store16_be(mh + H.BA_SEQ, req32(req, REQ_SEQ));
-      store16_be(mh + H.BA_LIFETIME, req32(req, REQ_LIFETIME));
-      break;
-    }
-    case H.MH_BE: {
-      store8(mh + H.BE_STATUS, req32(req, REQ_STATUS));
-      copy_addr(mh + H.BE_HOME_ADDRESS, req + REQ_HOME_ADDRESS);
-      break;
-    }
-  }
+  mh_message_write(mh, fixed, 0, type, 0, req32(req, REQ_SEQ), req32(req, REQ_FLAGS), req32(req, REQ_LIFETIME),
+    req32(req, REQ_STATUS), req32(req, REQ_NONCE_INDEX), req + REQ_COOKIE, req + REQ_TOKEN, req + REQ_HOME_ADDRESS);
 
-  // ---- options; `o` is the offset in the MH, room = bytes left for the MH
+  // ---- options; `o` is the offset in the MH, room = bytes left for the MH. Running out of
+  // room is the buffer's fault (capacity) unless the MH's own limit was the tighter one.
   const room: u32 = min(cap - at, MH_MAX_LEN);
+  const noRoom = room < MH_MAX_LEN ? E.ERR_BUILD_CAPACITY : E.ERR_BUILD_OPTION;
   let o = fixed;
-  const n = req32(req, REQ_OPT_COUNT);
-  for (let i: u32 = 0; i < n; i++) {
+  const count = req32(req, REQ_OPT_COUNT);
+  for (let i: u32 = 0; i < count; i++) {
     const e = req + REQ_OPTIONS + <usize>(i * REQ_OPT_SIZE);
     const t = load<u32>(e);
     const data = <usize>load<u32>(e, 4);
     const len = load<u32>(e, 8);
     if (t == O.OPT_PAD1) {
-      if (o + 1 > room) return build_fail(room < MH_MAX_LEN ? E.ERR_BUILD_CAPACITY : E.ERR_BUILD_OPTION);
-      store8(mh + o, 0);
+      if (o >= room) return build_fail(noRoom);
+      pad_emit(mh + o, 1);
       o++;
       continue;
     }
     const frag = O.opt_fragmentable(t);
     if ((!frag && len > O.OPT_FRAGMENT_MAX) || t > 255) return build_fail(E.ERR_BUILD_OPTION);
     const pad = t == O.OPT_PADN ? 0 : O.opt_pad_before(t, o);
-    // total bytes: padding + one 2-byte header per fragment + the value
+    // total bytes: padding + one 2-byte header per fragment + the value; checked whole first,
+    // so that a value is never cut between fragments. These are opt_emit's checks, made once
+    // for the whole run: the type fits a byte, each piece fits a byte and the room.
     const pieces: u32 = len == 0 ? 1 : (len + O.OPT_FRAGMENT_MAX - 1) / O.OPT_FRAGMENT_MAX;
-    if (<u64>o + pad + 2 * pieces + len > <u64>room) {
-      return build_fail(room < MH_MAX_LEN ? E.ERR_BUILD_CAPACITY : E.ERR_BUILD_OPTION);
-    }
-    emit_pad(mh + o, pad);
+    if (<u64>o + pad + O.OPT_DATA * pieces + len > <u64>room) return build_fail(noRoom);
+    pad_emit(mh + o, pad);
     o += pad;
     let done: u32 = 0;
     for (let k: u32 = 0; k < pieces; k++) {
       const chunk = min(len - done, O.OPT_FRAGMENT_MAX);
-      store8(mh + o, t);
-      store8(mh + o + 1, chunk);
-      memory.copy(mh + o + 2, data + done, chunk);
-      o += 2 + chunk;
+      O.opt_write(mh + o, t, data + done, chunk);
+      o += O.OPT_DATA + chunk;
       done += chunk;
     }
     if (t == O.OPT_BAD) bset(BRES_BAD_AUTH, at + o - len);
@@ -237,8 +194,8 @@ export function mh_build_packet(req: usize, out: usize, cap: u32): i32 {
     else if (t == O.OPT_ALT_COA) bset(BRES_ALT_COA, at + o - len);
   }
   const tail = (8 - (o & 7)) & 7;
-  if (o + tail > room) return build_fail(room < MH_MAX_LEN ? E.ERR_BUILD_CAPACITY : E.ERR_BUILD_OPTION);
-  emit_pad(mh + o, tail);
+  if (o + tail > room) return build_fail(noRoom);
+  pad_emit(mh + o, tail);
   o += tail;
   store8(mh + H.MH_HEADER_LEN, (o >> 3) - 1);
   const total = at + o;
@@ -269,30 +226,31 @@ export function mh_finish_checksum(out: usize): void {
 export function mh_rewrite_value(out: usize, type: u32, data: usize, len: u32): i32 {
   const mh = out + <usize>bres(BRES_MH_OFF);
   const mhLen = bres(BRES_MH_LEN);
-  let o = H.mh_fixed_len(load8(mh + H.MH_TYPE));
+  let o = mh_fixed_len(H.mh_type(mh));
   // measure the run first, so a wrong length writes nothing
   let start: u32 = 0;
   let total: u32 = 0;
   let found = false;
   while (o < mhLen) {
-    const t = load8(mh + o);
+    const opt = mh + o;
+    const t = O.opt_type(opt);
     if (t == O.OPT_PAD1) { if (found) break; o++; continue; }
-    if (o + 2 > mhLen) break;
-    const l = load8(mh + o + 1);
+    if (!O.opt_check(opt, mhLen - o)) break;
+    const l = O.opt_len(opt);
     if (t == type) {
       if (!found) { found = true; start = o; }
       total += l;
     } else if (found) break;
-    o += 2 + l;
+    o += O.OPT_DATA + l;
   }
   if (!found || total != len) return E.ERR_BUILD_REWRITE;
   o = start;
   let done: u32 = 0;
   while (done < len) {
-    const l = load8(mh + o + 1);
-    memory.copy(mh + o + 2, data + done, l);
+    const l = O.opt_len(mh + o);
+    memory.copy(mh + o + O.OPT_DATA, data + done, l);
     done += l;
-    o += 2 + l;
+    o += O.OPT_DATA + l;
   }
   return 0;
 }

@@ -2,7 +2,7 @@
 // has its own negative code, so a caller (the DAR's counters, `fama decode`) can
 // tell exactly why a packet was refused. The host maps each code to the error
 // class it prints (host/core/mh.ts, mhErrorName); classes follow
-// ../shared/vectors/mh/invalid.jsonl.
+// tests/vectors/mh/invalid.jsonl.
 
 export const MH_OK: i32 = 0;
 
@@ -33,29 +33,10 @@ export const ERR_UNKNOWN_TYPE: i32 = -11;
  * second value of the same type. Class `option-fragment`. */
 export const ERR_OPTION_FRAGMENT: i32 = -12;
 
-// --- IPv6 header and extension headers (RFC 8200, RFC 6275 §6.3-6.4)
-/** Home Address option whose length is not 16. Class `hao-length`. */
-export const ERR_HAO_LENGTH: i32 = -20;
-/** Fewer than 40 bytes: no complete IPv6 header. Class `truncated`. */
-export const ERR_IPV6_TRUNCATED: i32 = -21;
-/** IPv6 Payload Length runs past the captured bytes. Class `truncated`. */
-export const ERR_PAYLOAD_TRUNCATED: i32 = -22;
-/** Version is not 6. Class `not-ipv6`. */
-export const ERR_NOT_IPV6: i32 = -23;
-/** An extension header runs past the IPv6 payload. Class `truncated`. */
-export const ERR_EXT_TRUNCATED: i32 = -24;
-/** An option of a Hop-by-Hop or Destination Options header runs past that header. Class `option-overrun`. */
-export const ERR_EXT_OPTION_OVERRUN: i32 = -25;
-/** Tunnel Encapsulation Limit option whose length is not 1. Class `option-length`. */
-export const ERR_TEL_LENGTH: i32 = -26;
-/** Type 2 Routing Header with Hdr Ext Len not 2 or Segments Left not 1. Class `rh2-format`. */
-export const ERR_RH2_FORMAT: i32 = -27;
-/** A second Home Address option or a second Type 2 Routing Header. Class `duplicate`. */
-export const ERR_DUPLICATE: i32 = -28;
+// --- IPv6 header and extension headers (-20 .. -28) and ERR_BUILD_CAPACITY (-40): wire/errors.ts
+export * from "../wire/errors";
 
 // --- builder
-/** The output buffer is too small for the packet. Class `build-capacity`. */
-export const ERR_BUILD_CAPACITY: i32 = -40;
 /** An option value too long for one option (types other than 12/13/14 over 255 bytes), or an
  * MH longer than Header Len can say (2048 bytes). Class `build-option`. */
 export const ERR_BUILD_OPTION: i32 = -41;

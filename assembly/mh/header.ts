@@ -1,4 +1,6 @@
-// The Mobility Header (RFC 6275 §6.1). Offsets relative to the start of the MH.
+// The Mobility Header (RFC 6275 §6.1): the common part, the MH Types, the check gate. The
+// fixed part of each type and its parse/emit pair are message.ts; the options, options.ts.
+// Offsets relative to the start of the MH.
 //
 //  +---------------+---------------+---------------+---------------+
 //  | Payload Proto |  Header Len   |   MH Type     |   Reserved    |
@@ -8,7 +10,7 @@
 //  .                       Message Data                            .
 //  Header Len: 8-octet units, not counting the first 8.
 
-import { load8, load16_be, store8, store16_be } from "../wire/bytes";
+import { load8, load16_be, store16_be } from "../wire/bytes";
 import { NH_NONE } from "../wire/ipv6";
 import { MH_OK, ERR_EMPTY, ERR_MH_TRUNCATED, ERR_PAYLOAD_PROTO, ERR_HEADER_LEN_EXCEEDS, ERR_LENGTH_MISMATCH } from "./errors";
 
@@ -34,52 +36,6 @@ import { MH_OK, ERR_EMPTY, ERR_MH_TRUNCATED, ERR_PAYLOAD_PROTO, ERR_HEADER_LEN_E
 @inline export const MH_BA: u32 = 6;
 @inline export const MH_BE: u32 = 7;
 @inline export const MH_TYPE_MAX: u32 = 7;
-
-// --- Binding Refresh Request (type 0): | Reserved (16) | options at 8
-// --- Home / Care-of Test Init (1, 2): | Reserved (16) | Init Cookie (64) | options at 16
-@inline export const TI_COOKIE: u32 = 8;
-// --- Home / Care-of Test (3, 4): | Nonce Index (16) | Init Cookie (64) | Keygen Token (64) | options at 24
-@inline export const T_NONCE_INDEX: u32 = 6;
-@inline export const T_COOKIE: u32 = 8;
-@inline export const T_TOKEN: u32 = 16;
-// --- Binding Update (5):
-//  |          Sequence #           |A|H|L|K|      Reserved         |
-//  |           Lifetime            | options at 12
-@inline export const BU_SEQ: u32 = 6;
-@inline export const BU_FLAGS: u32 = 8;
-@inline export const BU_LIFETIME: u32 = 10;
-@inline export const BU_A: u32 = 0x80;
-@inline export const BU_H: u32 = 0x40;
-@inline export const BU_L: u32 = 0x20;
-@inline export const BU_K: u32 = 0x10;
-// --- Binding Acknowledgement (6):
-//  |    Status     |K|  Reserved   |          Sequence #           |
-//  |           Lifetime            | options at 12
-@inline export const BA_STATUS: u32 = 6;
-@inline export const BA_FLAGS: u32 = 7;
-@inline export const BA_SEQ: u32 = 8;
-@inline export const BA_LIFETIME: u32 = 10;
-@inline export const BA_K: u32 = 0x80;
-// --- Binding Error (7): | Status | Reserved | Home Address (128) | options at 24
-@inline export const BE_STATUS: u32 = 6;
-@inline export const BE_HOME_ADDRESS: u32 = 8;
-
-/** Where the mobility options start for a known type (the fixed part's length). */
-export function mh_fixed_len(type: u32): u32 {
-  switch (type) {
-    case MH_BRR: return 8;
-    case MH_HOTI: case MH_COTI: return 16;
-    case MH_HOT: case MH_COT: return 24;
-    case MH_BU: case MH_BA: return 12;
-    case MH_BE: return 24;
-  }
-  return MH_DATA;
-}
-
-/** Minimum Header Len for a known type: the fixed part rounded up to 8 bytes. */
-export function mh_min_header_len(type: u32): u32 {
-  return ((mh_fixed_len(type) + 7) >> 3) - 1;
-}
 
 // Binding Acknowledgement statuses the FAMA profile uses (RFC 6275 §6.1.8, RFC 4866 §5.5).
 export const BA_ACCEPTED: u32 = 0;
@@ -127,12 +83,3 @@ export function mh_check_offset(mh: usize, code: i32): u32 {
 @inline export function mh_type(mh: usize): u32 { return load8(mh + MH_TYPE); }
 @inline export function mh_checksum(mh: usize): u32 { return load16_be(mh + MH_CHECKSUM); }
 @inline export function mh_set_checksum(mh: usize, v: u32): void { store16_be(mh + MH_CHECKSUM, v); }
-
-/** Writes the 6-byte common part (checksum zero). */
-@inline export function emit_mh_common(mh: usize, headerLen: u32, type: u32): void {
-  store8(mh + MH_PAYLOAD_PROTO, NH_NONE);
-  store8(mh + MH_HEADER_LEN, headerLen);
-  store8(mh + MH_TYPE, type);
-  store8(mh + MH_RESERVED, 0);
-  store16_be(mh + MH_CHECKSUM, 0);
-}

@@ -3,7 +3,8 @@
 // (dar/engine.ts). Each caller decides which headers it steps over and what a header means to
 // it; the walker owns the cursor, the per-kind length rule and the bounds gate.
 //
-// Every extension header starts with its Next Header byte (wire/ext.ts has the layouts):
+// Every extension header starts with its Next Header byte (wire/ext.ts and the per-header
+// files it names have the layouts):
 //   Hop-by-Hop (0), Routing (43), Destination Options (60): 8 * (Hdr Ext Len + 1) bytes
 //   Fragment (44): 8 bytes                 Authentication Header (51): 4 * (Payload Len + 2)
 //
@@ -11,7 +12,7 @@
 //   chain_begin(c, pkt, end)                  cursor on the header the fixed header names
 //   while (chain_at_extension(c)) {           (or the caller's own subset of kinds)
 //     if (!chain_check(c)) ...truncated       the gate: the header lies in [pkt, pkt+end)
-//     ... read the header at pkt + c.off (c.len bytes) through wire/ext.ts ...
+//     ... read the header at pkt + c.off (c.len bytes) through its view ...
 //     chain_next(c);
 //   }
 //   c.nh, c.off: the upper layer and where it starts.
@@ -20,7 +21,8 @@
 
 import { load8 } from "./bytes";
 import { next_header, IPV6_HEADER_LEN, NH_HOP_BY_HOP, NH_ROUTING, NH_DEST_OPTS, NH_FRAGMENT, NH_AH } from "./ipv6";
-import { EXT_NEXT_HEADER, EXT_HDR_EXT_LEN, RH_MIN_LEN, FRAG_LEN, ext_len, ah_len } from "./ext";
+import { EXT_NEXT_HEADER, EXT_HDR_EXT_LEN, EXT_HEAD_LEN, RH_MIN_LEN, ext_len, ah_len } from "./ext";
+import { FRAG_LEN } from "./fragment";
 
 @unmanaged export class Chain {
   /** the packet's first byte */
@@ -55,7 +57,7 @@ import { EXT_NEXT_HEADER, EXT_HDR_EXT_LEN, RH_MIN_LEN, FRAG_LEN, ext_len, ah_len
 
 /** Whether the current header's first two bytes (Next Header, length) lie inside the packet. */
 @inline export function chain_head_fits(c: Chain): bool {
-  return c.off + 2 <= c.end;
+  return c.off + EXT_HEAD_LEN <= c.end;
 }
 
 /**
@@ -71,7 +73,7 @@ export function chain_check(c: Chain): bool {
   if (c.nh == NH_FRAGMENT) {
     len = FRAG_LEN;
   } else {
-    if (off + (c.nh == NH_ROUTING ? RH_MIN_LEN : 2) > end) return false;
+    if (off + (c.nh == NH_ROUTING ? RH_MIN_LEN : EXT_HEAD_LEN) > end) return false;
     const l = load8(p + EXT_HDR_EXT_LEN);
     len = c.nh == NH_AH ? ah_len(l) : ext_len(l);
   }

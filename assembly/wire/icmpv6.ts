@@ -30,6 +30,8 @@ export const ICMP_INFO_MIN: u32 = 128;
 
 /** The check gate: the `len` bytes at `icmp` hold the whole fixed header. */
 @inline export function icmpv6_check(len: u32): bool { return len >= ICMP_HEADER_LEN; }
+/** Whether the `len` bytes at `icmp` hold the Type byte: all the error rules (icmp_is_error) read. */
+@inline export function icmpv6_type_check(len: u32): bool { return len > ICMP_TYPE; }
 
 @inline export function icmp_type(icmp: usize): u32 { return load8(icmp + ICMP_TYPE); }
 @inline export function icmp_code(icmp: usize): u32 { return load8(icmp + ICMP_CODE); }

@@ -7,6 +7,7 @@ import * as B from "../../assembly/mh/build";
 import * as O from "../../assembly/mh/options";
 import { load16_be, store16_be } from "../../assembly/wire/bytes";
 import { unhex, hex } from "./bytes";
+import { req, field, bytes, hoa, rh2, opt, optLong, build, OUT } from "./build-request";
 
 function decodeHex(hex: string): i32 {
   return D.mh_decode_packet(unhex(hex), hex.length >> 1);
@@ -22,39 +23,6 @@ const BE = "600000000018874020010db8010000ff000000000000000120010db80200000130e6
 const COA = "20010db80200000130e6b2c180252d5f";
 const ANCHOR = "20010db8010000ff0000000000000001";
 const HOA = "20010db80100000124537a9be2f71561";
-
-// ---- a build request in the static BREQ
-let nOpts: u32 = 0;
-function req(type: u32, src: string, dst: string): void {
-  memory.fill(B.BREQ, 0, B.REQ_OPTIONS);
-  nOpts = 0;
-  store<u32>(B.BREQ + B.REQ_TYPE, type);
-  memory.copy(B.BREQ + B.REQ_SRC, unhex(src), 16);
-  memory.copy(B.BREQ + B.REQ_DST, unhex(dst), 16);
-  store<u32>(B.BREQ + B.REQ_HOP_LIMIT, 64);
-}
-function field(f: u32, v: u32): void { store<u32>(B.BREQ + f, v); }
-function bytes(f: u32, hex: string): void { memory.copy(B.BREQ + f, unhex(hex), hex.length >> 1); }
-function hoa(h: string): void { field(B.REQ_BITS, load<u32>(B.BREQ + B.REQ_BITS) | B.REQ_BIT_HOA); bytes(B.REQ_HOA, h); }
-function rh2(h: string): void { field(B.REQ_BITS, load<u32>(B.BREQ + B.REQ_BITS) | B.REQ_BIT_RH2); bytes(B.REQ_RH2, h); }
-function opt(type: u32, hex: string): void {
-  const e = B.BREQ + B.REQ_OPTIONS + nOpts * B.REQ_OPT_SIZE;
-  store<u32>(e, type);
-  store<u32>(e, <u32>unhex(hex), 4);
-  store<u32>(e, hex.length >> 1, 8);
-  nOpts++;
-  field(B.REQ_OPT_COUNT, nOpts);
-}
-function optLong(type: u32, byte: u8, n: u32): void {
-  const p = heap.alloc(n);
-  for (let i: u32 = 0; i < n; i++) store<u8>(p + i, <u8>(byte + <u8>i));
-  const e = B.BREQ + B.REQ_OPTIONS + nOpts * B.REQ_OPT_SIZE;
-  store<u32>(e, type); store<u32>(e, <u32>p, 4); store<u32>(e, n, 8);
-  nOpts++;
-  field(B.REQ_OPT_COUNT, nOpts);
-}
-const OUT = heap.alloc(4096);
-function build(): i32 { return B.mh_build_packet(B.BREQ, OUT, 4096); }
 
 describe("MH decode: vector messages", () => {
   it("BU (phkt mode): fields, HoA, Nonce Indices, BAD position", () => {
