@@ -11,7 +11,7 @@
 // each is newer than the last modulo 2^16 (RFC 6275 §9.5.1), so the pre-built BUs are accepted
 // forever; the section checks that every BU it timed was accepted.
 // Baselines, measured interleaved in the same run: the cga-mode 2048-bit BU for phkt mode (the
-// issue's target: phkt at least 50x cheaper), and node:crypto `crypto.verify` (OpenSSL) of the
+// target: phkt at least 50x cheaper), and node:crypto `crypto.verify` (OpenSSL) of the
 // same key size for cga mode: a cga-mode BU does one RSA verification plus one RSA encryption,
 // so it cannot beat the verification alone; the verify + publicEncrypt pair is shown too.
 import crypto, { type KeyObject } from "node:crypto";

@@ -18,7 +18,7 @@
 // TCP runs in both directions (CN -> H_1; H_1 -> CN with iperf3 -R) with one and four streams;
 // both daemons run with TUN offloads on (their default; docs/OFFLOAD.md), and the offload
 // counters of the runs are printed.
-// Targets (issue 13): UDP >= 0.9x the kernel tunnel, TCP >= 0.3x for one stream, DAR user CPU
+// Targets: UDP >= 0.9x the kernel tunnel, TCP >= 0.3x for one stream, DAR user CPU
 // < 0.5 us per packet, median phkt handover < 10 ms.
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";

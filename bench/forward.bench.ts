@@ -11,7 +11,7 @@
 // of each packet stays in place from the setup. So each figure is process_batch plus these
 // host slot writes; the notes give the slot writes' own cost (the same loop without
 // process_batch), which production replaces by the kernel's copy in the TUN read.
-// The baseline column is the issue's target (PROTOCOL issue 4): >= 10M encaps/s at 100k and
+// The baseline column is the target: >= 10M encaps/s at 100k and
 // >= 5M at 1M bindings, batch 256; <= 128 bytes of linear memory per binding.
 import { loadCore } from "../host/wasm.js";
 import { Dar, snapshotBlob, sealSnapshot, recordOffset, SNAPSHOT_RECORD_LEN } from "../host/core/dar.js";

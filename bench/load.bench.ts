@@ -15,7 +15,7 @@
 //     RSS and bindings printed every 30 s.
 // Flags: --honest N (1000) --new N (1000) --flood-pool N (3000 signed attack BUs, cycled by a
 // sender thread: bench/load/flood-worker.ts) --flood-seconds S (5, at least) --data-pps R
-// (5000) --storm N (2000; 0 skips; 10000 for the figure, several minutes here) --storm-presign K (3 BUs signed ahead per storm MN: signing
+// (5000) --storm N (2000; 0 skips; 10000 for the 10k-MN figure, several minutes here) --storm-presign K (3 BUs signed ahead per storm MN: signing
 // RSA-2048 costs the generator ~10x what verifying costs the DAR) --memory LIST --soak S (0) --dar-config JSON (extra keys of
 // the DAR's config file, e.g. '{"admission":{"mode":"open"}}').
 import { loadavg } from "node:os";

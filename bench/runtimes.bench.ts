@@ -6,7 +6,7 @@
 // BUs/s; then the price of the boundary and of starting: one empty export call (wasmtime's
 // unchecked and checked calls against a direct V8 call), compiling the module (and loading
 // wasmtime's serialized artifact), a process's start to its first decoded packet, and RSS.
-// Targets (issue 10, from a prototype): batch 256 >= 0.9x of V8, crypto >= 0.75x, an empty call
+// Targets (from a prototype): batch 256 >= 0.9x of V8, crypto >= 0.75x, an empty call
 // <= 150 ns, a start with the cached artifact within 50 ms of V8's.
 import crypto from "node:crypto";
 import { readFileSync } from "node:fs";

@@ -9,7 +9,7 @@
 // incremented by one (§4 step 3). The host calls step with a few thousand attempts at
 // a time, so it can report progress and cancel between calls.
 //
-// Speed (../shared/PERFORMANCE-NOTES.md): only the first 64-byte block holds the
+// Speed: only the first 64-byte block holds the
 // modifier. The blocks after it (rest of key, extension fields, padding) never change,
 // so their message schedule with the round constants (W[t] + K[t]) is computed once
 // at start; an attempt is one full compression plus one schedule-free compression per

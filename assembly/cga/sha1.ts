@@ -2,7 +2,7 @@
 // compression function (also with a precomputed message schedule, for the CGA
 // modifier search whose later blocks never change).
 //
-// Speed notes (../shared/PERFORMANCE-NOTES.md): the 80 rounds are fully unrolled,
+// Speed notes: the 80 rounds are fully unrolled,
 // the 16 message words live in rolling locals, and each round adds rotl(a, 5)
 // last: e = ((e + w + K) + f) + rotl(a, 5), which shortens the dependency chain.
 // The rounds are generated (the role of each variable rotates every round).

@@ -1,4 +1,4 @@
-// Keyed tokens of the FAMA profile (../shared/PROTOCOL.md §2.1, §2.4):
+// Keyed tokens of the FAMA profile (docs/PROTOCOL.md §2.1, §2.4):
 //
 //   care-of keygen token = first 64 bits of HMAC_SHA1(Kdar, CoA(16) | nonce(8) | 0x01)
 //   Kbm                  = SHA1(home part(8) | care-of part(8))     home: PHKT or 8 zeros
