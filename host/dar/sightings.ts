@@ -12,7 +12,7 @@
 // The feed can only sight what the kernel holds: when the host-wide neighbour table is full the
 // kernel creates no entry for an arriving MN (and sends no notification), so the kernel's
 // overflow count is watched at every poll (`kernelTableFulls`, warned `sightings.kernel_table_full`
-// at most every 10 s): an MN missing from the sightings then has its reason in the log.
+// at most every 10 s). It misses entries the kernel's forced collection takes before they resolve.
 //
 // Restarts: the first dump recreates what the kernel still holds, and the sightings file
 // (host/dar/sightings-file.ts: written after the first feed, then at most every `saveMs` while
