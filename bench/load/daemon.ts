@@ -17,7 +17,7 @@ export interface DarStatus {
   bindings: { hoa: string; coa: string; seq: number; hasPhkt: boolean }[];
   counters: Record<string, number>;
   /** With an admission policy: its state (sightings held, bindings in probation ...). */
-  admission?: { mode: string; sightings: number; sightingsCapacity: number; probation: number; deferred: number };
+  admission?: { mode: string; sightings: number; sightingsCapacity: number; probation: number; deferred: number; feed?: Record<string, number> | null };
 }
 
 export class LoadDar {

@@ -9,6 +9,11 @@
 // back) and go to the core at most `perSecond` a second, so a link flooding the neighbour
 // table costs the daemon a bounded amount of work.
 //
+// The feed can only sight what the kernel holds: when the host-wide neighbour table is full the
+// kernel creates no entry for an arriving MN (and sends no notification), so the kernel's
+// overflow count is watched at every poll (`kernelTableFulls`, warned `sightings.kernel_table_full`
+// at most every 10 s). It misses entries the kernel's forced collection takes before they resolve.
+//
 // Restarts: the first dump recreates what the kernel still holds, and the sightings file
 // (host/dar/sightings-file.ts: written after the first feed, then at most every `saveMs` while
 // something new was fed, and at stop) brings back the rest with their original times: an MN
@@ -17,17 +22,21 @@
 import type { Dar } from "../core/dar.js";
 import type { Logger } from "../log.js";
 import { formatIPv6 } from "../ipv6.js";
-import { dumpNeighbours, NeighbourEvents, sightedState, type Neighbour } from "../net/neighbours.js";
+import { dumpNeighbours, NeighbourEvents, neighbourTableFulls, sightedState, type Neighbour } from "../net/neighbours.js";
 import { loadSightingsFile, saveSightingsFile } from "./sightings-file.js";
 
 export interface SightingsSource {
   dump(): Neighbour[];
   events(): { read(out: Neighbour[], maxReads?: number): "ok" | "lost"; close(): void };
+  /** The kernel's count of neighbour entries refused for a full table (-1: unknown). */
+  tableFulls?(): number;
 }
+
+const TABLE_FULL_WARN_MS = 10_000;
 
 /** The kernel's table in this process's namespace (or `ns`, for tests). */
 export function kernelNeighbours(ns?: string): SightingsSource {
-  return { dump: () => dumpNeighbours(ns), events: () => new NeighbourEvents(ns) };
+  return { dump: () => dumpNeighbours(ns), events: () => new NeighbourEvents(ns), tableFulls: () => neighbourTableFulls() };
 }
 
 export interface SightingsFeedOptions {
@@ -56,10 +65,12 @@ export interface SightingsStats {
   recorded: number;
   droppedPending: number;
   lostNotifications: number;
+  /** Neighbour entries the kernel refused (its table full, any namespace) since the feed started. */
+  kernelTableFulls: number;
 }
 
 export class SightingsFeed {
-  readonly stats: SightingsStats = { dumps: 0, notifications: 0, fed: 0, recorded: 0, droppedPending: 0, lostNotifications: 0 };
+  readonly stats: SightingsStats = { dumps: 0, notifications: 0, fed: 0, recorded: 0, droppedPending: 0, lostNotifications: 0, kernelTableFulls: 0 };
   private readonly pending = new Map<string, Uint8Array>();
   private events: ReturnType<SightingsSource["events"]> | null = null;
   private access: (ifindex: number) => boolean = () => false;
@@ -69,6 +80,8 @@ export class SightingsFeed {
   private lastSave = 0;
   private fedSinceSave = 0;
   private credit = 0;
+  private tableFulls = -1;
+  private lastTableFullWarn = -Infinity;
   private readonly now: () => number;
   private readonly perSecond: number;
   private readonly maxPending: number;
@@ -86,6 +99,7 @@ export class SightingsFeed {
   /** Restores the file, subscribes, dumps, feeds the first batch; then polls on a timer until stop(). */
   start(): void {
     if (this.o.stateDir) this.o.log?.info("sightings.restored", { fromFile: loadSightingsFile(this.o.dar, this.o.stateDir, this.o.log) });
+    this.tableFulls = this.o.source.tableFulls?.() ?? -1;
     this.events = this.o.source.events(); // subscribe before the dump: no change falls between
     this.dump();
     this.feed();
@@ -104,6 +118,7 @@ export class SightingsFeed {
     this.take(seen);
     if (lost || this.now() - this.lastDump >= this.redumpMs) this.dump();
     this.feed();
+    this.watchTableFulls();
     if (this.fedSinceSave > 0 && this.now() - this.lastSave >= (this.o.saveMs ?? 2000)) this.save();
   }
 
@@ -124,6 +139,17 @@ export class SightingsFeed {
   }
 
   get pendingCount(): number { return this.pending.size; }
+
+  private watchTableFulls(): void {
+    const now = this.o.source.tableFulls?.() ?? -1;
+    if (now < 0 || this.tableFulls < 0) { this.tableFulls = now; return; }
+    if (now <= this.tableFulls) return;
+    this.stats.kernelTableFulls += now - this.tableFulls;
+    this.tableFulls = now;
+    if (this.now() - this.lastTableFullWarn < TABLE_FULL_WARN_MS) return;
+    this.lastTableFullWarn = this.now();
+    this.o.log?.warn("sightings.kernel_table_full", { refused: this.stats.kernelTableFulls, hint: "the host's IPv6 neighbour table (all namespaces) is full: arriving MNs get no entry, so no sighting; raise net.ipv6.neigh.default.gc_thresh3 in the root namespace" });
+  }
 
   private dump(): void {
     this.access = this.o.isAccess();

@@ -10,8 +10,9 @@
 // caller dumps again. A netlink socket gets multicast only once it has a port id (the kernel
 // skips port 0, its own); the subscription socket gets one by sending a dump request, whose
 // answers are read like notifications.
+import { readFileSync } from "node:fs";
 import { libc, errno, describeErrno, O, E, AF_INET6, MSG_DONTWAIT } from "../libc.js";
-import { inNamespace, NetlinkError } from "./netlink.js";
+import { inNamespace, NetlinkError, transact } from "./netlink.js";
 
 const AF_NETLINK = 16;
 const SOCK_RAW = 3;
@@ -26,10 +27,13 @@ const NETLINK_ADD_MEMBERSHIP = 1;
 const RTNLGRP_NEIGH = 3;
 
 const RTM_NEWNEIGH = 28;
+const RTM_DELNEIGH = 29;
 const RTM_GETNEIGH = 30;
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
 const NLM_F_REQUEST = 0x1;
+const NLM_F_ACK = 0x4;
+const ENOENT = 2;
 const NLM_F_DUMP = 0x300;
 const NDA_DST = 1;
 const NDMSG_LEN = 12;
@@ -112,6 +116,64 @@ export function dumpNeighbours(ns?: string): Neighbour[] {
   } finally {
     libc.close(fd);
   }
+}
+
+/**
+ * Deletes the IPv6 neighbour entries of `addrs` on interface `ifindex`, one acknowledged
+ * RTM_DELNEIGH each; an entry already gone (ENOENT: the kernel collected it) is skipped, unlike
+ * `ip -batch`, whose neighbour commands end the batch at the first failure even with -force.
+ * Returns how many entries it deleted.
+ */
+export function deleteNeighbours(ifindex: number, addrs: readonly Uint8Array[], ns?: string): number {
+  const fd = openRoute(0, ns);
+  try {
+    const req = new Uint8Array(16 + NDMSG_LEN + 20);
+    const reply = new Uint8Array(4096);
+    const v = new DataView(req.buffer);
+    let deleted = 0;
+    addrs.forEach((addr, i) => {
+      req.fill(0);
+      v.setUint32(0, req.length, true);
+      v.setUint16(4, RTM_DELNEIGH, true);
+      v.setUint16(6, NLM_F_REQUEST | NLM_F_ACK, true);
+      v.setUint32(8, i + 1, true);
+      req[16] = AF_INET6;
+      v.setInt32(20, ifindex, true);
+      v.setUint16(28, 20, true);
+      v.setUint16(30, NDA_DST, true);
+      req.set(addr, 32);
+      try {
+        transact(fd, req, req.length, reply, "neighbour delete");
+        deleted++;
+      } catch (e) {
+        if (!(e instanceof NetlinkError && e.errno === ENOENT)) throw e;
+      }
+    });
+    return deleted;
+  } finally {
+    libc.close(fd);
+  }
+}
+
+/**
+ * How many times the kernel refused to create an IPv6 neighbour entry because its table was full
+ * ("neighbor table overflow!"): the table_fulls column of /proc/net/stat/ndisc_cache, summed over
+ * its per-CPU lines. The table is one for the whole host (every namespace shares
+ * net.ipv6.neigh.default.gc_thresh3 of the root namespace), so this counts every namespace's
+ * refusals; an address refused an entry is never sighted until it comes back. -1 when unreadable.
+ */
+export function neighbourTableFulls(statFile = "/proc/net/stat/ndisc_cache"): number {
+  let text: string;
+  try { text = readFileSync(statFile, "utf8"); } catch { return -1; }
+  const lines = text.trim().split("\n");
+  const col = lines[0]?.trim().split(/\s+/).indexOf("table_fulls") ?? -1;
+  if (col < 0) return -1;
+  let sum = 0;
+  for (const line of lines.slice(1)) {
+    const v = parseInt(line.trim().split(/\s+/)[col] ?? "", 16);
+    if (Number.isFinite(v)) sum += v;
+  }
+  return sum;
 }
 
 /** RTM_NEWNEIGH notifications, read without blocking. */

@@ -13,7 +13,8 @@ import { parseDarDaemonConfig } from "../../host/config/dar.js";
 import { SightingsFeed, kernelNeighbours, type SightingsSource } from "../../host/dar/sightings.js";
 import { loadSightingsFile, saveSightingsFile, SIGHTINGS_FILE } from "../../host/dar/sightings-file.js";
 import { linksOnPrefixes } from "../../host/dar/access-links.js";
-import { NUD, type Neighbour } from "../../host/net/neighbours.js";
+import { NUD, deleteNeighbours, dumpNeighbours, neighbourTableFulls, type Neighbour } from "../../host/net/neighbours.js";
+import { Logger } from "../../host/log.js";
 import { NetScope, ip, ipBatch, linkIndex } from "../../host/net/ip.js";
 import { parseIPv6, parsePrefix, type Prefix } from "../../host/ipv6.js";
 
@@ -33,6 +34,8 @@ class NeighbourTableDouble implements SightingsSource {
   queued: Neighbour[] = [];
   lose = false;
   dumps = 0;
+  fulls = 0;
+  tableFulls(): number { return this.fulls; }
   dump(): Neighbour[] { this.dumps++; return [...this.table]; }
   events() {
     return {
@@ -106,6 +109,50 @@ test("feed: at most perSecond addresses a second reach the core, at most maxPend
   assert.equal(src.dumps, dumps + 1);
   assert.equal(feed.stats.lostNotifications, 1);
   feed.stop();
+});
+
+test("feed: the kernel's neighbour-table overflows are counted from the feed's start and warned at most every 10 s", () => {
+  const d = dar();
+  const src = new NeighbourTableDouble();
+  src.fulls = 500; // refusals from before the daemon started are not its concern
+  const lines: string[] = [];
+  const log = new Logger({ format: "json", write: (l) => lines.push(l) });
+  let now = 10_000;
+  const feed = new SightingsFeed({ dar: d, source: src, isAccess: () => () => true, now: () => now, log });
+  feed.start();
+  feed.step();
+  assert.equal(feed.stats.kernelTableFulls, 0);
+  src.fulls = 530;
+  now += 200;
+  feed.step();
+  src.fulls = 540;
+  now += 200;
+  feed.step();
+  assert.equal(feed.stats.kernelTableFulls, 40);
+  const warned = () => lines.filter((l) => l.includes("sightings.kernel_table_full")).map((l) => JSON.parse(l).refused);
+  assert.deepEqual(warned(), [30], "one warning in 10 s");
+  src.fulls = 541;
+  now += 10_000;
+  feed.step();
+  assert.deepEqual(warned(), [30, 41]);
+  feed.stop();
+});
+
+test("neighbour table overflows: the table_fulls column of ndisc_cache summed over CPUs; unreadable is -1", () => {
+  const dir = mkdtempSync(join(tmpdir(), "i12-ndisc-"));
+  try {
+    const f = join(dir, "ndisc_cache");
+    writeFileSync(f, "entries  allocs   destroys hash_grows lookups  hits     res_failed rcv_probes_mcast rcv_probes_ucast periodic_gc_runs forced_gc_runs unresolved_discards table_fulls\n" +
+      "00000249 000c66a5 000c6490 00000004   000112c6 0000f431 000000de   000054a7         000006f0         00000000         0000a900       000168e1            00008f67\n" +
+      "00000249 000b803a 000b8006 00000004   00012038 000105ae 000000db   0000551c         0000108e         0000018a         0000d0f9       00013b0a            0000bc7c\n");
+    assert.equal(neighbourTableFulls(f), 0x8f67 + 0xbc7c);
+    assert.equal(neighbourTableFulls(join(dir, "absent")), -1);
+    writeFileSync(f, "entries allocs\n1 2\n");
+    assert.equal(neighbourTableFulls(f), -1, "no table_fulls column");
+    assert.ok(neighbourTableFulls() >= 0, "this kernel's own file");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("sightings file: saved with each lastSeen, restored into a fresh core, expired ones left out", () => {
@@ -195,6 +242,25 @@ test("kernel neighbour table: a burst of 1500 new entries after the dump is sigh
     assert.equal(d.policyState().sightings, 1500);
     assert.ok(d.sighted(parseIPv6(`${PREFIX}1:5dc`)!, now));
     feed.stop();
+  } finally {
+    await scope.close();
+  }
+});
+
+test("deleteNeighbours: deletes the entries that exist and goes past those already gone (ip -batch stops there)", { skip: notRoot, timeout: 60_000 }, async () => {
+  const scope = new NetScope("i12sight-del");
+  const ns = `i12sight-${process.pid}-del`;
+  try {
+    await scope.netns(ns);
+    await ip(["link", "add", "acc", "type", "veth", "peer", "name", "acc-peer"], ns);
+    await ip(["link", "set", "acc", "up"], ns);
+    const acc = await linkIndex("acc", ns);
+    await ipBatch([1, 3, 4].map((i) => ["neigh", "add", `${PREFIX}${i}`, "lladdr", "02:00:00:00:00:02", "dev", "acc", "nud", "reachable"]), ns);
+    await ip(["neigh", "add", `${PREFIX}9`, "lladdr", "02:00:00:00:00:02", "dev", "acc", "nud", "reachable"], ns); // stays
+    const deleted = deleteNeighbours(acc, [1, 2, 3, 4].map((i) => parseIPv6(`${PREFIX}${i}`)!), ns);
+    assert.equal(deleted, 3, "2 was never there");
+    const left = dumpNeighbours(ns).filter((n) => n.ifindex === acc && n.addr[0] === 0x20).map((n) => n.addr[15]);
+    assert.deepEqual(left, [9]);
   } finally {
     await scope.close();
   }
