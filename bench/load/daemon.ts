@@ -18,6 +18,8 @@ export interface DarStatus {
   counters: Record<string, number>;
   /** With an admission policy: its state (sightings held, bindings in probation ...). */
   admission?: { mode: string; sightings: number; sightingsCapacity: number; probation: number; deferred: number };
+  /** The daemon's process.memoryUsage() plus the core's linear memory (bytes). */
+  memory?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; coreLinear: number };
 }
 
 export class LoadDar {
