@@ -128,8 +128,9 @@ export class DarDaemon {
       for (let from = 0; from < dar.bindingsCount(); from += RESTORE_ROUTE_SLICE) {
         const restored: RouteEvent[] = [];
         dar.eachBinding(from, RESTORE_ROUTE_SLICE, (b) => { restored.push({ kind: "added", hoa: b.hoa, coa: b.coa, lifetime: b.lifetime, seq: b.seq }); });
-        this.net.apply(restored);
+        this.net.apply(restored, true);
       }
+      log.info("routes.restored", { bindings: dar.bindingsCount(), routes: this.net.hoas.size });
 
       if (cfg.admission?.mode === "on-link") {
         const links = accessLinks(cfg.accessInterfaces, cfg.prefixes, this.tun.name);
