@@ -16,7 +16,7 @@
 // Flags: --honest N (1000) --new N (1000) --flood-pool N (3000 signed attack BUs, cycled by a
 // sender thread: bench/load/flood-worker.ts) --flood-seconds S (5, at least) --data-pps R
 // (5000) --storm N (2000; 0 skips; 10000 for the 10k-MN figure, several minutes here) --storm-presign K (3 BUs signed ahead per storm MN: signing
-// RSA-2048 costs the generator ~10x what verifying costs the DAR) --memory LIST --soak S (0) --dar-config JSON (extra keys of
+// RSA-2048 costs the generator ~10x what verifying costs the DAR) --memory LIST --memory-node-args "A B" (the node options of the memory table's second 10k row) --soak S (0) --dar-node-args "A B" (node options of the daemon outside the memory table) --dar-config JSON (extra keys of
 // the DAR's config file, e.g. '{"admission":{"mode":"open"}}').
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -65,9 +65,10 @@ export async function run(): Promise<void> {
   const dataPps = num("data-pps", 5000), stormN = num("storm", 2000), soakS = num("soak", 0), floodSeconds = num("flood-seconds", 5), stormPresign = num("storm-presign", 3);
   const memory = flag("memory", "10000,100000").split(",").filter(Boolean).map(Number);
   const darConfig = JSON.parse(flag("dar-config", "{}")) as Record<string, unknown>;
-  console.log(`load: honest ${honestN}, new ${newN}, flood pool ${floodPool}, data ${dataPps} pps, storm ${stormN}, memory ${memory.join("/")}, soak ${soakS} s; dar config extra ${JSON.stringify(darConfig)}; load average ${load()}`);
+  console.log(`load: honest ${honestN}, new ${newN}, flood pool ${floodPool}, data ${dataPps} pps, storm ${stormN}, memory ${memory.join("/")}, soak ${soakS} s; dar config extra ${JSON.stringify(darConfig)}, dar node args "${flag("dar-node-args", "")}"; load average ${load()}`);
 
-  const s = await LoadSession.open({ prefix: `i12l-${process.pid}-b`, darConfig });
+  const darNodeArgs = flag("dar-node-args", "").split(" ").filter(Boolean);
+  const s = await LoadSession.open({ prefix: `i12l-${process.pid}-b`, darConfig, nodeArgs: darNodeArgs });
   try {
     const t0 = performance.now();
     const pool = keyPool(4);
@@ -187,14 +188,14 @@ export async function run(): Promise<void> {
   // status request (a status request decodes every binding into JS objects)
   if (memory.length) {
     const rows: string[][] = [];
-    const capped = ["--max-semi-space-size=1", "--max-old-space-size=48"];
+    const capped = flag("memory-node-args", "--max-semi-space-size=1 --max-old-space-size=48").split(" ").filter(Boolean);
     const empty = await memoryWith(0, darConfig, []);
     rows.push(["0", String(empty.capacity), "", ...empty.cells]);
     for (const n of memory) {
       rows.push([String(n), String(Math.max(n, 65536)), "", ...(await memoryWith(n, darConfig, [])).cells]);
       if (n <= 10_000) rows.push([String(n), String(Math.max(n, 65536)), capped.join(" "), ...(await memoryWith(n, darConfig, capped)).cells]);
     }
-    table(`load: fama dar memory with bindings restored from a snapshot, 2 s after start (load average ${load()})`, ["bindings", "capacity", "daemon node options", "RSS", "anon", "file (node binary)", "PSS"], rows);
+    table(`load: fama dar memory with bindings restored from a snapshot, 2 s after start (load average ${load()})`, ["bindings", "capacity", "daemon node options", "RSS", "anon", "file (node binary)", "PSS", "V8 heap used / total", "core linear memory", "RSS after 20 status requests"], rows);
     console.log("target: RSS <= 64 MB at 10k bindings, node included");
   }
 }
@@ -203,14 +204,17 @@ async function memoryWith(n: number, darConfig: Record<string, unknown>, nodeArg
   const capacity = Math.max(n, 65536);
   const stateDir = join("/tmp", `fama-load-state-${process.pid}-${n}`);
   if (n > 0) writeSnapshot(stateDir, n, capacity);
-  const s = await LoadSession.open({ prefix: `i12l-${process.pid}-m`, darConfig: { ...darConfig, capacity }, stateDir, nodeArgs });
+  const s = await LoadSession.open({ prefix: `i12l-${process.pid}-m`, darConfig: { ...darConfig, capacity }, stateDir, nodeArgs, startTimeoutMs: 60_000 + n / 5 });
   s.net.scope.defer("state", () => rmSync(stateDir, { recursive: true, force: true }));
   try {
     await sleep(2000);
     const m = s.dar.memory();
     const st = await s.dar.status(0);
     if (st.bindingsTotal !== n) throw new Error(`the daemon restored ${st.bindingsTotal} bindings, not ${n}`);
-    return { capacity, cells: [mb(m.rss), mb(m.anon), mb(m.file), mb(m.pss)] };
+    const heap = st.memory ? `${mb(st.memory.heapUsed)} / ${mb(st.memory.heapTotal)}` : "", linear = st.memory ? mb(st.memory.coreLinear) : "";
+    for (let i = 0; i < 19; i++) await s.dar.status(0);
+    await sleep(500);
+    return { capacity, cells: [mb(m.rss), mb(m.anon), mb(m.file), mb(m.pss), heap, linear, mb(s.dar.memory().rss)] };
   } finally {
     await s.close();
   }

@@ -18,6 +18,8 @@ export interface DarStatus {
   counters: Record<string, number>;
   /** With an admission policy: its state (sightings held, bindings in probation ...). */
   admission?: { mode: string; sightings: number; sightingsCapacity: number; probation: number; deferred: number; feed?: Record<string, number> | null };
+  /** The daemon's process.memoryUsage() plus the core's linear memory (bytes). */
+  memory?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; coreLinear: number };
 }
 
 export class LoadDar {
@@ -25,7 +27,7 @@ export class LoadDar {
   private constructor(readonly child: ChildProcess, readonly ns: string, readonly dir: string, readonly socket: string, readonly configPath: string) {}
 
   /** Starts `fama dar` with the lab's anchor and prefix plus `extra` config keys; resolves once it logged dar.started. */
-  static async start(net: LoadNet, extra: Record<string, unknown> = {}, opts: { stateDir?: string; nodeArgs?: string[] } = {}): Promise<LoadDar> {
+  static async start(net: LoadNet, extra: Record<string, unknown> = {}, opts: { stateDir?: string; nodeArgs?: string[]; startTimeoutMs?: number } = {}): Promise<LoadDar> {
     const dir = mkdtempSync(join(tmpdir(), "fama-load-"));
     net.scope.defer("dar files", () => rmSync(dir, { recursive: true, force: true }));
     const socket = join(dir, "dar.sock");
@@ -38,10 +40,11 @@ export class LoadDar {
     const d = new LoadDar(child, net.ns.dar, dir, socket, configPath);
     child.stdout!.setEncoding("utf8").on("data", (s: string) => { d.append(s); });
     child.stderr!.setEncoding("utf8").on("data", (s: string) => { d.append(s); });
-    const end = Date.now() + 60_000;
+    const timeoutMs = opts.startTimeoutMs ?? 60_000;
+    const end = Date.now() + timeoutMs;
     while (!d.log.includes("\"dar.started\"")) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`fama dar exited (${child.exitCode ?? child.signalCode}):\n${d.log}`);
-      if (Date.now() > end) throw new Error(`fama dar did not start within 60 s:\n${d.log}`);
+      if (Date.now() > end) throw new Error(`fama dar did not start within ${timeoutMs / 1000} s:\n${d.log}`);
       await new Promise((r) => setTimeout(r, 25));
     }
     return d;

@@ -16,6 +16,8 @@ export interface SessionOptions {
   stateDir?: string;
   /** Node options of the daemon's process (memory figures). */
   nodeArgs?: string[];
+  /** How long the daemon may take to start (restoring a million bindings takes a while). */
+  startTimeoutMs?: number;
   /** Run the access link through the impairment wire (drop/duplicate/reorder BUs and BAs). */
   impair?: ImpairSpec;
 }
@@ -26,7 +28,7 @@ export class LoadSession {
   static async open(o: SessionOptions): Promise<LoadSession> {
     const net = await LoadNet.build(o.prefix, { impair: o.impair });
     try {
-      const dar = await LoadDar.start(net, o.darConfig ?? {}, { stateDir: o.stateDir, nodeArgs: o.nodeArgs });
+      const dar = await LoadDar.start(net, o.darConfig ?? {}, { stateDir: o.stateDir, nodeArgs: o.nodeArgs, startTimeoutMs: o.startTimeoutMs });
       const wire = new Wire(net.genTun, net.cnTun);
       wire.start();
       net.scope.defer("wire", () => wire.stop());

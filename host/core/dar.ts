@@ -318,11 +318,17 @@ export class Dar extends BatchRoleBase {
   counters(): Record<CounterName, bigint> { return this.counterBank.all(); }
 
   snapshot(): Uint8Array {
+    return this.withSnapshot((view) => view.slice());
+  }
+
+  /** Writes the snapshot into linear memory and hands `use` a view of it (valid only during the
+   *  call: no core call may run inside it); saves copying a 96-byte-per-binding blob out. */
+  withSnapshot<T>(use: (view: Uint8Array) => T): T {
     const size = this.x.dar_snapshot_size();
     const ptr = this.x.alloc(size);
     try {
       const len = this.x.dar_snapshot_write(ptr);
-      return this.core.copyOut(ptr, len);
+      return use(this.views().mem.subarray(ptr, ptr + len));
     } finally {
       this.x.free(ptr);
     }
@@ -340,12 +346,25 @@ export class Dar extends BatchRoleBase {
 
   bindingsCount(): number { return this.x.dar_bindings_count(); }
 
+  /** Every binding decoded: one JS object each, so only for tests and small caches. The daemon
+   *  uses binding(i) / eachBinding, which hold no per-binding objects. */
   bindings(): BindingInfo[] {
-    const n = this.x.dar_bindings_count();
     const out: BindingInfo[] = [];
-    const { mem } = this.views();
-    for (let i = 0; i < n; i++) out.push(readBindingRecord(mem, this.x.dar_binding_record(i)));
+    this.eachBinding(0, this.x.dar_bindings_count(), (b) => { out.push(b); });
     return out;
+  }
+
+  /** Binding i (0 <= i < bindingsCount(), the cache's dense order), decoded; null past the end. */
+  binding(i: number): BindingInfo | null {
+    const p = this.x.dar_binding_record(i);
+    return p === 0 ? null : readBindingRecord(this.views().mem, p);
+  }
+
+  /** Decodes bindings from..from+n-1 (clipped to the count) one at a time into `fn`; nothing is
+   *  kept, so walking a million bindings costs one short-lived object at a time. */
+  eachBinding(from: number, n: number, fn: (b: BindingInfo, i: number) => void): void {
+    const end = Math.min(this.x.dar_bindings_count(), from + n);
+    for (let i = Math.max(0, from); i < end; i++) fn(readBindingRecord(this.views().mem, this.x.dar_binding_record(i)), i);
   }
 
   /** Binding-cache memory: total bytes, and per binding of capacity. */

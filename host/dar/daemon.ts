@@ -40,6 +40,8 @@ import { accessLinks, accessPredicate, acceptUntrackedNa } from "./access-links.
 export const TUNNEL_OVERHEAD = 40;
 /** Bindings listed by a status request unless it asks for more (`limit`). */
 export const STATUS_DEFAULT_LIMIT = 1000;
+/** Restored bindings decoded per route batch at start (bounds the start's garbage). */
+const RESTORE_ROUTE_SLICE = 4096;
 
 export interface DarDaemonOptions {
   config: DarDaemonConfig;
@@ -122,9 +124,13 @@ export class DarDaemon {
       this.net = (this.o.net ?? ((c, l) => new KernelDarNet({ tun: this.tun.name, anchor: c.anchorText, table: c.routeTable, priority: c.rulePriority, log: l })))(cfg, log);
       this.defer("network", () => this.net.down());
       await this.net.up();
-      // Routes for the restored bindings (the snapshot emits no events).
-      const restoredEvents: RouteEvent[] = dar.bindings().map((b) => ({ kind: "added", hoa: b.hoa, coa: b.coa, lifetime: b.lifetime, seq: b.seq }));
-      this.net.apply(restoredEvents);
+      // Routes for the restored bindings (the snapshot emits no events), a slice at a time.
+      for (let from = 0; from < dar.bindingsCount(); from += RESTORE_ROUTE_SLICE) {
+        const restored: RouteEvent[] = [];
+        dar.eachBinding(from, RESTORE_ROUTE_SLICE, (b) => { restored.push({ kind: "added", hoa: b.hoa, coa: b.coa, lifetime: b.lifetime, seq: b.seq }); });
+        this.net.apply(restored, true);
+      }
+      log.info("routes.restored", { bindings: dar.bindingsCount(), routes: this.net.hoas.size });
 
       if (cfg.admission?.mode === "on-link") {
         const links = accessLinks(cfg.accessInterfaces, cfg.prefixes, this.tun.name);
@@ -254,7 +260,6 @@ export class DarDaemon {
 
   status(limit = STATUS_DEFAULT_LIMIT): Record<string, unknown> {
     const now = this.now();
-    const all = this.dar.bindings();
     const counters: Record<string, number> = {};
     const raw = this.dar.counters();
     for (const name of COUNTER_NAMES) counters[name] = Number(raw[name]);
@@ -265,19 +270,8 @@ export class DarDaemon {
       prefixes: this.cfg.prefixes.map((p) => p.text),
       tun: this.tun?.name ?? this.cfg.tun,
       uptimeS: Math.round((now - this.startedAt) / 1000),
-      bindingsTotal: all.length,
-      bindings: all.slice(0, limit).map((b) => ({
-        hoa: b.hoa,
-        coa: b.coa,
-        seq: b.seq,
-        lifetime: b.lifetime,
-        expiresInS: Math.max(0, Math.round((b.expiresAt - now) / 1000)),
-        hasPhkt: b.hasPhkt,
-        pktsToMn: Number(b.pktsToMn),
-        bytesToMn: Number(b.bytesToMn),
-        pktsFromMn: Number(b.pktsFromMn),
-        bytesFromMn: Number(b.bytesFromMn),
-      })),
+      bindingsTotal: this.dar.bindingsCount(),
+      bindings: this.listBindings(limit, now),
       counters,
       state: {
         dir: this.cfg.stateDir,
@@ -289,7 +283,34 @@ export class DarDaemon {
       offload: this.offload ? this.offload.counters() : null,
       admission: { mode: this.cfg.admission?.mode ?? "open", ...this.dar.policyState(), feed: this.sightings ? { ...this.sightings.stats, pending: this.sightings.pendingCount } : null },
       routes: this.net ? this.net.hoas.size : 0,
+      memory: this.memory(),
     };
+  }
+
+  /** The process's memory by kind (bytes): V8's heap, buffers outside it, the core's linear memory. */
+  private memory(): Record<string, number> {
+    const m = process.memoryUsage();
+    return { rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, coreLinear: this.dar.views().mem.byteLength };
+  }
+
+  /** The first `limit` bindings as the status answer lists them; only these are decoded. */
+  private listBindings(limit: number, now: number): Record<string, unknown>[] {
+    const rows: Record<string, unknown>[] = [];
+    this.dar.eachBinding(0, limit, (b) => {
+      rows.push({
+        hoa: b.hoa,
+        coa: b.coa,
+        seq: b.seq,
+        lifetime: b.lifetime,
+        expiresInS: Math.max(0, Math.round((b.expiresAt - now) / 1000)),
+        hasPhkt: b.hasPhkt,
+        pktsToMn: Number(b.pktsToMn),
+        bytesToMn: Number(b.bytesToMn),
+        pktsFromMn: Number(b.pktsFromMn),
+        bytesFromMn: Number(b.bytesFromMn),
+      });
+    });
+    return rows;
   }
 
   /** Stops the loop, saves the snapshot, removes everything installed. Idempotent. */

@@ -30,8 +30,9 @@ import { AnchorDivert, isLocalAddress } from "./anchor-divert.js";
 export interface DarNet {
   /** Installs forwarding, the rule and the anchor route for `tun`. Throws on failure. */
   up(): Promise<void>;
-  /** Applies binding events in order; the routes are in the kernel when it returns. */
-  apply(events: readonly RouteEvent[]): void;
+  /** Applies binding events in order; the routes are in the kernel when it returns. `quiet`:
+   *  no log line per route (the restored bindings at start). */
+  apply(events: readonly RouteEvent[], quiet?: boolean): void;
   /** HoAs with a route now. */
   readonly hoas: ReadonlySet<string>;
   /** Removes everything `up` and `apply` installed. */
@@ -85,8 +86,8 @@ export class KernelDarNet implements DarNet {
     }
   }
 
-  apply(events: readonly RouteEvent[]): void {
-    this.routes?.onEvents(events);
+  apply(events: readonly RouteEvent[], quiet = false): void {
+    this.routes?.onEvents(events, quiet);
   }
 
   async down(): Promise<void> {

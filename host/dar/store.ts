@@ -126,7 +126,7 @@ export class DarStore {
   /** Writes the snapshot (write-then-rename), then empties the journal. */
   compact(reason: string): void {
     const entries = this.entriesSinceCompaction;
-    writeStateFile(this.snapshotPath, this.dar.snapshot());
+    this.dar.withSnapshot((view) => writeStateFile(this.snapshotPath, view));
     this.journal?.reset();
     this.lastCompactionAt = this.now();
     this.compactions++;

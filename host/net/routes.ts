@@ -60,22 +60,24 @@ export class TunRoutes {
     this.opts.log?.info("route.anchor", { dst: `${addr}/128`, dev: this.opts.dev });
   }
 
-  /** Applies binding events in order (after each batch and tick of the data plane). */
-  onEvents = (events: readonly RouteEvent[]): void => {
-    for (const e of events) this.apply(e);
+  /** Applies binding events in order (after each batch and tick of the data plane). `quiet`
+   *  skips the line per route (a restart restoring a million bindings would queue a million). */
+  onEvents = (events: readonly RouteEvent[], quiet = false): void => {
+    for (const e of events) this.apply(e, quiet);
   };
 
-  apply(e: RouteEvent): void {
+  apply(e: RouteEvent, quiet = false): void {
+    const log = quiet ? undefined : this.opts.log;
     if (e.kind === "refreshed") return; // same CoA: the route stands
     try {
       if (e.kind === "removed") {
         this.socket.delete(this.address(e.hoa), this.ifindex, this.table);
         this.hoas.delete(e.hoa);
-        this.opts.log?.info("route.removed", { hoa: e.hoa });
+        log?.info("route.removed", { hoa: e.hoa });
       } else {
         this.socket.replace(this.address(e.hoa), this.ifindex, this.table);
         this.hoas.add(e.hoa);
-        this.opts.log?.info(`route.${e.kind}`, { hoa: e.hoa, coa: e.coa, lifetime: e.lifetime, seq: e.seq });
+        log?.info(`route.${e.kind}`, { hoa: e.hoa, coa: e.coa, lifetime: e.lifetime, seq: e.seq });
       }
     } catch (err) {
       this.failures++;
