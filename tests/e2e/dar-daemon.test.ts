@@ -229,7 +229,7 @@ test("fama dar in a namespace: cga BU/BA, tunnelled CN traffic, spoofing dropped
 
 test("fama dar with the default admission (on-link): an MN its access link saw registers, an unsighted HoA gets 130 before any crypto; sightings survive a restart", { skip: notRoot || (!hasPython && "needs /usr/bin/python3"), timeout: 180_000 }, async () => {
   const core = loadCore();
-  await withTopology(`i12core-${process.pid}-adm-`, async (topo, dir) => {
+  await withTopology(`fama-adm-${process.pid}-`, async (topo, dir) => {
     const anchor = PLAN.anchor(1);
     const { privateKey: key } = generateKeyPairSync("rsa", { modulusLength: 1024 });
     const cga = () => {

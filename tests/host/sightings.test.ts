@@ -15,8 +15,22 @@ import { loadSightingsFile, saveSightingsFile, SIGHTINGS_FILE } from "../../host
 import { linksOnPrefixes } from "../../host/dar/access-links.js";
 import { NUD, deleteNeighbours, dumpNeighbours, neighbourTableFulls, type Neighbour } from "../../host/net/neighbours.js";
 import { Logger } from "../../host/log.js";
-import { NetScope, ip, ipBatch, linkIndex } from "../../host/net/ip.js";
+import { ip, ipBatch, linkIndex } from "../../host/net/ip.js";
 import { parseIPv6, parsePrefix, type Prefix } from "../../host/ipv6.js";
+import { withNetScope } from "../support/net-scope.js";
+
+/** Runs `body` in a fresh namespace holding the veth links `devs` (up); returns with the namespace gone. */
+async function withLinks(tag: string, devs: readonly string[], body: (ns: string) => Promise<void>): Promise<void> {
+  const ns = `fama-sight-${process.pid}-${tag}`;
+  await withNetScope(`fama-sight-${tag}`, [ns], async (scope) => {
+    await scope.netns(ns);
+    for (const dev of devs) {
+      await ip(["link", "add", dev, "type", "veth", "peer", "name", `${dev}-peer`], ns);
+      await ip(["link", "set", dev, "up"], ns);
+    }
+    await body(ns);
+  });
+}
 
 const notRoot = process.getuid?.() !== 0 && "needs root (a network namespace)";
 const PREFIX = "2001:db8:1::";
@@ -139,7 +153,7 @@ test("feed: the kernel's neighbour-table overflows are counted from the feed's s
 });
 
 test("neighbour table overflows: the table_fulls column of ndisc_cache summed over CPUs; unreadable is -1", () => {
-  const dir = mkdtempSync(join(tmpdir(), "i12-ndisc-"));
+  const dir = mkdtempSync(join(tmpdir(), "fama-ndisc-"));
   try {
     const f = join(dir, "ndisc_cache");
     writeFileSync(f, "entries  allocs   destroys hash_grows lookups  hits     res_failed rcv_probes_mcast rcv_probes_ucast periodic_gc_runs forced_gc_runs unresolved_discards table_fulls\n" +
@@ -187,14 +201,7 @@ test("sightings file: garbage is ignored with a reason, a torn record refused", 
 });
 
 test("kernel neighbour table in a namespace: the dump, then RTM_NEWNEIGH notifications, feed the core", { skip: notRoot, timeout: 60_000 }, async () => {
-  const scope = new NetScope("i12core-neigh");
-  const ns = `i12core-${process.pid}-neigh`;
-  try {
-    await scope.netns(ns);
-    for (const dev of ["acc", "up0"]) {
-      await ip(["link", "add", dev, "type", "veth", "peer", "name", `${dev}-peer`], ns);
-      await ip(["link", "set", dev, "up"], ns);
-    }
+  await withLinks("neigh", ["acc", "up0"], async (ns) => {
     const acc = await linkIndex("acc", ns);
     const neigh = (addr: string, dev: string, nud: string) => ip(["-6", "neigh", "replace", addr, "lladdr", "02:00:00:00:00:01", "dev", dev, "nud", nud], ns);
     await neigh(`${PREFIX}a`, "acc", "permanent");
@@ -216,18 +223,11 @@ test("kernel neighbour table in a namespace: the dump, then RTM_NEWNEIGH notific
     assert.equal(seen("c"), true, "NOARP -> STALE notified");
     assert.equal(feed.stats.dumps, 1, "no second dump: the notifications did it");
     feed.stop();
-  } finally {
-    await scope.close();
-  }
+  });
 });
 
 test("kernel neighbour table: a burst of 1500 new entries after the dump is sighted in full (no notification lost)", { skip: notRoot, timeout: 60_000 }, async () => {
-  const scope = new NetScope("i12core-burst");
-  const ns = `i12core-${process.pid}-burst`;
-  try {
-    await scope.netns(ns);
-    await ip(["link", "add", "acc", "type", "veth", "peer", "name", "acc-peer"], ns);
-    await ip(["link", "set", "acc", "up"], ns);
+  await withLinks("burst", ["acc"], async (ns) => {
     const acc = await linkIndex("acc", ns);
     const d = new Dar(loadCore());
     d.configure(parseDarDaemonConfig({ anchor: "2001:db8:a:1::1", prefixes: [`${PREFIX}/64`], capacity: 64, admission: { sightings: 4096 } }));
@@ -242,18 +242,11 @@ test("kernel neighbour table: a burst of 1500 new entries after the dump is sigh
     assert.equal(d.policyState().sightings, 1500);
     assert.ok(d.sighted(parseIPv6(`${PREFIX}1:5dc`)!, now));
     feed.stop();
-  } finally {
-    await scope.close();
-  }
+  });
 });
 
 test("deleteNeighbours: deletes the entries that exist and goes past those already gone (ip -batch stops there)", { skip: notRoot, timeout: 60_000 }, async () => {
-  const scope = new NetScope("i12sight-del");
-  const ns = `i12sight-${process.pid}-del`;
-  try {
-    await scope.netns(ns);
-    await ip(["link", "add", "acc", "type", "veth", "peer", "name", "acc-peer"], ns);
-    await ip(["link", "set", "acc", "up"], ns);
+  await withLinks("del", ["acc"], async (ns) => {
     const acc = await linkIndex("acc", ns);
     await ipBatch([1, 3, 4].map((i) => ["neigh", "add", `${PREFIX}${i}`, "lladdr", "02:00:00:00:00:02", "dev", "acc", "nud", "reachable"]), ns);
     await ip(["neigh", "add", `${PREFIX}9`, "lladdr", "02:00:00:00:00:02", "dev", "acc", "nud", "reachable"], ns); // stays
@@ -261,7 +254,5 @@ test("deleteNeighbours: deletes the entries that exist and goes past those alrea
     assert.equal(deleted, 3, "2 was never there");
     const left = dumpNeighbours(ns).filter((n) => n.ifindex === acc && n.addr[0] === 0x20).map((n) => n.addr[15]);
     assert.deepEqual(left, [9]);
-  } finally {
-    await scope.close();
-  }
+  });
 });

@@ -11,7 +11,7 @@ import { readStateFile, writeStateFile } from "../../host/state-file.js";
 import { InputError } from "../../host/errors.js";
 
 function withDir(fn: (dir: string) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), "i12-mem-state-"));
+  const dir = mkdtempSync(join(tmpdir(), "fama-state-file-"));
   try { fn(dir); } finally { rmSync(dir, { recursive: true, force: true }); }
 }
 
