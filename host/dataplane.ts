@@ -38,6 +38,9 @@ import type { OffloadPass } from "./offload.js";
 
 export interface DataplaneOptions {
   tun: Tun;
+  /** The device outputs are written to (default `tun`; the DAR's signalling loop writes into
+   *  its data TUN). Written as bare packets when it is not `tun`. */
+  output?: Tun;
   core: BatchRole;
   /** After every batch (n packets), before its outputs are written. */
   afterBatch?: (n: number) => void;
@@ -93,8 +96,11 @@ export class Dataplane {
   private readablePending: Promise<boolean> | null = null;
   private stopped: Promise<void> = Promise.resolve();
 
+  private readonly output: Tun;
+
   constructor(private readonly opts: DataplaneOptions) {
     this.tun = opts.tun;
+    this.output = opts.output ?? opts.tun;
     this.core = opts.core;
     this.now = opts.now ?? Date.now;
     const b = this.core.batch;
@@ -105,6 +111,7 @@ export class Dataplane {
     this.maxBatch = Math.min(opts.maxBatch ?? b.maxSlots, b.maxSlots);
     if (this.maxBatch < 1) throw new Error("batch of zero slots");
     if (opts.offload && (opts.tun.vnetHdrLen !== opts.offload.vnetHdrLen || !opts.tun.writeFrame)) throw new Error(`offload passes for a device without offloads (${opts.tun.name})`);
+    if (opts.offload && this.output !== this.tun) throw new Error("offload passes write frames back into their own device only");
   }
 
   /**
@@ -143,7 +150,7 @@ export class Dataplane {
 
   /** Frames (the offload tx pass) and writes the outputs of slots 0..n-1 with verdict send. */
   private writeOutputs(n: number): void {
-    const { stride, slotBase, tun } = this;
+    const { stride, slotBase, output } = this;
     const st = this.stats;
     const off = this.opts.offload ?? null;
     off?.tx(n);
@@ -156,7 +163,7 @@ export class Dataplane {
       const at = slotBase + i * stride + d[w + D_OFFSET]!, len = d[w + D_LEN]!;
       // an output stays in its slot; a coalesced one may run on up to the end of the area
       if (len === 0 || at + len > (off ? off.areaEnd : slotBase + (i + 1) * stride)) { st.badOutputs++; continue; }
-      if (off ? tun.writeFrame!(m, at, len) : tun.write(m, at, len)) st.packetsSent++;
+      if (off ? output.writeFrame!(m, at, len) : output.write(m, at, len)) st.packetsSent++;
       else st.writeFailures++;
     }
   }

@@ -59,6 +59,10 @@ export interface DarDaemonConfig extends DarConfig {
   rulePriority: number;
   /** TUN transmit queue length (packets). */
   txqueuelen: number;
+  /** Name of the TUN the signalling to the anchor (BUs, CoTIs) arrives on: its own queue, read with a budget. */
+  signalTun: string;
+  /** The signalling TUN's queue (packets): what a BU flood can make wait; the kernel drops the rest. */
+  signalTxqueuelen: number;
   /** Interfaces whose neighbours count as sighted (admission "on-link"); null: those holding an address inside `prefixes`. */
   accessInterfaces: string[] | null;
   /** Open the TUN with offloads (checksum, TSO for IPv6; docs/OFFLOAD.md) where the kernel has them. */
@@ -94,12 +98,12 @@ const MAX_WIRE_LIFETIME = 65535 * 4;
 
 
 const PROTOCOL_KEYS = ["anchor", "prefixes", "minSec", "maxLifetime", "coaTest", "tunnelMtu", "capacity", "cgaBudget", "admission"];
-const DAEMON_KEYS = ["tun", "stateDir", "socket", "routeTable", "rulePriority", "txqueuelen", "offload", "accessInterfaces", "compactChanges", "compactSeconds"];
+const DAEMON_KEYS = ["tun", "stateDir", "socket", "routeTable", "rulePriority", "txqueuelen", "signalTun", "signalTxqueuelen", "offload", "accessInterfaces", "compactChanges", "compactSeconds"];
 const CGA_BUDGET_KEYS = ["perSecond", "perBatch", "queue"];
 const ADMISSION_KEYS = ["mode", "sightings", "sightingLifetime", "probationLifetime", "probationMax"];
 export const DAEMON_DEFAULTS = {
   tun: "fama0", stateDir: "/var/lib/fama", socket: "/run/fama/dar.sock",
-  routeTable: 100, rulePriority: 1000, txqueuelen: 10000, offload: true, compactChanges: 1000, compactSeconds: 300,
+  routeTable: 100, rulePriority: 1000, txqueuelen: 10000, signalTxqueuelen: 1024, offload: true, compactChanges: 1000, compactSeconds: 300,
 };
 /** Keys `fama dar` applies on SIGHUP; any other key needs a restart. */
 export const RELOADABLE_KEYS = ["prefixes", "minSec", "maxLifetime", "coaTest", "compactChanges", "compactSeconds"] as const;
@@ -194,6 +198,19 @@ export function parseDarConfig(json: Json, where = "config"): DarConfig {
   return parseProtocolKeys(json, where);
 }
 
+/** The default signalling TUN is the data TUN's name with this suffix ("fama0" -> "fama0-sig"). */
+const SIGNAL_TUN_SUFFIX = "-sig";
+
+/** A Linux interface name from `key`, or `dflt`; the default is checked too (a long "tun" makes a too long "signalTun"). */
+function interfaceName(json: Json, key: string, dflt: string, where: string): string {
+  const name = text(json, key, where, dflt);
+  if (!IFNAME.test(name) || name === "." || name === "..") {
+    const given = key in json ? JSON.stringify(json[key]) : `the default ${JSON.stringify(dflt)}`;
+    throw new InputError(`${where}: "${key}" must be a Linux interface name (1-15 letters, digits, _ . -), not ${given}`);
+  }
+  return name;
+}
+
 /** The keys the `fama dar` daemon reads. */
 export function parseDarDaemonConfig(json: Json, where = "config"): DarDaemonConfig {
   rejectUnknown(json, [...PROTOCOL_KEYS, ...DAEMON_KEYS], where);
@@ -205,8 +222,9 @@ export function parseDarDaemonConfig(json: Json, where = "config"): DarDaemonCon
     throw new InputError(`${where}: "tunnelMtu" must be at least ${IPV6_MIN_MTU} for the daemon, not ${base.tunnelMtu}: fama does not fragment tunnel packets (\`fama replay\` accepts it)`);
   }
   const d = DAEMON_DEFAULTS;
-  const tun = text(json, "tun", where, d.tun);
-  if (!IFNAME.test(tun) || tun === "." || tun === "..") throw new InputError(`${where}: "tun" must be a Linux interface name (1-15 letters, digits, _ . -), not ${JSON.stringify(json.tun)}`);
+  const tun = interfaceName(json, "tun", d.tun, where);
+  const signalTun = interfaceName(json, "signalTun", `${tun}${SIGNAL_TUN_SUFFIX}`, where);
+  if (signalTun === tun) throw new InputError(`${where}: "signalTun" must differ from "tun" (${JSON.stringify(tun)})`);
   const socket = text(json, "socket", where, d.socket);
   if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) throw new InputError(`${where}: "socket" must be a path of at most ${MAX_SOCKET_PATH} bytes`);
   const routeTable = integer(json, "routeTable", d.routeTable, 1, 0x7fffffff, where);
@@ -220,6 +238,8 @@ export function parseDarDaemonConfig(json: Json, where = "config"): DarDaemonCon
     // Below 32766 (the main table's rule) so that it is consulted first.
     rulePriority: integer(json, "rulePriority", d.rulePriority, 1, 32765, where),
     txqueuelen: integer(json, "txqueuelen", d.txqueuelen, 1, 1_000_000, where),
+    signalTun,
+    signalTxqueuelen: integer(json, "signalTxqueuelen", d.signalTxqueuelen, 1, 1_000_000, where),
     offload: bool(json, "offload", d.offload, where),
     accessInterfaces: parseInterfaces(json, where),
     compactChanges: integer(json, "compactChanges", d.compactChanges, 1, 1_000_000_000, where),

@@ -112,6 +112,8 @@ const DAR_OPTIONS: Record<string, { key: string; kind: Kind }> = {
   routeTable: { key: "routeTable", kind: "integer" },
   rulePriority: { key: "rulePriority", kind: "integer" },
   txqueuelen: { key: "txqueuelen", kind: "integer" },
+  signalTun: { key: "signalTun", kind: "text" },
+  signalTxqueuelen: { key: "signalTxqueuelen", kind: "integer" },
   offload: { key: "offload", kind: "bool" },
   compactChanges: { key: "compactChanges", kind: "integer" },
   compactSeconds: { key: "compactSeconds", kind: "integer" },

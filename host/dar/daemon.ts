@@ -1,11 +1,12 @@
-// The DAR daemon (`fama dar`): one core, one TUN, the kernel routes, the durable state and the
+// The DAR daemon (`fama dar`): one core, two TUNs (data and signalling), the kernel routes, the durable state and the
 // control socket, run in the network namespace the process was started in.
 //
 // Start order (each step registers its undo before the next one runs; a failure undoes what
 // exists and rethrows):
-//   configure the core -> restore snapshot + journal (store.ts) -> open the TUN (MTU tunnelMtu
-//   + 40, raised txqueuelen) -> forwarding, rule, anchor route (net.ts) -> a /128 per restored
-//   binding -> control socket -> data-plane loop.
+//   configure the core -> restore snapshot + journal (store.ts) -> open the TUNs (MTU tunnelMtu
+//   + 40; the data TUN with a raised txqueuelen, the signalling TUN with a short one) ->
+//   forwarding, rule, anchor route, divert (net.ts) -> a /128 per restored binding -> control
+//   socket -> the two loops.
 // Stop (SIGTERM/SIGINT): stop the loop, write the snapshot and empty the journal, then undo the
 // rest newest first. SIGKILL skips all of it: the next start finds the snapshot and the journal
 // (no binding lost), the TUN and its routes are gone with the process, the stale rule is
@@ -16,8 +17,14 @@
 // (DarStore.recordBatch, which withholds the BAs if that fails), then routes and logs them;
 // after each tick it routes the expiry events and runs the periodic work. The data plane also
 // runs the core's deferred cga-mode BUs (Dar.processDeferred) through the same hook.
+// Signalling (BUs, CoTIs to A_k) arrives on its own TUN, read by a second loop on the same core
+// (a pump is synchronous, so the two never interleave inside a batch) at most SIGNAL_BATCH
+// packets a turn, its outputs written into the data TUN. So a BU flood waits in the signalling
+// queue (`signalTxqueuelen` packets; the kernel drops the rest) and the data packets wait behind
+// at most one signalling batch, never behind the flood.
 // With admission "on-link", the sightings feed (sightings.ts) hands the core the addresses the
 // access interfaces' neighbour tables hold.
+import { readFileSync } from "node:fs";
 import type { Core } from "../wasm.js";
 import { loadCore } from "../wasm.js";
 import { Dar, DarError, COUNTER_NAMES, type DarEvent, type CounterName } from "../core/dar.js";
@@ -40,6 +47,9 @@ import { accessLinks, accessPredicate, acceptUntrackedNa } from "./access-links.
 export const TUNNEL_OVERHEAD = 40;
 /** Bindings listed by a status request unless it asks for more (`limit`). */
 export const STATUS_DEFAULT_LIMIT = 1000;
+/** Signalling packets per turn of the signalling loop: what a flood adds to a data packet's wait
+ *  (32 refusals of a few µs each, or 32 phkt BUs of ~20 µs). */
+export const SIGNAL_BATCH = 32;
 /** Restored bindings decoded per route batch at start (bounds the start's garbage). */
 const RESTORE_ROUTE_SLICE = 4096;
 
@@ -53,6 +63,9 @@ export interface DarDaemonOptions {
   core?: Core;
   /** Opens the TUN (default: the Linux device through koffi). */
   openTun?: (cfg: DarDaemonConfig) => Promise<Tun>;
+  /** Opens the signalling TUN (default: the Linux device `signalTun`, unless `openTun` is a test
+   *  double: then none, and the signalling arrives with the data). */
+  openSignalTun?: (cfg: DarDaemonConfig) => Promise<Tun>;
   /** The kernel side (default: KernelDarNet). */
   net?: (cfg: DarDaemonConfig, log: Logger) => DarNet;
   now?: () => number;
@@ -74,13 +87,16 @@ export class DarDaemon {
   readonly dar: Dar;
   store!: DarStore;
   tun!: Tun;
+  /** The signalling TUN, or null (a test's single device). */
+  signalTun: Tun | null = null;
   net!: DarNet;
   dataplane!: Dataplane;
+  signalling: Dataplane | null = null;
   /** The core's offload passes when the TUN has offloads (host/offload.ts), else null. */
   offload: Offload | null = null;
   restored: RestoreReport | null = null;
   sightings: SightingsFeed | null = null;
-  /** Resolves when the data-plane loop has ended (stop, or the TUN failed: then it rejects). */
+  /** Resolves when the loops have ended (stop, or a TUN failed: then it rejects). */
   done: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private readonly undo: Undo[] = [];
@@ -120,8 +136,15 @@ export class DarDaemon {
       this.offload = offloadFor(this.tun, dar.core, cfg.tunnelMtu);
       if (cfg.offload && !this.offload) log.warn("tun.offload_unavailable", { tun: this.tun.name, why: (this.tun as { offloadError?: string | null }).offloadError ?? "the device has no offloads" });
       log.info("tun.open", { tun: this.tun.name, mtu: cfg.tunnelMtu + TUNNEL_OVERHEAD, txqueuelen: cfg.txqueuelen, offload: this.offload !== null });
+      const openSignal = this.o.openSignalTun ?? (this.o.openTun ? null : (c: DarDaemonConfig) => openTun({ name: c.signalTun, mtu: c.tunnelMtu + TUNNEL_OVERHEAD, txqueuelen: c.signalTxqueuelen, up: true }));
+      if (openSignal) {
+        const sig = await openSignal(cfg);
+        this.signalTun = sig;
+        this.defer(`tun ${sig.name}`, () => sig.close());
+        log.info("tun.open", { tun: sig.name, role: "signalling", txqueuelen: cfg.signalTxqueuelen });
+      }
 
-      this.net = (this.o.net ?? ((c, l) => new KernelDarNet({ tun: this.tun.name, anchor: c.anchorText, table: c.routeTable, priority: c.rulePriority, log: l })))(cfg, log);
+      this.net = (this.o.net ?? ((c, l) => new KernelDarNet({ tun: this.tun.name, signalTun: this.signalTun?.name ?? null, anchor: c.anchorText, table: c.routeTable, priority: c.rulePriority, log: l })))(cfg, log);
       this.defer("network", () => this.net.down());
       await this.net.up();
       // Routes for the restored bindings (the snapshot emits no events), a slice at a time.
@@ -157,7 +180,13 @@ export class DarDaemon {
         tun: this.tun, core: dar, tickMs: this.o.tickMs ?? 500, now: this.now, log, offload: this.offload,
         afterBatch: () => this.afterBatch(), afterTick: () => this.afterTick(),
       });
-      this.done = this.dataplane.run();
+      if (this.signalTun) {
+        this.signalling = new Dataplane({
+          tun: this.signalTun, output: this.tun, core: dar, tickMs: 0, maxBatch: SIGNAL_BATCH, now: this.now, log,
+          afterBatch: () => this.afterBatch(),
+        });
+      }
+      this.done = Promise.all([this.dataplane.run(), this.signalling?.run()]).then(() => undefined);
       for (const c of BA_COUNTERS) this.baLast.set(c, dar.counter(c));
       log.info("dar.started", { runtime: dar.core.runtime, anchor: cfg.anchorText, prefixes: cfg.prefixes.map((p) => p.text), tun: this.tun.name, bindings: dar.bindingsCount(), socket: this.o.controlSocket === false ? null : cfg.socket });
     } catch (e) {
@@ -280,6 +309,7 @@ export class DarDaemon {
         compactions: this.store?.compactions ?? 0,
       },
       dataplane: this.dataplane ? { ...this.dataplane.stats } : null,
+      signalling: this.signalling && this.signalTun ? { tun: this.signalTun.name, ...this.signalling.stats, kernelDrops: queueDrops(this.signalTun.name) } : null,
       offload: this.offload ? this.offload.counters() : null,
       admission: { mode: this.cfg.admission?.mode ?? "open", ...this.dar.policyState(), feed: this.sightings ? { ...this.sightings.stats, pending: this.sightings.pendingCount } : null },
       routes: this.net ? this.net.hoas.size : 0,
@@ -319,6 +349,7 @@ export class DarDaemon {
       this.log.info("dar.stopping", { reason });
       const errors: string[] = [];
       try { await this.dataplane?.stop(); } catch (e) { errors.push(`data plane: ${(e as Error).message}`); }
+      try { await this.signalling?.stop(); } catch (e) { errors.push(`signalling loop: ${(e as Error).message}`); }
       try { this.store?.compact(reason); } catch (e) { errors.push(`snapshot: ${(e as Error).message}`); this.log.error("state.compact_failed", { reason, error: e }); }
       errors.push(...(await this.unwind()));
       this.log.info("dar.stopped", { reason, errors: errors.length });
@@ -326,6 +357,11 @@ export class DarDaemon {
     })();
     return this.stopping;
   }
+}
+
+/** Packets the kernel dropped because the TUN's queue was full (the TUN counts them as tx_dropped). */
+function queueDrops(dev: string): number | null {
+  try { return Number(readFileSync(`/sys/class/net/${dev}/statistics/tx_dropped`, "utf8")); } catch { return null; }
 }
 
 function comparable(cfg: DarDaemonConfig, key: string): unknown {

@@ -13,8 +13,13 @@
 //   route HoA/128 dev TUN table T                    per bound HoA, from the binding events,
 //                                                    through rtnetlink before the batch's
 //                                                    outputs leave (host/net/routes.ts)
-//   tc ingress divert of A_k's packets into the TUN   only when A_k is one of this host's own
-//                                                    addresses (anchor-divert.ts)
+//   sysctl disable_ipv6 on the signalling TUN         no packets of the kernel's own in it
+//   tc ingress divert of A_k's signalling             BUs and CoTIs (Next Header 60, 135) into the
+//     into the signalling TUN                        signalling TUN, on every interface
+//                                                    (anchor-divert.ts); its replies are written
+//                                                    into the data TUN, so the rule above holds
+//   tc ingress divert of A_k's reverse tunnel (41)   only when A_k is one of this host's own
+//     into the data TUN                              addresses (anchor-divert.ts)
 // The delegated prefix itself is NOT routed into the TUN: the core drops packets to unbound
 // addresses of its prefix (`unbound`), which would cut off MNs attached at home.
 // Stale state from a daemon killed with SIGKILL: its TUN (and with it every route into it)
@@ -24,7 +29,7 @@ import { ip, sysctl, CommandError } from "../net/ip.js";
 import { TunRoutes } from "../net/routes.js";
 import type { RouteEvent } from "../core/records.js";
 import type { Logger } from "../log.js";
-import { AnchorDivert, isLocalAddress } from "./anchor-divert.js";
+import { AnchorDivert, isLocalAddress, SIGNALLING_PROTOCOLS, type DivertTarget } from "./anchor-divert.js";
 
 /** The kernel side of the daemon, replaceable in tests without root. */
 export interface DarNet {
@@ -41,6 +46,8 @@ export interface DarNet {
 
 export interface DarNetOptions {
   tun: string;
+  /** The signalling TUN (null: the signalling arrives with the data, through the anchor route). */
+  signalTun: string | null;
   anchor: string;
   table: number;
   priority: number;
@@ -77,11 +84,19 @@ export class KernelDarNet implements DarNet {
     await ip(this.ruleArgs("add"));
     this.ruleInstalled = true;
     log.info("net.rule", { priority: this.o.priority, selector: `not iif ${this.o.tun}`, table: this.o.table });
+    // The signalling TUN only takes diverted packets (the replies go into the data TUN): without
+    // IPv6 on it, the kernel sends it none of its own (MLD reports, solicitations).
+    if (this.o.signalTun) await sysctl(`net/ipv6/conf/${this.o.signalTun}/disable_ipv6`, 1); // slashes: a name may hold dots
     this.routes = await TunRoutes.open({ dev: this.o.tun, table: this.o.table, log: this.o.log });
     this.routes.addAnchor(this.o.anchor);
-    if (isLocalAddress(this.o.anchor)) {
-      // an RA daemon announces A_k with the R flag: the kernel must not deliver the profile's packets
-      this.divert = new AnchorDivert(this.o.tun, this.o.anchor, log);
+    // An RA daemon announces a local A_k with the R flag: the kernel must not deliver the
+    // profile's packets to it. Signalling goes into its own TUN, whether A_k is local or not.
+    const local = isLocalAddress(this.o.anchor);
+    const targets: DivertTarget[] = [];
+    if (this.o.signalTun || local) for (const proto of SIGNALLING_PROTOCOLS) targets.push({ proto, dev: this.o.signalTun ?? this.o.tun });
+    if (local) targets.push({ proto: 41, dev: this.o.tun });
+    if (targets.length) {
+      this.divert = new AnchorDivert(targets, this.o.anchor, log);
       await this.divert.up();
     }
   }

@@ -7,7 +7,8 @@
 //   * a UDP packet from the CN to the HoA arrives at the MN encapsulated, outer source A_1;
 //   * a tunnel packet with a wrong outer source is dropped (`spoofed` in `fama status --json`);
 //   * SIGKILL, restart: the binding is still there (status, and traffic still encapsulated);
-//   * SIGTERM: exit 0, TUN, rule and routes gone; snapshot and journal deleted, restart: a
+//   * the BU arrives on the signalling TUN (diverted there by tc), the reverse tunnel on the data TUN;
+//   * SIGTERM: exit 0, TUNs, rule, routes and divert filters gone; snapshot and journal deleted, restart: a
 //     phkt-mode BU gets BA 147.
 // Everything lives in namespaces the test creates and removes (also on failure).
 import { test } from "node:test";
@@ -117,7 +118,8 @@ async function started(d: Daemon): Promise<void> {
   assert.equal(d.child.exitCode, null, `daemon exited: ${d.log()}`);
 }
 
-async function status(socket: string): Promise<{ bindings: { hoa: string; coa: string; hasPhkt: boolean }[]; counters: Record<string, number> }> {
+interface LoopStats { packetsIn: number; packetsSent: number }
+async function status(socket: string): Promise<{ bindings: { hoa: string; coa: string; hasPhkt: boolean }[]; counters: Record<string, number>; dataplane: LoopStats; signalling: LoopStats & { tun: string; kernelDrops: number } }> {
   const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     execFile(process.execPath, ["--disable-warning=ExperimentalWarning", CLI, "status", "--socket", socket, "--json"], { encoding: "utf8" }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
   });
@@ -153,6 +155,13 @@ test("fama dar in a namespace: cga BU/BA, tunnelled CN traffic, spoofing dropped
     assert.match((await ip(["-6", "rule", "show"], topo.darNs(1))).stdout, /^1000:\s+not from all iif fama0 lookup 100/m);
     assert.match((await ip(["-6", "route", "show", "table", "100"], topo.darNs(1))).stdout, new RegExp(`^${anchor} dev fama0`, "m"));
     assert.doesNotMatch((await ip(["-6", "addr", "show"], topo.darNs(1))).stdout, new RegExp(anchor), "the anchor is not a local address");
+    // The signalling TUN (short queue) and, on every interface, the divert of A_1's BUs and CoTIs into it.
+    assert.match((await ip(["-d", "link", "show", "fama0-sig"], topo.darNs(1))).stdout, /mtu 1500 .*qlen 1024/s);
+    const filters = async () => (await execIn(topo.darNs(1), "tc", ["filter", "show", "dev", "to-core", "ingress"])).stdout;
+    const divertLines = (f: string) => f.split("\n").filter((l) => /Egress Redirect to device fama0-sig\)/.test(l)).length;
+    assert.equal(divertLines(await filters()), 2, `BU and CoTI diverted into fama0-sig:\n${await filters()}`);
+    assert.doesNotMatch(await filters(), /pref 4903/, "the reverse tunnel of a routed anchor is not diverted");
+    const idle = await status(socket);
 
     // cga-mode BU from the MN at DAR2 to A_1; the BA captured on the MN's link.
     let seq = 1;
@@ -160,6 +169,11 @@ test("fama dar in a namespace: cga BU/BA, tunnelled CN traffic, spoofing dropped
     assert.ok(ba, `no BA\n${d.log()}`);
     assert.equal(statusOf(core, ba), 0);
     assert.equal(text(ba!, 24), coa);
+    const afterBu = await status(socket);
+    assert.equal(afterBu.signalling.tun, "fama0-sig");
+    assert.equal(afterBu.signalling.packetsIn - idle.signalling.packetsIn, 1, "the BU came in on the signalling TUN");
+    assert.equal(afterBu.signalling.packetsSent - idle.signalling.packetsSent, 1, "its BA went out (into the data TUN)");
+    assert.equal(afterBu.signalling.kernelDrops, 0);
     const phkt = phktOf(ba!, key);
     assert.ok(phkt && phkt.length === 8, "PHKT decrypted with the MN's key");
     await waitFor(() => d.lines().some((l) => l.event === "binding.added" && l.hoa === hoa && l.coa === coa && l.lifetime === 300), 5000, "binding.added log", d.log);
@@ -187,6 +201,8 @@ test("fama dar in a namespace: cga BU/BA, tunnelled CN traffic, spoofing dropped
     for (let i = 0; i < 40 && after.counters.spoofed === before.counters.spoofed; i++) { await new Promise((r) => setTimeout(r, 50)); after = await status(socket); }
     assert.equal(after.counters.spoofed, before.counters.spoofed + 1, "spoofed counted");
     assert.equal(after.counters.decap, before.counters.decap, "nothing decapsulated");
+    assert.ok(after.dataplane.packetsIn > before.dataplane.packetsIn, "the reverse tunnel came in on the data TUN");
+    assert.equal(after.signalling.packetsIn, before.signalling.packetsIn, "and not on the signalling TUN");
     assert.deepEqual(after.bindings.map((b) => [b.hoa, b.coa, b.hasPhkt]), [[hoa, coa, true]]);
 
     // SIGKILL: nothing runs on the way out. The restarted daemon still has the binding.
@@ -197,6 +213,7 @@ test("fama dar in a namespace: cga BU/BA, tunnelled CN traffic, spoofing dropped
     const restored = await status(socket);
     assert.deepEqual(restored.bindings.map((b) => [b.hoa, b.coa, b.hasPhkt]), [[hoa, coa, true]], d.log());
     assert.equal((await ip(["-6", "rule", "show"], topo.darNs(1))).stdout.match(/iif fama0 lookup 100/g)?.length, 1, "the stale rule was replaced, not duplicated");
+    assert.equal(divertLines(await filters()), 2, "the stale divert filters were replaced, not duplicated");
     await tunnelled();
     // And the PHKT survived: a phkt-mode refresh is accepted.
     const refresh = await capture(topo, anchor, { send: buildBu(core, { coa, anchor, hoa, seq: ++seq, lifetime: 75, phkt: phkt! }) });
@@ -208,6 +225,7 @@ test("fama dar in a namespace: cga BU/BA, tunnelled CN traffic, spoofing dropped
     assert.equal(code, 0, d.log());
     assert.doesNotMatch((await ip(["-6", "rule", "show"], topo.darNs(1))).stdout, /lookup 100/);
     assert.doesNotMatch((await ip(["link", "show"], topo.darNs(1))).stdout, /fama0/);
+    assert.equal(divertLines(await filters()), 0, "the divert filters removed");
     assert.ok(!existsSync(socket), "socket removed");
 
     // State lost: the DAR no longer knows the PHKT, so a phkt-mode BU gets 147.

@@ -3,7 +3,7 @@
 // tc lines. The filters themselves run in tests/e2e/lab-roaming.test.ts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isLocalAddress, divertBatch, DIVERTED_PROTOCOLS } from "../../host/dar/anchor-divert.js";
+import { isLocalAddress, divertBatch, DIVERTED_PROTOCOLS, SIGNALLING_PROTOCOLS } from "../../host/dar/anchor-divert.js";
 
 // /proc/net/if_inet6 of the roaming lab's DAR1: address, ifindex, prefix length, scope, flags, name
 const IF_INET6 = [
@@ -20,11 +20,19 @@ test("isLocalAddress: the access address is local, whatever its spelling; others
   assert.equal(isLocalAddress("not an address", IF_INET6), false);
 });
 
-test("divertBatch: a clsact when missing, then one filter per protocol to A_k/128, own priorities", () => {
-  assert.deepEqual(divertBatch("acc", "fama0", "2001:db8:1::1", true), [
+test("divertBatch: a clsact when missing, then one filter per target to A_k/128, each protocol its own priority", () => {
+  const targets = [{ proto: 60, dev: "fama0-sig" }, { proto: 135, dev: "fama0-sig" }, { proto: 41, dev: "fama0" }] as const;
+  assert.deepEqual(divertBatch("acc", targets, "2001:db8:1::1", true), [
     "qdisc add dev acc clsact",
-    ...DIVERTED_PROTOCOLS.map((p, i) => `filter add dev acc ingress protocol ipv6 pref ${4901 + i} u32 match ip6 dst 2001:db8:1::1/128 match ip6 protocol ${p} 0xff action mirred egress redirect dev fama0`),
+    "filter add dev acc ingress protocol ipv6 pref 4901 u32 match ip6 dst 2001:db8:1::1/128 match ip6 protocol 60 0xff action mirred egress redirect dev fama0-sig",
+    "filter add dev acc ingress protocol ipv6 pref 4902 u32 match ip6 dst 2001:db8:1::1/128 match ip6 protocol 135 0xff action mirred egress redirect dev fama0-sig",
+    "filter add dev acc ingress protocol ipv6 pref 4903 u32 match ip6 dst 2001:db8:1::1/128 match ip6 protocol 41 0xff action mirred egress redirect dev fama0",
   ]);
   assert.deepEqual(DIVERTED_PROTOCOLS, [60, 135, 41]);
-  assert.equal(divertBatch("to-core", "fama0", "2001:db8:1::1", false).length, DIVERTED_PROTOCOLS.length, "no qdisc line when one is there");
+  assert.deepEqual(SIGNALLING_PROTOCOLS, [60, 135]);
+  // a routed anchor diverts only its signalling: the reverse tunnel keeps its priority free
+  assert.deepEqual(divertBatch("to-core", targets.slice(0, 2), "2001:db8:1::1", false), [
+    "filter add dev to-core ingress protocol ipv6 pref 4901 u32 match ip6 dst 2001:db8:1::1/128 match ip6 protocol 60 0xff action mirred egress redirect dev fama0-sig",
+    "filter add dev to-core ingress protocol ipv6 pref 4902 u32 match ip6 dst 2001:db8:1::1/128 match ip6 protocol 135 0xff action mirred egress redirect dev fama0-sig",
+  ], "no qdisc line when one is there");
 });
