@@ -17,11 +17,12 @@
 // sender thread: bench/load/flood-worker.ts) --flood-seconds S (5, at least) --data-pps R
 // (5000) --storm N (2000; 0 skips; 10000 for the 10k-MN figure, several minutes here) --storm-presign K (3 BUs signed ahead per storm MN: signing
 // RSA-2048 costs the generator ~10x what verifying costs the DAR) --memory LIST --memory-node-args "A B" (the node options of the memory table's second 10k row) --soak S (0) --dar-node-args "A B" (node options of the daemon outside the memory table) --dar-config JSON (extra keys of
-// the DAR's config file, e.g. '{"admission":{"mode":"open"}}').
-import { loadavg } from "node:os";
+// the DAR's config file, e.g. '{"admission":{"mode":"open"}}') --pin (the DAR on a CPU of its own,
+// the generator on the others).
+import { loadavg, availableParallelism } from "node:os";
 import { join } from "node:path";
 import { rmSync } from "node:fs";
-import { installSignalCleanup } from "../host/net/ip.js";
+import { installSignalCleanup, run as runCmd } from "../host/net/ip.js";
 import { LoadSession } from "./load/session.js";
 import { keyPool, identities, coaOwner, COA_CLASS } from "./load/population.js";
 import { Fleet, summarize, type OpResult } from "./load/fleet.js";
@@ -58,6 +59,18 @@ function table(title: string, head: string[], rows: string[][]): void {
   for (const r of rows) console.log(line(r));
 }
 
+/** --pin: the DAR on the last CPU, this process (generator, flood thread, data probe and the
+ *  kernel work their writes cause) on the others, as on a router whose attackers are elsewhere.
+ *  Without it all of them share every CPU. */
+async function pinApart(darPid: number): Promise<string> {
+  const cpus = availableParallelism();
+  if (cpus < 2) return "--pin needs 2 CPUs: not pinned";
+  const rest = cpus === 2 ? "0" : `0-${cpus - 2}`;
+  await runCmd("taskset", ["-a", "-cp", String(cpus - 1), String(darPid)]);
+  await runCmd("taskset", ["-a", "-cp", rest, String(process.pid)]);
+  return `pinned: fama dar on CPU ${cpus - 1}, the generator on CPU ${rest}`;
+}
+
 export async function run(): Promise<void> {
   if (process.getuid?.() !== 0) { console.log("load: skipped (needs root: network namespaces, /dev/net/tun)"); return; }
   installSignalCleanup(); // Ctrl-C still removes the namespaces
@@ -70,6 +83,7 @@ export async function run(): Promise<void> {
   const darNodeArgs = flag("dar-node-args", "").split(" ").filter(Boolean);
   const s = await LoadSession.open({ prefix: `i12l-${process.pid}-b`, darConfig, nodeArgs: darNodeArgs });
   try {
+    if (process.argv.includes("--pin")) console.log(`load: ${await pinApart(s.dar.child.pid!)}`);
     const t0 = performance.now();
     const pool = keyPool(4);
     const ids = identities(s.core, pool, honestN + newN);

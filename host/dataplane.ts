@@ -25,6 +25,12 @@
 // before the role's batch and its `tx` pass (headers, coalescing) after the hook; a slot whose
 // output was coalesced into an earlier one has verdict "merged" and is not written.
 //
+// A second input (`signalling`: the DAR's signalling TUN) is read by the same loop, right after
+// each batch of the main device, at most its `maxBatch` packets a turn; its outputs are written,
+// bare, into the main device. A flood on it waits in its own device queue (the kernel drops the
+// excess) and delays a main-device packet by one such batch at most. When both are empty the loop
+// parks on both.
+//
 // Deferred work: a role with `processDeferred` (the DAR: cga-mode BUs it queued instead of
 // verifying them inside the batch) gets a call after every batch, and, when the device is
 // idle but work waits, when `deferredWaitMs` says the budget allows it (a timer racing
@@ -36,11 +42,16 @@ import type { Logger } from "./log.js";
 import { DESC_WORDS, D_LEN, D_OFFSET, D_VERDICT, VERDICT_SEND, VERDICT_MERGED, type BatchRole } from "./core/batch.js";
 import type { OffloadPass } from "./offload.js";
 
+/** A second device read after each batch of the main one, at most `maxBatch` packets a turn. */
+export interface SecondInput {
+  tun: Tun;
+  maxBatch: number;
+}
+
 export interface DataplaneOptions {
   tun: Tun;
-  /** The device outputs are written to (default `tun`; the DAR's signalling loop writes into
-   *  its data TUN). Written as bare packets when it is not `tun`. */
-  output?: Tun;
+  /** Read after each batch of `tun`; its outputs are written into `tun` as bare packets. */
+  signalling?: SecondInput;
   core: BatchRole;
   /** After every batch (n packets), before its outputs are written. */
   afterBatch?: (n: number) => void;
@@ -81,8 +92,23 @@ export interface DataplaneStats {
   packetsMerged: number;
 }
 
+const newStats = (): DataplaneStats => ({ batches: 0, packetsIn: 0, packetsSent: 0, packetsDropped: 0, writeFailures: 0, badOutputs: 0, ticks: 0, fullBatches: 0, deferredBatches: 0, deferredSlots: 0, packetsMerged: 0 });
+
+/** A device the loop reads, with what its batches need. */
+interface Input {
+  tun: Tun;
+  maxBatch: number;
+  offload: OffloadPass | null;
+  stats: DataplaneStats;
+  /** The readable() promise kept across parks. */
+  pending: Promise<boolean> | null;
+}
+
 export class Dataplane {
-  readonly stats: DataplaneStats = { batches: 0, packetsIn: 0, packetsSent: 0, packetsDropped: 0, writeFailures: 0, badOutputs: 0, ticks: 0, fullBatches: 0, deferredBatches: 0, deferredSlots: 0, packetsMerged: 0 };
+  /** The main device's batches (and the loop's ticks and deferred calls). */
+  readonly stats: DataplaneStats;
+  /** The second input's batches, when there is one. */
+  readonly signallingStats: DataplaneStats | null;
   readonly slotBase: number;
   readonly stride: number;
   readonly headroom: number;
@@ -93,14 +119,11 @@ export class Dataplane {
   private readonly now: () => number;
   private running = false;
   private stopWake: (() => void) | null = null;
-  private readablePending: Promise<boolean> | null = null;
+  private readonly inputs: Input[];
   private stopped: Promise<void> = Promise.resolve();
-
-  private readonly output: Tun;
 
   constructor(private readonly opts: DataplaneOptions) {
     this.tun = opts.tun;
-    this.output = opts.output ?? opts.tun;
     this.core = opts.core;
     this.now = opts.now ?? Date.now;
     const b = this.core.batch;
@@ -111,18 +134,31 @@ export class Dataplane {
     this.maxBatch = Math.min(opts.maxBatch ?? b.maxSlots, b.maxSlots);
     if (this.maxBatch < 1) throw new Error("batch of zero slots");
     if (opts.offload && (opts.tun.vnetHdrLen !== opts.offload.vnetHdrLen || !opts.tun.writeFrame)) throw new Error(`offload passes for a device without offloads (${opts.tun.name})`);
-    if (opts.offload && this.output !== this.tun) throw new Error("offload passes write frames back into their own device only");
+    const sig = opts.signalling;
+    if (sig && sig.tun.vnetHdrLen) throw new Error(`the second input ${sig.tun.name} must have no offloads`);
+    this.inputs = [{ tun: opts.tun, maxBatch: this.maxBatch, offload: opts.offload ?? null, stats: newStats(), pending: null }];
+    if (sig) this.inputs.push({ tun: sig.tun, maxBatch: Math.max(1, Math.min(sig.maxBatch, b.maxSlots)), offload: null, stats: newStats(), pending: null });
+    this.stats = this.inputs[0]!.stats;
+    this.signallingStats = this.inputs[1]?.stats ?? null;
   }
 
   /**
-   * One batch: reads until the device would block or the batch is full, processes, writes the
-   * outputs (the afterBatch hook between). Returns the number of packets read (0: nothing was waiting).
+   * One batch of the main device, then one of the second input: each reads until its device
+   * would block or its batch is full, processes, writes the outputs (the afterBatch hook between).
+   * Returns the number of packets read (0: nothing was waiting).
    */
   pump(): number {
-    const { tun, slotBase, stride, headroom, maxPacket, maxBatch } = this;
+    let n = 0;
+    for (const input of this.inputs) n += this.pumpInput(input);
+    return n;
+  }
+
+  private pumpInput(input: Input): number {
+    const { slotBase, stride, headroom, maxPacket } = this;
+    const { tun, maxBatch } = input;
     const batch = this.core.batch;
     const { mem, desc } = batch.views();
-    const off = this.opts.offload ?? null;
+    const off = input.offload;
     const hdr = off ? off.vnetHdrLen : 0;
     // with offloads, the last slots stay free for the segments of a super-packet read last
     const reads = off ? Math.max(1, Math.min(maxBatch, batch.maxSlots - off.reserve)) : maxBatch;
@@ -136,23 +172,24 @@ export class Dataplane {
       if (len > stride - headroom + hdr) break; // a super-packet ran on over the next slots
     }
     if (n === 0) return 0;
-    const st = this.stats;
+    const st = input.stats;
     st.batches++;
     st.packetsIn += n;
     if (n === reads) st.fullBatches++;
     if (off) n = off.rx(n);
     this.core.process(n, this.now());
     this.opts.afterBatch?.(n);
-    this.writeOutputs(n);
+    this.writeOutputs(n, input);
     this.deferred();
     return n;
   }
 
-  /** Frames (the offload tx pass) and writes the outputs of slots 0..n-1 with verdict send. */
-  private writeOutputs(n: number): void {
-    const { stride, slotBase, output } = this;
-    const st = this.stats;
-    const off = this.opts.offload ?? null;
+  /** Frames (the offload tx pass) and writes the outputs of slots 0..n-1 with verdict send,
+   *  into the main device (bare packets for the second input). */
+  private writeOutputs(n: number, input: Input): void {
+    const { stride, slotBase, tun } = this;
+    const st = input.stats;
+    const off = input.offload;
     off?.tx(n);
     // The core or the hook may have grown memory (neither should on the packet path; be safe).
     const { mem: m, desc: d } = this.core.batch.views();
@@ -163,7 +200,7 @@ export class Dataplane {
       const at = slotBase + i * stride + d[w + D_OFFSET]!, len = d[w + D_LEN]!;
       // an output stays in its slot; a coalesced one may run on up to the end of the area
       if (len === 0 || at + len > (off ? off.areaEnd : slotBase + (i + 1) * stride)) { st.badOutputs++; continue; }
-      if (off ? output.writeFrame!(m, at, len) : output.write(m, at, len)) st.packetsSent++;
+      if (off ? tun.writeFrame!(m, at, len) : tun.write(m, at, len)) st.packetsSent++;
       else st.writeFailures++;
     }
   }
@@ -175,7 +212,7 @@ export class Dataplane {
     this.stats.deferredBatches++;
     this.stats.deferredSlots += k;
     this.opts.afterBatch?.(k);
-    this.writeOutputs(k);
+    this.writeOutputs(k, this.inputs[0]!);
     return k;
   }
 
@@ -215,7 +252,7 @@ export class Dataplane {
     const sleepMode = this.opts.idle === "sleep";
     const sleepMs = this.opts.sleepMs ?? 1;
     try {
-      while (this.running && !this.tun.closed) {
+      while (this.running && !this.inputs.some((i) => i.tun.closed)) {
         const n = this.pump();
         // Park (hand poll(2) to the helper thread) only after a read found nothing: while
         // packets keep coming, one more turn of the event loop usually finds the next ones,
@@ -225,7 +262,7 @@ export class Dataplane {
         const wait = this.deferredWait();
         if (wait === 0) { this.deferred(); await immediate(); continue; }
         if (sleepMode) {
-          if (!this.tun.waitReadable(0)) await sleep(wait === null ? sleepMs : Math.min(sleepMs, wait));
+          if (!this.inputs.some((i) => i.tun.waitReadable(0))) await sleep(wait === null ? sleepMs : Math.min(sleepMs, wait));
           continue;
         }
         if (!(await this.park(wait))) break;
@@ -238,13 +275,13 @@ export class Dataplane {
   }
 
   /**
-   * Waits until the device is readable (true), `timeoutMs` passed (true: deferred work is
-   * due), or stop() / the device closed (false). The readable() promise outlives a park that
-   * timed out and is reused by the next one; the stop and timer wake-ups are per park.
+   * Waits until a device is readable (true), `timeoutMs` passed (true: deferred work is due),
+   * or stop() / a device closed (false). Each device's readable() promise outlives a park that
+   * ended otherwise and is reused by the next one; the stop and timer wake-ups are per park.
    */
   private park(timeoutMs: number | null): Promise<boolean> {
     if (!this.running) return Promise.resolve(false);
-    const ready = (this.readablePending ??= this.tun.readable().finally(() => { this.readablePending = null; }));
+    const ready = this.inputs.map((i) => (i.pending ??= i.tun.readable().finally(() => { i.pending = null; })));
     return new Promise<boolean>((resolve, reject) => {
       let timer: NodeJS.Timeout | null = null;
       let done = false;
@@ -257,7 +294,7 @@ export class Dataplane {
       };
       this.stopWake = () => finish(false);
       if (timeoutMs !== null) timer = setTimeout(() => finish(true), timeoutMs);
-      ready.then(finish, (e: unknown) => { if (!done) { done = true; if (timer) clearTimeout(timer); this.stopWake = null; reject(e); } });
+      for (const r of ready) r.then(finish, (e: unknown) => { if (!done) { done = true; if (timer) clearTimeout(timer); this.stopWake = null; reject(e); } });
     });
   }
 }

@@ -6,7 +6,7 @@
 //   configure the core -> restore snapshot + journal (store.ts) -> open the TUNs (MTU tunnelMtu
 //   + 40; the data TUN with a raised txqueuelen, the signalling TUN with a short one) ->
 //   forwarding, rule, anchor route, divert (net.ts) -> a /128 per restored binding -> control
-//   socket -> the two loops.
+//   socket -> data-plane loop.
 // Stop (SIGTERM/SIGINT): stop the loop, write the snapshot and empty the journal, then undo the
 // rest newest first. SIGKILL skips all of it: the next start finds the snapshot and the journal
 // (no binding lost), the TUN and its routes are gone with the process, the stale rule is
@@ -17,11 +17,10 @@
 // (DarStore.recordBatch, which withholds the BAs if that fails), then routes and logs them;
 // after each tick it routes the expiry events and runs the periodic work. The data plane also
 // runs the core's deferred cga-mode BUs (Dar.processDeferred) through the same hook.
-// Signalling (BUs, CoTIs to A_k) arrives on its own TUN, read by a second loop on the same core
-// (a pump is synchronous, so the two never interleave inside a batch) at most SIGNAL_BATCH
-// packets a turn, its outputs written into the data TUN. So a BU flood waits in the signalling
-// queue (`signalTxqueuelen` packets; the kernel drops the rest) and the data packets wait behind
-// at most one signalling batch, never behind the flood.
+// Signalling (BUs, CoTIs to A_k) arrives on its own TUN, which the data-plane loop reads after
+// each data batch, at most SIGNAL_BATCH packets a turn, its outputs written into the data TUN.
+// So a BU flood waits in the signalling queue (`signalTxqueuelen` packets; the kernel drops the
+// rest) and the data packets wait behind at most one signalling batch, never behind the flood.
 // With admission "on-link", the sightings feed (sightings.ts) hands the core the addresses the
 // access interfaces' neighbour tables hold.
 import { readFileSync } from "node:fs";
@@ -91,7 +90,6 @@ export class DarDaemon {
   signalTun: Tun | null = null;
   net!: DarNet;
   dataplane!: Dataplane;
-  signalling: Dataplane | null = null;
   /** The core's offload passes when the TUN has offloads (host/offload.ts), else null. */
   offload: Offload | null = null;
   restored: RestoreReport | null = null;
@@ -178,15 +176,10 @@ export class DarDaemon {
 
       this.dataplane = new Dataplane({
         tun: this.tun, core: dar, tickMs: this.o.tickMs ?? 500, now: this.now, log, offload: this.offload,
+        signalling: this.signalTun ? { tun: this.signalTun, maxBatch: SIGNAL_BATCH } : undefined,
         afterBatch: () => this.afterBatch(), afterTick: () => this.afterTick(),
       });
-      if (this.signalTun) {
-        this.signalling = new Dataplane({
-          tun: this.signalTun, output: this.tun, core: dar, tickMs: 0, maxBatch: SIGNAL_BATCH, now: this.now, log,
-          afterBatch: () => this.afterBatch(),
-        });
-      }
-      this.done = Promise.all([this.dataplane.run(), this.signalling?.run()]).then(() => undefined);
+      this.done = this.dataplane.run();
       for (const c of BA_COUNTERS) this.baLast.set(c, dar.counter(c));
       log.info("dar.started", { runtime: dar.core.runtime, anchor: cfg.anchorText, prefixes: cfg.prefixes.map((p) => p.text), tun: this.tun.name, bindings: dar.bindingsCount(), socket: this.o.controlSocket === false ? null : cfg.socket });
     } catch (e) {
@@ -309,7 +302,7 @@ export class DarDaemon {
         compactions: this.store?.compactions ?? 0,
       },
       dataplane: this.dataplane ? { ...this.dataplane.stats } : null,
-      signalling: this.signalling && this.signalTun ? { tun: this.signalTun.name, ...this.signalling.stats, kernelDrops: queueDrops(this.signalTun.name) } : null,
+      signalling: this.dataplane?.signallingStats && this.signalTun ? { tun: this.signalTun.name, ...this.dataplane.signallingStats, kernelDrops: queueDrops(this.signalTun.name) } : null,
       offload: this.offload ? this.offload.counters() : null,
       admission: { mode: this.cfg.admission?.mode ?? "open", ...this.dar.policyState(), feed: this.sightings ? { ...this.sightings.stats, pending: this.sightings.pendingCount } : null },
       routes: this.net ? this.net.hoas.size : 0,
@@ -349,7 +342,6 @@ export class DarDaemon {
       this.log.info("dar.stopping", { reason });
       const errors: string[] = [];
       try { await this.dataplane?.stop(); } catch (e) { errors.push(`data plane: ${(e as Error).message}`); }
-      try { await this.signalling?.stop(); } catch (e) { errors.push(`signalling loop: ${(e as Error).message}`); }
       try { this.store?.compact(reason); } catch (e) { errors.push(`snapshot: ${(e as Error).message}`); this.log.error("state.compact_failed", { reason, error: e }); }
       errors.push(...(await this.unwind()));
       this.log.info("dar.stopped", { reason, errors: errors.length });

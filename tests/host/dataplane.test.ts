@@ -184,6 +184,50 @@ test("run() ends when the device closes", async () => {
   assert.equal(plane.isRunning, false);
 });
 
+test("second input: read after each main batch, at most its maxBatch a turn, its outputs written into the main device", () => {
+  const [sigKernel, sigDev] = fakeTunPair("kernel-sig", "tun0-sig", 4096);
+  const { kernel, core, plane } = setup({ mode: "forward" }, { signalling: { tun: sigDev, maxBatch: 4 } });
+  const data = [1, 2].map((i) => udp6("2001:db8:c::2", "2001:db8:1::100", [i]));
+  const flood = Array.from({ length: 10 }, (_, i) => udp6("2001:db8:666::1", "2001:db8:1::1", [i]));
+  for (const p of flood) sigKernel.write(p, 0, p.length);
+  for (const p of data) kernel.write(p, 0, p.length);
+  assert.equal(plane.pump(), 2 + 4, "the data, then 4 of the flood");
+  assert.equal(core.calls.batches, 2);
+  assert.deepEqual(kernel.drain(), [...data, ...flood.slice(0, 4)], "every output into the main device, data first");
+  assert.equal(sigKernel.drain().length, 0, "nothing written into the second input");
+  assert.equal(sigDev.pending, 6, "the rest waits in the second input's own queue");
+  const more = udp6("2001:db8:c::2", "2001:db8:1::100", [3]);
+  kernel.write(more, 0, more.length);
+  assert.equal(plane.pump(), 1 + 4);
+  assert.deepEqual(kernel.drain()[0], more, "a data packet waits behind one second-input batch at most");
+  assert.deepEqual(plane.stats.packetsIn, 3);
+  assert.deepEqual(plane.signallingStats?.packetsIn, 8);
+  assert.equal(plane.signallingStats?.packetsSent, 8);
+});
+
+test("second input: the loop parks on both devices and wakes for either", async () => {
+  const [sigKernel, sigDev] = fakeTunPair("kernel-sig", "tun0-sig", 4096);
+  const { kernel, plane } = setup({ mode: "forward" }, { signalling: { tun: sigDev, maxBatch: 4 } });
+  const done = plane.run();
+  await new Promise((r) => setTimeout(r, 10));
+  const bu = udp6("2001:db8:2::9", "2001:db8:1::1", [7]);
+  sigKernel.write(bu, 0, bu.length); // only the second input has something
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(kernel.drain(), [bu]);
+  const p = udp6("2001:db8:c::2", "2001:db8:1::100", [8]);
+  kernel.write(p, 0, p.length);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(kernel.drain(), [p]);
+  await plane.stop();
+  await done;
+});
+
+test("second input with offloads is refused", () => {
+  const [, sigDev] = fakeTunPair("kernel-sig", "tun0-sig", 16);
+  (sigDev as unknown as { vnetHdrLen: number }).vnetHdrLen = 10;
+  assert.throws(() => setup({}, { signalling: { tun: sigDev, maxBatch: 4 } }), /must have no offloads/);
+});
+
 test("batchSource names the batch exports a core lacks", () => {
   const core = loadCore();
   const { batch_desc: _d, batch_headroom: _h, ...rest } = core.exports;
