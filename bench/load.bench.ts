@@ -94,69 +94,74 @@ export async function run(): Promise<void> {
     const unseen = (n: number, what: string) => { if (n) console.log(`load: the DAR did not sight ${n} of the ${what} (they will be refused)`); };
     console.log(`load: key pool and ${ids.length} identities in ${f1((performance.now() - t0) / 1000)} s; signing the flood...`);
 
-    // ---- prepared before anything is timed, and before the honest MNs register: a first
-    // binding is granted probationLifetime (60 s by default) until a phkt refresh extends it
-    const t1 = performance.now();
-    const flood = validCgaFlood(s.core, pool, floodPool);
-    unseen(await appearOnLink(s.net.ns.gen, fresh.map((m) => m.id.hoa), s.dar), "new MNs");
-    const newOps = fleet.prepare("register", fresh);
-    unseen(await appearOnLink(s.net.ns.gen, bound.map((m) => m.id.hoa), s.dar), "honest MNs");
-    console.log(`load: ${floodPool} flood BUs and ${newN} registrations signed, ${ids.length} MNs put on the link in ${f1((performance.now() - t1) / 1000)} s; the DAR's admission state: ${JSON.stringify((await s.dar.status(0)).admission ?? null)}`);
-    // three transmissions at most (3 s): waiting out the back-off of MNs the DAR refuses would
-    // let the others' first bindings (60 s of probation) expire before the measured part
-    const setup = await fleet.run(fleet.prepare("register", bound), 1000, 3);
-    const setupOk = setup.filter((r) => r.accepted).length;
-    if (setupOk !== honestN) console.log(`load: only ${setupOk} of ${honestN} honest MNs bound before the flood`);
-    for (const m of bound) fleet.phktOf(m);
-    const refreshOps = fleet.prepare("refresh", bound.filter((_, i) => setup[i]!.accepted));
-    const probe = new DataProbe(bound.filter((_, i) => setup[i]!.accepted).map((m) => m.id.hoa));
-    s.wire.onTunnelled = (p, len, inner, at) => probe.onTunnelled(p, len, inner, at);
-    console.log(`load: ${setupOk} honest MNs bound`);
+    // ---- the data plane and honest signalling under a flood (needs bound MNs: --honest > 0)
+    let honestBound: typeof bound = [];
+    if (honestN > 0) {
+      // ---- prepared before anything is timed, and before the honest MNs register: a first
+      // binding is granted probationLifetime (60 s by default) until a phkt refresh extends it
+      const t1 = performance.now();
+      const flood = validCgaFlood(s.core, pool, floodPool);
+      unseen(await appearOnLink(s.net.ns.gen, fresh.map((m) => m.id.hoa), s.dar), "new MNs");
+      const newOps = fleet.prepare("register", fresh);
+      unseen(await appearOnLink(s.net.ns.gen, bound.map((m) => m.id.hoa), s.dar), "honest MNs");
+      console.log(`load: ${floodPool} flood BUs and ${newN} registrations signed, ${ids.length} MNs put on the link in ${f1((performance.now() - t1) / 1000)} s; the DAR's admission state: ${JSON.stringify((await s.dar.status(0)).admission ?? null)}`);
+      // three transmissions at most (3 s): waiting out the back-off of MNs the DAR refuses would
+      // let the others' first bindings (60 s of probation) expire before the measured part
+      const setup = await fleet.run(fleet.prepare("register", bound), 1000, 3);
+      const setupOk = setup.filter((r) => r.accepted).length;
+      if (setupOk !== honestN) console.log(`load: only ${setupOk} of ${honestN} honest MNs bound before the flood`);
+      for (const m of bound) fleet.phktOf(m);
+      const refreshOps = fleet.prepare("refresh", bound.filter((_, i) => setup[i]!.accepted));
+      const probe = new DataProbe(bound.filter((_, i) => setup[i]!.accepted).map((m) => m.id.hoa));
+      s.wire.onTunnelled = (p, len, inner, at) => probe.onTunnelled(p, len, inner, at);
+      console.log(`load: ${setupOk} honest MNs bound`);
 
-    // ---- data, no attack
-    await pump([probe.stream(s.wire, dataPps)], 500); // warm-up
-    await sleep(200);
-    probe.reset();
-    let data = probe.stream(s.wire, dataPps);
-    const baseMs = await pump([data], 3000);
-    await sleep(200);
-    const base = { pps: probe.received / (baseMs / 1000), sent: data.sent, p50: probe.percentile(0.5), p99: probe.percentile(0.99) };
-    const before = (await s.dar.status(0)).counters;
+      // ---- data, no attack
+      await pump([probe.stream(s.wire, dataPps)], 500); // warm-up
+      await sleep(200);
+      probe.reset();
+      let data = probe.stream(s.wire, dataPps);
+      const baseMs = await pump([data], 3000);
+      await sleep(200);
+      const base = { pps: probe.received / (baseMs / 1000), sent: data.sent, p50: probe.percentile(0.5), p99: probe.percentile(0.99) };
+      const before = (await s.dar.status(0)).counters;
 
-    // ---- the same under the flood, with the honest operations running through it
-    probe.reset();
-    data = probe.stream(s.wire, dataPps);
-    const floodSender = new Flood(s.net.genTun, flood.packets);
-    let opsDone = false;
-    const ops = Promise.all([fleet.run(refreshOps, 1000), fleet.run(newOps, 500)]).then((r) => { opsDone = true; return r; });
-    const tFlood = performance.now();
-    const floodMs = await pump([data], 120_000, () => opsDone && floodSender.sent >= flood.packets.length && performance.now() - tFlood >= floodSeconds * 1000);
-    await floodSender.stop();
-    const floodStream = { sent: floodSender.sent };
-    const genRate = floodSender.sent / (floodMs / 1000);
-    await sleep(200);
-    const under = { pps: probe.received / (floodMs / 1000), sent: data.sent, p50: probe.percentile(0.5), p99: probe.percentile(0.99) };
-    const [refreshR, newR] = await ops;
-    const after = await s.dar.status(0);
-    const delta = (c: string) => (after.counters[c] ?? 0) - (before[c] ?? 0);
-    const honestHoas = new Set(ids.map((i) => i.hoa));
-    const all = await s.dar.status(1_000_000);
-    const attackerBindings = all.bindings.filter((b) => !honestHoas.has(b.hoa)).length;
+      // ---- the same under the flood, with the honest operations running through it
+      probe.reset();
+      data = probe.stream(s.wire, dataPps);
+      const floodSender = new Flood(s.net.genTun, flood.packets);
+      let opsDone = false;
+      const ops = Promise.all([fleet.run(refreshOps, 1000), fleet.run(newOps, 500)]).then((r) => { opsDone = true; return r; });
+      const tFlood = performance.now();
+      const floodMs = await pump([data], 120_000, () => opsDone && floodSender.sent >= flood.packets.length && performance.now() - tFlood >= floodSeconds * 1000);
+      await floodSender.stop();
+      const floodStream = { sent: floodSender.sent };
+      const genRate = floodSender.sent / (floodMs / 1000);
+      await sleep(200);
+      const under = { pps: probe.received / (floodMs / 1000), sent: data.sent, p50: probe.percentile(0.5), p99: probe.percentile(0.99) };
+      const [refreshR, newR] = await ops;
+      const after = await s.dar.status(0);
+      const delta = (c: string) => (after.counters[c] ?? 0) - (before[c] ?? 0);
+      const honestHoas = new Set(ids.map((i) => i.hoa));
+      const all = await s.dar.status(1_000_000);
+      const attackerBindings = all.bindings.filter((b) => !honestHoas.has(b.hoa)).length;
 
-    const rs = summarize(refreshR), ns = summarize(newR);
-    table(`load: data plane and honest signaling under a valid-CGA flood (load average ${load()})`, ["item", "no attack", "under flood", "ratio / share", "target"], [
-      ["64-byte UDP delivered to bound HoAs", `${f1(base.pps)} pps (of ${f1(base.sent / 3)} offered)`, `${f1(under.pps)} pps (of ${f1(under.sent / (floodMs / 1000))} offered)`, `${f2(under.pps / base.pps)}x`, base.pps > 0 ? `>= 0.9x ${under.pps / base.pps >= 0.9 ? "met" : "MISSED"}` : "no baseline"],
-      ["data latency p50 / p99", `${f2(base.p50)} / ${f2(base.p99)} ms`, `${f2(under.p50)} / ${f2(under.p99)} ms`, `added p99 ${f2(under.p99 - base.p99)} ms`, `< 2 ms ${under.p99 - base.p99 < 2 ? "met" : "MISSED"}`],
-      ["flood: valid-CGA cga BUs sent", "", `${floodStream.sent} in ${f1(floodMs / 1000)} s (generator thread ${f1(genRate)} packets/s, ${floodSender.refused} refused by the TUN)`, `${flood.packets.length} distinct HoAs`, ""],
-      ["flood BAs by status", "", bas.describe(COA_CLASS.flood), "", ""],
-      [`phkt refreshes of ${rs.n} bound MNs`, "", `${rs.accepted} accepted, BA p50/p99 ${f1(rs.p50)} / ${f1(rs.p99)} ms`, `${f2((100 * rs.accepted) / rs.n)}%`, `all ${rs.accepted === rs.n ? "met" : "MISSED"}`],
-      [`new cga registrations of ${ns.n} MNs`, "", `${ns.accepted} bound, ${ns.withinAttempts(4)} within 3 retransmissions, p50/p99 ${f1(ns.p50)} / ${f1(ns.p99)} ms`, `${f2((100 * ns.withinAttempts(4)) / ns.n)}%`, `>= 95% ${ns.withinAttempts(4) >= 0.95 * ns.n ? "met" : "MISSED"}`],
-      ["bindings the attacker holds at the end", "", `${attackerBindings}`, `of ${floodPool} attacker HoAs`, "bounded by the policy"],
-      ["DAR counters during the flood", "", ["bu-accepted", "bu-rejected", "cache-full", "cga-deferred", "cga-over-budget", "cga-stale", "admission-unsighted", "admission-probation-full"].filter((c) => c in after.counters).map((c) => `${c} ${delta(c)}`).join(", "), "", ""],
-    ]);
+      const rs = summarize(refreshR), ns = summarize(newR);
+      table(`load: data plane and honest signaling under a valid-CGA flood (load average ${load()})`, ["item", "no attack", "under flood", "ratio / share", "target"], [
+        ["64-byte UDP delivered to bound HoAs", `${f1(base.pps)} pps (of ${f1(base.sent / 3)} offered)`, `${f1(under.pps)} pps (of ${f1(under.sent / (floodMs / 1000))} offered)`, `${f2(under.pps / base.pps)}x`, base.pps > 0 ? `>= 0.9x ${under.pps / base.pps >= 0.9 ? "met" : "MISSED"}` : "no baseline"],
+        ["data latency p50 / p99", `${f2(base.p50)} / ${f2(base.p99)} ms`, `${f2(under.p50)} / ${f2(under.p99)} ms`, `added p99 ${f2(under.p99 - base.p99)} ms`, `< 2 ms ${under.p99 - base.p99 < 2 ? "met" : "MISSED"}`],
+        ["flood: valid-CGA cga BUs sent", "", `${floodStream.sent} in ${f1(floodMs / 1000)} s (generator thread ${f1(genRate)} packets/s, ${floodSender.refused} refused by the TUN)`, `${flood.packets.length} distinct HoAs`, ""],
+        ["flood BAs by status", "", bas.describe(COA_CLASS.flood), "", ""],
+        [`phkt refreshes of ${rs.n} bound MNs`, "", `${rs.accepted} accepted, BA p50/p99 ${f1(rs.p50)} / ${f1(rs.p99)} ms`, `${f2((100 * rs.accepted) / rs.n)}%`, `all ${rs.accepted === rs.n ? "met" : "MISSED"}`],
+        [`new cga registrations of ${ns.n} MNs`, "", `${ns.accepted} bound, ${ns.withinAttempts(4)} within 3 retransmissions, p50/p99 ${f1(ns.p50)} / ${f1(ns.p99)} ms`, `${f2((100 * ns.withinAttempts(4)) / ns.n)}%`, `>= 95% ${ns.withinAttempts(4) >= 0.95 * ns.n ? "met" : "MISSED"}`],
+        ["bindings the attacker holds at the end", "", `${attackerBindings}`, `of ${floodPool} attacker HoAs`, "bounded by the policy"],
+        ["DAR counters during the flood", "", ["bu-accepted", "bu-rejected", "cache-full", "cga-deferred", "cga-over-budget", "cga-stale", "admission-unsighted", "admission-probation-full"].filter((c) => c in after.counters).map((c) => `${c} ${delta(c)}`).join(", "), "", ""],
+      ]);
+      honestBound = bound.filter((_, i) => setup[i]!.accepted);
+    } else console.log("load: --honest 0: no data-plane and flood part");
 
     // ---- soak, while the honest MNs' bindings are fresh (before the storm's long preparation)
-    if (soakS > 0) await runSoak(s, fleet, bound.filter((_, i) => setup[i]!.accepted), pool, soakS);
+    if (soakS > 0) await runSoak(s, fleet, honestBound, pool, soakS);
 
     // ---- storm: many MNs registering at once
     if (stormN > 0) {
@@ -169,7 +174,7 @@ export async function run(): Promise<void> {
       s.wire.onBa = (ba, len, at) => storm.handleBa(ba, len, at, () => undefined);
       const regOps = storm.prepare("register", storm.mns);
       console.log(`\nload: ${stormN} storm MNs on the access link in ${f1((t2s - t2) / 1000)} s, ${stormN * stormPresign} BUs signed (${stormPresign} each) in ${f1((performance.now() - t2s) / 1000)} s`);
-      const rss0 = s.dar.rss(after.pid);
+      const rss0 = s.dar.rss();
       const ts = performance.now();
       const reg = await storm.run(regOps);
       const regS = (performance.now() - ts) / 1000;

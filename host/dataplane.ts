@@ -29,7 +29,7 @@
 // each batch of the main device, at most its `maxBatch` packets a turn; its outputs are written,
 // bare, into the main device. A flood on it waits in its own device queue (the kernel drops the
 // excess) and delays a main-device packet by one such batch at most. When both are empty the loop
-// parks on both.
+// parks on both (one helper thread for the two, where the device has `readableAny`).
 //
 // Deferred work: a role with `processDeferred` (the DAR: cga-mode BUs it queued instead of
 // verifying them inside the batch) gets a call after every batch, and, when the device is
@@ -281,7 +281,11 @@ export class Dataplane {
    */
   private park(timeoutMs: number | null): Promise<boolean> {
     if (!this.running) return Promise.resolve(false);
-    const ready = this.inputs.map((i) => (i.pending ??= i.tun.readable().finally(() => { i.pending = null; })));
+    const [main, ...others] = this.inputs;
+    // devices that can be watched together take one helper thread; otherwise race them
+    const together = others.length > 0 && main!.tun.readableAny !== undefined;
+    const waiting = together ? [main!] : this.inputs;
+    const ready = waiting.map((i) => (i.pending ??= (together ? i.tun.readableAny!(others.map((o) => o.tun)) : i.tun.readable()).finally(() => { i.pending = null; })));
     return new Promise<boolean>((resolve, reject) => {
       let timer: NodeJS.Timeout | null = null;
       let done = false;

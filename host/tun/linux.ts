@@ -108,6 +108,19 @@ export class LinuxTun implements Tun {
     return this.getPoller().readable();
   }
 
+  /** The others' descriptors are watched by this device's helper thread: one of them closed
+   *  meanwhile is released by the kernel when this device's poller stops (at its close). */
+  readableAny(others: readonly Tun[]): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    const more = others.map((o) => o.fd);
+    const p = this.poller;
+    if (!p || p.fds.length !== more.length + 1 || more.some((fd, i) => p.fds[i + 1] !== fd)) {
+      p?.close();
+      this.poller = new Poller(this.fd, more);
+    }
+    return this.poller!.readable();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -14,26 +14,32 @@ const waitAsync = (Atomics as unknown as {
 export class Poller {
   private readonly state: Int32Array;
   private worker: Worker | null = null;
-  private readonly pfd = new Uint8Array(8);
-  private readonly pv = new DataView(this.pfd.buffer);
+  private readonly pfd: Uint8Array;
+  private readonly pv: DataView;
+  /** The descriptors watched: `fd`, then `more`. */
+  readonly fds: readonly number[];
   private closed = false;
   private readonly pipe = new Int32Array(2);
   private readonly one = new Uint8Array(1);
 
-  constructor(readonly fd: number) {
+  /** Watches `fd` and the descriptors in `more` (several devices, one helper thread: each thread
+   *  is a V8 isolate of its own, ~8 MB resident). */
+  constructor(readonly fd: number, more: readonly number[] = []) {
+    this.fds = [fd, ...more];
+    this.pfd = new Uint8Array(8 * this.fds.length); // struct pollfd { int fd; short events; short revents; }
+    this.pv = new DataView(this.pfd.buffer);
     this.state = new Int32Array(new SharedArrayBuffer(8)) // [0] state, [1] worker started;
     Atomics.store(this.state, 0, READY); // not armed until someone waits
-    this.pv.setInt32(0, fd, true);
-    this.pv.setInt16(4, POLLIN, true);
+    this.fds.forEach((f, i) => { this.pv.setInt32(8 * i, f, true); this.pv.setInt16(8 * i + 4, POLLIN, true); });
   }
 
-  /** Non-blocking check, or a blocking one in this thread with `timeoutMs` > 0. */
+  /** Non-blocking check, or a blocking one in this thread with `timeoutMs` > 0: any of the fds. */
   check(timeoutMs = 0): boolean {
-    this.pv.setInt16(6, 0, true);
-    return libc.poll(this.pfd, 1, timeoutMs) > 0;
+    for (let i = 0; i < this.fds.length; i++) this.pv.setInt16(8 * i + 6, 0, true);
+    return libc.poll(this.pfd, this.fds.length, timeoutMs) > 0;
   }
 
-  /** Resolves true when the fd is readable, false when the poller is closed. */
+  /** Resolves true when one of the fds is readable, false when the poller is closed. */
   async readable(): Promise<boolean> {
     if (this.closed) return false;
     if (this.check(0)) return true;
@@ -68,9 +74,9 @@ export class Poller {
     if (this.worker) return;
     if (libc.pipe2(this.pipe, O.NONBLOCK | O.CLOEXEC) < 0) throw new Error(`pipe2 failed: errno ${errno()}`);
     this.worker = new Worker(new URL("./poll-worker.js", import.meta.url), {
-      workerData: { fd: this.fd, wakeFd: this.pipe[0], sab: this.state.buffer },
+      workerData: { fds: this.fds, wakeFd: this.pipe[0], sab: this.state.buffer },
     });
 
-    this.worker.on("error", (e) => { process.emitWarning(`poll worker for fd ${this.fd}: ${e.message}`); });
+    this.worker.on("error", (e) => { process.emitWarning(`poll worker for fds ${this.fds.join(",")}: ${e.message}`); });
   }
 }

@@ -41,6 +41,12 @@ export interface Tun {
    * waits in a helper thread), false if the device was closed meanwhile.
    */
   readable(): Promise<boolean>;
+  /**
+   * As readable(), for this device or any of `others` (devices of the same kind): one helper
+   * thread watches them all. From then on readable() and waitReadable() also report the others.
+   * Absent: the caller races their readable().
+   */
+  readableAny?(others: readonly Tun[]): Promise<boolean>;
   /** Closes the device (the kernel removes a non-persistent TUN with its last descriptor). */
   close(): void;
   readonly closed: boolean;

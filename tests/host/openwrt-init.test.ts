@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../host/paths.js";
@@ -19,7 +19,7 @@ const SHELLCHECK = ["/usr/bin/shellcheck", "/usr/local/bin/shellcheck"].find((p)
 
 test("openwrt scripts are shellcheck clean", { skip: !SHELLCHECK && "needs shellcheck (Debian package shellcheck)" }, () => {
   const scripts = ["fama.init", "fama.sh", "fama.uci-defaults", "postinst", "prerm"].map((f) => join(FILES, f));
-  const r = spawnSync(SHELLCHECK!, [...scripts, ...["rc.common", "ip", "uci"].map((f) => join(DOUBLE, f))], { encoding: "utf8" });
+  const r = spawnSync(SHELLCHECK!, [...scripts, ...["rc.common", "ip", "tc", "uci"].map((f) => join(DOUBLE, f))], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
 
@@ -81,13 +81,15 @@ test("init reload: SIGHUP to a running daemon; starts one that is not running; s
   assert.deepEqual(procdOnly(disabled.calls), ["procd_kill | fama | "]);
 });
 
-test("init stop: a running daemon is left to procd's SIGTERM; a dead one's leftover rule is deleted (with the configured tun, table, priority)", () => {
+test("init stop: a running daemon is left to procd's SIGTERM; a dead one's leftover rule is deleted (with the configured tun, table, priority), and its divert filters on every interface", () => {
   const running = initScript("stop", { ...enabled, PROCD_DOUBLE_RUNNING: "1" });
-  assert.deepEqual(running.calls.filter((c) => c.startsWith("ip ")), [], "no ip calls while the daemon cleans up itself");
+  assert.deepEqual(running.calls.filter((c) => c.startsWith("ip ") || c.startsWith("tc ")), [], "no ip or tc calls while the daemon cleans up itself");
   assert.deepEqual(procdOnly(running.calls), ["procd_kill | fama | "]);
   const dead = initScript("stop", { ...enabled, UCI_dar_tun: "famax", UCI_dar_routeTable: "120", UCI_dar_rulePriority: "900", IP_DOUBLE_SUCCESSES: "2" });
   const del = "ip | -6 rule del priority 900 not iif famax lookup 120";
   assert.deepEqual(dead.calls.filter((c) => c.startsWith("ip ")), [del, del, del], "deleted until none is left (two here, the third fails)");
+  const filters = readdirSync("/sys/class/net").flatMap((dev) => [4901, 4902, 4903].map((pref) => `tc | filter del dev ${dev} ingress pref ${pref}`));
+  assert.deepEqual(dead.calls.filter((c) => c.startsWith("tc ")), filters, "the divert filters' priorities (docs/OPERATIONS.md), on every interface");
   assert.deepEqual(procdOnly(dead.calls), ["procd_kill | fama | "]);
   const defaults = initScript("stop", { IP_DOUBLE_SUCCESSES: "0" });
   assert.deepEqual(defaults.calls.filter((c) => c.startsWith("ip ")), ["ip | -6 rule del priority 1000 not iif fama0 lookup 100"], "the daemon's defaults");
