@@ -14,7 +14,7 @@ const GROUP = 40;
 const SAMPLE_MS = 30_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface SoakSample { t: number; rssMb: number; bindings: number; accepted: number }
+export interface SoakSample { t: number; rssMb: number; anonMb: number; heapUsedMb: number; heapTotalMb: number; bindings: number; accepted: number }
 
 export async function runSoak(s: LoadSession, fleet: Fleet, mns: readonly Mn[], pool: readonly KeyObject[], seconds: number): Promise<SoakSample[]> {
   const probe = new DataProbe(mns.map((m) => m.id.hoa));
@@ -28,9 +28,10 @@ export async function runSoak(s: LoadSession, fleet: Fleet, mns: readonly Mn[], 
   const end = t0 + seconds * 1000;
   const sample = async () => {
     const st = await s.dar.status(0);
-    const x = { t: Math.round((performance.now() - t0) / 1000), rssMb: s.dar.rss(st.pid) / 1048576, bindings: st.bindingsTotal, accepted: st.counters["bu-accepted"] ?? 0 };
+    const mb = (b: number | undefined) => (b ?? NaN) / 1048576;
+    const x = { t: Math.round((performance.now() - t0) / 1000), rssMb: mb(s.dar.rss(st.pid)), anonMb: mb(s.dar.memory(st.pid).anon), heapUsedMb: mb(st.memory?.heapUsed), heapTotalMb: mb(st.memory?.heapTotal), bindings: st.bindingsTotal, accepted: st.counters["bu-accepted"] ?? 0 };
     samples.push(x);
-    console.log(`soak t=${x.t} s  RSS ${x.rssMb.toFixed(1)} MB  bindings ${x.bindings}  bu-accepted ${x.accepted}  data delivered ${probe.received}`);
+    console.log(`soak t=${x.t} s  RSS ${x.rssMb.toFixed(1)} MB (anonymous ${x.anonMb.toFixed(1)}, V8 heap used/total ${x.heapUsedMb.toFixed(1)}/${x.heapTotalMb.toFixed(1)})  bindings ${x.bindings}  bu-accepted ${x.accepted}  data delivered ${probe.received}`);
   };
   console.log(`\n### load: soak, ${seconds} s of mixed load (${mns.length} MNs, groups of ${GROUP}/s, data 1000 pps, flood 100 BUs/s)\n`);
   await sample();
