@@ -16,7 +16,7 @@
 // Flags: --honest N (1000) --new N (1000) --flood-pool N (3000 signed attack BUs, cycled by a
 // sender thread: bench/load/flood-worker.ts) --flood-seconds S (5, at least) --data-pps R
 // (5000) --storm N (2000; 0 skips; 10000 for the 10k-MN figure, several minutes here) --storm-presign K (3 BUs signed ahead per storm MN: signing
-// RSA-2048 costs the generator ~10x what verifying costs the DAR) --memory LIST --memory-node-args "A B" (the node options of the memory table's second 10k row) --soak S (0) --dar-node-args "A B" (node options of the daemon outside the memory table) --dar-config JSON (extra keys of
+// RSA-2048 costs the generator ~10x what verifying costs the DAR) --memory LIST --memory-node-args "A B" (the node options of the memory table's second row up to 10k; default none) --soak S (0) --dar-node-args "A B" (node options of the daemon outside the memory table; default host/dar/node-flags.ts, "" for none) --dar-config JSON (extra keys of
 // the DAR's config file, e.g. '{"admission":{"mode":"open"}}') --pin (the DAR on a CPU of its own,
 // the generator on the others).
 import { loadavg, availableParallelism } from "node:os";
@@ -33,6 +33,7 @@ import { AttackBas, validCgaFlood } from "./load/attacks.js";
 import { Flood } from "./load/flood-worker.js";
 import { writeSnapshot } from "./load/snapshot.js";
 import { runSoak } from "./load/soak.js";
+import { DAR_NODE_FLAGS } from "../host/dar/node-flags.js";
 
 function flag(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -78,9 +79,9 @@ export async function run(): Promise<void> {
   const dataPps = num("data-pps", 5000), stormN = num("storm", 2000), soakS = num("soak", 0), floodSeconds = num("flood-seconds", 5), stormPresign = num("storm-presign", 3);
   const memory = flag("memory", "10000,100000").split(",").filter(Boolean).map(Number);
   const darConfig = JSON.parse(flag("dar-config", "{}")) as Record<string, unknown>;
-  console.log(`load: honest ${honestN}, new ${newN}, flood pool ${floodPool}, data ${dataPps} pps, storm ${stormN}, memory ${memory.join("/")}, soak ${soakS} s; dar config extra ${JSON.stringify(darConfig)}, dar node args "${flag("dar-node-args", "")}"; load average ${load()}`);
+  console.log(`load: honest ${honestN}, new ${newN}, flood pool ${floodPool}, data ${dataPps} pps, storm ${stormN}, memory ${memory.join("/")}, soak ${soakS} s; dar config extra ${JSON.stringify(darConfig)}, dar node args "${flag("dar-node-args", DAR_NODE_FLAGS.join(" "))}"; load average ${load()}`);
 
-  const darNodeArgs = flag("dar-node-args", "").split(" ").filter(Boolean);
+  const darNodeArgs = flag("dar-node-args", DAR_NODE_FLAGS.join(" ")).split(" ").filter(Boolean);
   const s = await LoadSession.open({ prefix: `i12l-${process.pid}-b`, darConfig, nodeArgs: darNodeArgs });
   try {
     if (process.argv.includes("--pin")) console.log(`load: ${await pinApart(s.dar.child.pid!)}`);
@@ -207,19 +208,22 @@ export async function run(): Promise<void> {
   // status request (a status request decodes every binding into JS objects)
   if (memory.length) {
     const rows: string[][] = [];
-    const capped = flag("memory-node-args", "--max-semi-space-size=1 --max-old-space-size=48").split(" ").filter(Boolean);
-    const empty = await memoryWith(0, darConfig, []);
-    rows.push(["0", String(empty.capacity), "", ...empty.cells]);
+    // Every row runs the daemon as the OpenWrt service does (DAR_NODE_FLAGS); up to 10k, a second
+    // row with --memory-node-args (default: none, node's own defaults) shows what they save.
+    const other = flag("memory-node-args", "").split(" ").filter(Boolean);
+    const label = (args: readonly string[]) => (args.length ? args.join(" ") : "(none)");
+    const empty = await memoryWith(0, darConfig, DAR_NODE_FLAGS);
+    rows.push(["0", String(empty.capacity), label(DAR_NODE_FLAGS), ...empty.cells]);
     for (const n of memory) {
-      rows.push([String(n), String(Math.max(n, 65536)), "", ...(await memoryWith(n, darConfig, [])).cells]);
-      if (n <= 10_000) rows.push([String(n), String(Math.max(n, 65536)), capped.join(" "), ...(await memoryWith(n, darConfig, capped)).cells]);
+      rows.push([String(n), String(Math.max(n, 65536)), label(DAR_NODE_FLAGS), ...(await memoryWith(n, darConfig, DAR_NODE_FLAGS)).cells]);
+      if (n <= 10_000) rows.push([String(n), String(Math.max(n, 65536)), label(other), ...(await memoryWith(n, darConfig, other)).cells]);
     }
     table(`load: fama dar memory with bindings restored from a snapshot, 2 s after start (load average ${load()})`, ["bindings", "capacity", "daemon node options", "RSS", "anon", "file (node binary)", "PSS", "V8 heap used / total", "core linear memory", "RSS after 20 status requests"], rows);
     console.log("target: RSS <= 64 MB at 10k bindings, node included");
   }
 }
 
-async function memoryWith(n: number, darConfig: Record<string, unknown>, nodeArgs: string[]): Promise<{ capacity: number; cells: string[] }> {
+async function memoryWith(n: number, darConfig: Record<string, unknown>, nodeArgs: readonly string[]): Promise<{ capacity: number; cells: string[] }> {
   const capacity = Math.max(n, 65536);
   const stateDir = join("/tmp", `fama-load-state-${process.pid}-${n}`);
   if (n > 0) writeSnapshot(stateDir, n, capacity);

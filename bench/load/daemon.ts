@@ -8,6 +8,7 @@ import type { ChildProcess } from "node:child_process";
 import { queryDaemon } from "../../host/control/socket.js";
 import type { LoadNet } from "./net.js";
 import { LOAD_PLAN } from "./net.js";
+import { DAR_NODE_FLAGS } from "../../host/dar/node-flags.js";
 
 const CLI = fileURLToPath(new URL("../../host/cli.js", import.meta.url));
 
@@ -26,8 +27,9 @@ export class LoadDar {
   private log = "";
   private constructor(readonly child: ChildProcess, readonly ns: string, readonly dir: string, readonly socket: string, readonly configPath: string) {}
 
-  /** Starts `fama dar` with the lab's anchor and prefix plus `extra` config keys; resolves once it logged dar.started. */
-  static async start(net: LoadNet, extra: Record<string, unknown> = {}, opts: { stateDir?: string; nodeArgs?: string[]; startTimeoutMs?: number } = {}): Promise<LoadDar> {
+  /** Starts `fama dar` with the lab's anchor and prefix plus `extra` config keys, under node with
+   *  `nodeArgs` (default: the options the OpenWrt service uses); resolves once it logged dar.started. */
+  static async start(net: LoadNet, extra: Record<string, unknown> = {}, opts: { stateDir?: string; nodeArgs?: readonly string[]; startTimeoutMs?: number } = {}): Promise<LoadDar> {
     const dir = mkdtempSync(join(tmpdir(), "fama-load-"));
     net.scope.defer("dar files", () => rmSync(dir, { recursive: true, force: true }));
     const socket = join(dir, "dar.sock");
@@ -36,7 +38,7 @@ export class LoadDar {
       anchor: LOAD_PLAN.anchor, prefixes: [LOAD_PLAN.prefix], tun: "fama0", stateDir: opts.stateDir ?? join(dir, "state"), socket,
       maxLifetime: 3600, ...extra,
     }));
-    const child = net.scope.spawn(net.ns.dar, process.execPath, [...(opts.nodeArgs ?? []), "--disable-warning=ExperimentalWarning", CLI, "dar", "--config", configPath, "--log", "json"]);
+    const child = net.scope.spawn(net.ns.dar, process.execPath, [...(opts.nodeArgs ?? DAR_NODE_FLAGS), "--disable-warning=ExperimentalWarning", CLI, "dar", "--config", configPath, "--log", "json"]);
     const d = new LoadDar(child, net.ns.dar, dir, socket, configPath);
     child.stdout!.setEncoding("utf8").on("data", (s: string) => { d.append(s); });
     child.stderr!.setEncoding("utf8").on("data", (s: string) => { d.append(s); });

@@ -14,8 +14,8 @@ export interface SessionOptions {
   /** Extra keys of the DAR's config file. */
   darConfig?: Record<string, unknown>;
   stateDir?: string;
-  /** Node options of the daemon's process (memory figures). */
-  nodeArgs?: string[];
+  /** Node options of the daemon's process (default: the OpenWrt service's, host/dar/node-flags.ts). */
+  nodeArgs?: readonly string[];
   /** How long the daemon may take to start (restoring a million bindings takes a while). */
   startTimeoutMs?: number;
   /** Run the access link through the impairment wire (drop/duplicate/reorder BUs and BAs). */

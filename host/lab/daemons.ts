@@ -9,10 +9,13 @@ import type { ChildProcess } from "node:child_process";
 import type { NetScope } from "../net/ip.js";
 import { queryDaemon } from "../control/socket.js";
 import { currentRuntime } from "../runtime/select.js";
+import { DAR_NODE_FLAGS } from "../dar/node-flags.js";
 
 export const CLI_JS = fileURLToPath(new URL("../cli.js", import.meta.url));
 /** The program a daemon runs by default: this checkout's CLI under this node. */
 export const CHECKOUT_FAMA = [process.execPath, "--disable-warning=ExperimentalWarning", CLI_JS];
+/** A DAR under this checkout's CLI, with the node options the OpenWrt service gives it. */
+export const CHECKOUT_FAMA_DAR = [process.execPath, ...DAR_NODE_FLAGS, "--disable-warning=ExperimentalWarning", CLI_JS];
 
 export type LogLine = Record<string, unknown>;
 

@@ -14,7 +14,7 @@ import { Topology, PLAN } from "./topology.js";
 import { ip, ipBatch, sysctl, linkSetNetns, netnsList, netnsDelIfExists } from "../net/ip.js";
 import { parseIPv6, formatIPv6 } from "../ipv6.js";
 import { labFiles, writeConfigs, type LabFiles, type LabConfigOptions } from "./configs.js";
-import { DaemonProc, type LogLine } from "./daemons.js";
+import { DaemonProc, CHECKOUT_FAMA_DAR, type LogLine } from "./daemons.js";
 import { startRadvd } from "./radvd.js";
 import { impairedAccessLinks, type Impairment } from "./impair-stage.js";
 import type { ImpairSpec } from "./impair.js";
@@ -212,7 +212,7 @@ export class Lab {
       const other = darCommand?.(i + 1, f);
       return other
         ? new DaemonProc(`dar${i + 1}`, topo.darNs(i + 1), other.args, f.log, f.socket, other.program)
-        : new DaemonProc(`dar${i + 1}`, topo.darNs(i + 1), ["dar", "--config", f.config], f.log, f.socket);
+        : new DaemonProc(`dar${i + 1}`, topo.darNs(i + 1), ["dar", "--config", f.config], f.log, f.socket, CHECKOUT_FAMA_DAR);
     });
     this.mn = new DaemonProc("mn", topo.ns.mn, ["mn", "--config", files.mn.config], files.mn.log, files.mn.socket);
   }

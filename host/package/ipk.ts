@@ -10,7 +10,7 @@ import { tar, tarInOrder, gzip } from "./tar.js";
 
 /** The package release (OpenWrt's PKG_RELEASE): raise it when only the packaging changes. */
 export const PKG_RELEASE = 1;
-export const DEPENDS = ["libc", "libstdcpp6", "node", "kmod-tun", "ip-full"];
+export const DEPENDS = ["libc", "libstdcpp6", "node", "kmod-tun", "ip-full", "tc", "kmod-sched-core"];
 export const CONFFILES = ["/etc/config/fama"];
 
 export interface Ipk { fileName: string; bytes: Buffer; dataBytes: number; installedSize: number }

@@ -82,7 +82,7 @@ for (const arch of Object.keys(ARCHES) as ArchName[]) {
     assert.equal(c.get("Architecture"), arch);
     assert.equal(c.get("License"), pkg.license);
     const depends = c.get("Depends")!.split(/,\s*/);
-    for (const d of ["node", "kmod-tun", "ip-full"]) assert.ok(depends.includes(d), `Depends has ${d}: ${c.get("Depends")}`);
+    for (const d of ["node", "kmod-tun", "ip-full", "tc", "kmod-sched-core"]) assert.ok(depends.includes(d), `Depends has ${d}: ${c.get("Depends")}`);
     assert.ok((c.get("Description") ?? "").length > 20, "a description");
     const data = tarMember(file, "./data.tar.gz");
     assert.equal(Number(c.get("Installed-Size")), gunzipSync(data).length, "Installed-Size is the unpacked data tar, as ipkg-build counts it");
@@ -210,6 +210,6 @@ test("the SDK feed Makefile agrees with the package: version, release, dependenc
   assert.equal(v("PKG_VERSION"), pkg.version);
   assert.equal(`${v("PKG_VERSION")}-r${v("PKG_RELEASE")}`, control(ipk("x86_64")).get("Version"));
   const depends = /^\s*DEPENDS:=(.*)$/m.exec(mk)![1]!.split(/\s+/).filter((d) => d.startsWith("+")).map((d) => d.slice(1));
-  assert.deepEqual(depends.sort(), ["ip-full", "kmod-tun", "libstdcpp", "node"]);
+  assert.deepEqual(depends.sort(), ["ip-full", "kmod-sched-core", "kmod-tun", "libstdcpp", "node", "tc"]);
   assert.match(mk, /define Package\/fama\/conffiles\n\/etc\/config\/fama\nendef/);
 });
