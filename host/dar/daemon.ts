@@ -4,7 +4,8 @@
 // Start order (each step registers its undo before the next one runs; a failure undoes what
 // exists and rethrows):
 //   configure the core -> restore snapshot + journal (store.ts) -> open the TUNs (MTU tunnelMtu
-//   + 40; the data TUN with a raised txqueuelen, the signalling TUN with a short one) ->
+//   + 40; the data TUN with a raised txqueuelen, the signalling TUN with a short one and IPv6
+//   off before it goes up, signal-tun.ts) ->
 //   forwarding, rule, anchor route, divert (net.ts) -> a /128 per restored binding -> control
 //   socket -> data-plane loop.
 // Stop (SIGTERM/SIGINT): stop the loop, write the snapshot and empty the journal, then undo the
@@ -33,6 +34,7 @@ import { loadDarDaemonConfig, RELOADABLE_KEYS, type DarDaemonConfig } from "../c
 import { InputError } from "../errors.js";
 import { formatIPv6 } from "../ipv6.js";
 import { openTun } from "../tun/linux.js";
+import { openSignalTun } from "./signal-tun.js";
 import { offloadFor, type Offload } from "../offload.js";
 import type { Tun } from "../tun/types.js";
 import type { Logger } from "../log.js";
@@ -134,7 +136,7 @@ export class DarDaemon {
       this.offload = offloadFor(this.tun, dar.core, cfg.tunnelMtu);
       if (cfg.offload && !this.offload) log.warn("tun.offload_unavailable", { tun: this.tun.name, why: (this.tun as { offloadError?: string | null }).offloadError ?? "the device has no offloads" });
       log.info("tun.open", { tun: this.tun.name, mtu: cfg.tunnelMtu + TUNNEL_OVERHEAD, txqueuelen: cfg.txqueuelen, offload: this.offload !== null });
-      const openSignal = this.o.openSignalTun ?? (this.o.openTun ? null : (c: DarDaemonConfig) => openTun({ name: c.signalTun, mtu: c.tunnelMtu + TUNNEL_OVERHEAD, txqueuelen: c.signalTxqueuelen, up: true }));
+      const openSignal = this.o.openSignalTun ?? (this.o.openTun ? null : (c: DarDaemonConfig) => openSignalTun({ name: c.signalTun, mtu: c.tunnelMtu + TUNNEL_OVERHEAD, txqueuelen: c.signalTxqueuelen }));
       if (openSignal) {
         const sig = await openSignal(cfg);
         this.signalTun = sig;

@@ -13,11 +13,12 @@
 //   route HoA/128 dev TUN table T                    per bound HoA, from the binding events,
 //                                                    through rtnetlink before the batch's
 //                                                    outputs leave (host/net/routes.ts)
-//   sysctl disable_ipv6 on the signalling TUN         no packets of the kernel's own in it
 //   tc ingress divert of A_k's signalling             BUs and CoTIs (Next Header 60, 135) into the
 //     into the signalling TUN                        signalling TUN, on every interface
 //                                                    (anchor-divert.ts); its replies are written
 //                                                    into the data TUN, so the rule above holds
+//                                                    (the daemon opens that TUN with IPv6 off:
+//                                                    signal-tun.ts)
 //   tc ingress divert of A_k's reverse tunnel (41)   only when A_k is one of this host's own
 //     into the data TUN                              addresses (anchor-divert.ts)
 // The delegated prefix itself is NOT routed into the TUN: the core drops packets to unbound
@@ -84,9 +85,6 @@ export class KernelDarNet implements DarNet {
     await ip(this.ruleArgs("add"));
     this.ruleInstalled = true;
     log.info("net.rule", { priority: this.o.priority, selector: `not iif ${this.o.tun}`, table: this.o.table });
-    // The signalling TUN only takes diverted packets (the replies go into the data TUN): without
-    // IPv6 on it, the kernel sends it none of its own (MLD reports, solicitations).
-    if (this.o.signalTun) await sysctl(`net/ipv6/conf/${this.o.signalTun}/disable_ipv6`, 1); // slashes: a name may hold dots
     this.routes = await TunRoutes.open({ dev: this.o.tun, table: this.o.table, log: this.o.log });
     this.routes.addAnchor(this.o.anchor);
     // An RA daemon announces a local A_k with the R flag: the kernel must not deliver the

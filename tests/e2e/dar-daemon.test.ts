@@ -8,6 +8,7 @@
 //   * a tunnel packet with a wrong outer source is dropped (`spoofed` in `fama status --json`);
 //   * SIGKILL, restart: the binding is still there (status, and traffic still encapsulated);
 //   * the BU arrives on the signalling TUN (diverted there by tc), the reverse tunnel on the data TUN;
+//     nothing else arrives there and its queue drops nothing;
 //   * SIGTERM: exit 0, TUNs, rule, routes and divert filters gone; snapshot and journal deleted, restart: a
 //     phkt-mode BU gets BA 147.
 // Everything lives in namespaces the test creates and removes (also on failure).
@@ -162,6 +163,8 @@ test("fama dar in a namespace: cga BU/BA, tunnelled CN traffic, spoofing dropped
     assert.equal(divertLines(await filters()), 2, `BU and CoTI diverted into fama0-sig:\n${await filters()}`);
     assert.doesNotMatch(await filters(), /pref 4903/, "the reverse tunnel of a routed anchor is not diverted");
     const idle = await status(socket);
+    // IPv6 is off on it before it goes up: no MLD report of the kernel's own came in, none dropped.
+    assert.deepEqual([idle.signalling.packetsIn, idle.signalling.kernelDrops], [0, 0], "nothing of the kernel's own in the signalling TUN");
 
     // cga-mode BU from the MN at DAR2 to A_1; the BA captured on the MN's link.
     let seq = 1;
