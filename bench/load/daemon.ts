@@ -19,6 +19,10 @@ export interface DarStatus {
   counters: Record<string, number>;
   /** With an admission policy: its state (sightings held, bindings in probation ...). */
   admission?: { mode: string; sightings: number; sightingsCapacity: number; probation: number; deferred: number; feed?: Record<string, number> | null };
+  /** The data TUN's loop: packets read from it (`packetsIn`) and written. */
+  dataplane?: { packetsIn: number; packetsSent: number; writeFailures: number } | null;
+  /** The signalling TUN's: packets read from it, and the kernel's drops at its full queue. */
+  signalling?: { tun: string; packetsIn: number; packetsSent: number; kernelDrops: number | null } | null;
   /** The daemon's process.memoryUsage() plus the core's linear memory (bytes). */
   memory?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; coreLinear: number };
 }
