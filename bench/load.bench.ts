@@ -6,7 +6,8 @@
 //     as the generator goes (target: >= 0.9x the delivered rate, p99 added < 2 ms);
 //   * during the flood: phkt refreshes of --honest bound MNs (all accepted?) and --new honest
 //     cga registrations (share bound within three retransmissions, target >= 95%); the bindings
-//     the attacker holds at the end;
+//     the attacker holds at the end; the signalling TUN's packets read and kernel drops (no
+//     attack and flood);
 //   * --storm MNs (default 2000) registering at once in cga mode (RSA-2048): time to all bound,
 //     BA latency p50/p99; then their phkt refresh storm;
 //   * memory: the daemon's RSS (node included) with --memory bindings counts restored from an
@@ -34,6 +35,7 @@ import { Flood } from "./load/flood-worker.js";
 import { writeSnapshot } from "./load/snapshot.js";
 import { runSoak } from "./load/soak.js";
 import { DAR_NODE_FLAGS } from "../host/dar/node-flags.js";
+import type { DarStatus } from "./load/daemon.js";
 
 function flag(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,6 +52,13 @@ const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "-");
 const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
 const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The signalling TUN's packets read and kernel drops between two status answers. */
+function signalling(a: DarStatus, b: DarStatus): string {
+  if (!a.signalling || !b.signalling) return "no signalling TUN";
+  const drops = a.signalling.kernelDrops === null || b.signalling.kernelDrops === null ? "-" : String(b.signalling.kernelDrops - a.signalling.kernelDrops);
+  return `${b.signalling.packetsIn - a.signalling.packetsIn} read, ${drops} dropped`;
+}
 
 function table(title: string, head: string[], rows: string[][]): void {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
@@ -121,11 +130,13 @@ export async function run(): Promise<void> {
       await pump([probe.stream(s.wire, dataPps)], 500); // warm-up
       await sleep(200);
       probe.reset();
+      const baseStart = await s.dar.status(0);
       let data = probe.stream(s.wire, dataPps);
       const baseMs = await pump([data], 3000);
       await sleep(200);
       const base = { pps: probe.received / (baseMs / 1000), sent: data.sent, p50: probe.percentile(0.5), p99: probe.percentile(0.99) };
-      const before = (await s.dar.status(0)).counters;
+      const beforeSt = await s.dar.status(0);
+      const before = beforeSt.counters;
 
       // ---- the same under the flood, with the honest operations running through it
       probe.reset();
@@ -156,6 +167,7 @@ export async function run(): Promise<void> {
         [`phkt refreshes of ${rs.n} bound MNs`, "", `${rs.accepted} accepted, BA p50/p99 ${f1(rs.p50)} / ${f1(rs.p99)} ms`, `${f2((100 * rs.accepted) / rs.n)}%`, `all ${rs.accepted === rs.n ? "met" : "MISSED"}`],
         [`new cga registrations of ${ns.n} MNs`, "", `${ns.accepted} bound, ${ns.withinAttempts(4)} within 3 retransmissions, p50/p99 ${f1(ns.p50)} / ${f1(ns.p99)} ms`, `${f2((100 * ns.withinAttempts(4)) / ns.n)}%`, `>= 95% ${ns.withinAttempts(4) >= 0.95 * ns.n ? "met" : "MISSED"}`],
         ["bindings the attacker holds at the end", "", `${attackerBindings}`, `of ${floodPool} attacker HoAs`, "bounded by the policy"],
+        ["signalling TUN: packets read / dropped by the kernel (full queue)", signalling(baseStart, beforeSt), signalling(beforeSt, after), "", ""],
         ["DAR counters during the flood", "", ["bu-accepted", "bu-rejected", "cache-full", "cga-deferred", "cga-over-budget", "cga-stale", "admission-unsighted", "admission-probation-full"].filter((c) => c in after.counters).map((c) => `${c} ${delta(c)}`).join(", "), "", ""],
       ]);
       honestBound = bound.filter((_, i) => setup[i]!.accepted);
