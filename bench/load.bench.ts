@@ -179,9 +179,11 @@ export async function run(): Promise<void> {
       const regOps = storm.prepare("register", storm.mns);
       console.log(`\nload: ${stormN} storm MNs on the access link in ${f1((t2s - t2) / 1000)} s, ${stormN * stormPresign} BUs signed (${stormPresign} each) in ${f1((performance.now() - t2s) / 1000)} s`);
       const rss0 = s.dar.rss();
+      const st0 = await s.dar.status(0);
       const ts = performance.now();
       const reg = await storm.run(regOps);
       const regS = (performance.now() - ts) / 1000;
+      const st1 = await s.dar.status(0);
       const t3 = performance.now();
       for (const m of storm.mns) storm.phktOf(m);
       const refOps = storm.prepare("refresh", storm.mns.filter((_, i) => reg[i]!.accepted));
@@ -199,6 +201,12 @@ export async function run(): Promise<void> {
         line("cga registrations", reg, regS),
         line("phkt refreshes after", ref, refS),
       ]);
+      // (the status answer's signalling part, which bench/load/daemon.ts does not type)
+      const kernelDrops = (x: typeof st0) => (x as { signalling?: { kernelDrops: number | null } | null }).signalling?.kernelDrops ?? NaN;
+      // where the BUs that were not answered at once went (the signalling TUN's queue, the cga queue and budget, admission)
+      const moved = (a: typeof st0, b: typeof st0) => [...["bu-accepted", "bu-rejected", "cga-deferred", "cga-over-budget", "cga-stale", "cga-verified", "admission-unsighted", "admission-probation-full", "sightings-evicted"].map((c) => `${c} ${(b.counters[c] ?? 0) - (a.counters[c] ?? 0)}`),
+        `signalling TUN kernel drops ${kernelDrops(b) - kernelDrops(a)}`].join(", ");
+      console.log(`DAR counters during the registrations: ${moved(st0, st1)}; during the refreshes: ${moved(st1, st)}; sightings ${st.admission?.sightings ?? "-"} of ${st.admission?.sightingsCapacity ?? "-"}`);
       console.log(`daemon RSS ${mb(rss0)} before the storm, ${mb(s.dar.rss(st.pid))} after with ${st.bindingsTotal} bindings; generator retransmissions ${storm.retransmissions}, of which the generator signed during the storm for ${f1(storm.resignMs / 1000)} s (BUs not built ahead: the generator's own limit)`);
       s.wire.onBa = (ba, len, at) => fleet.handleBa(ba, len, at, () => undefined);
     }
