@@ -9,7 +9,8 @@
 //     the attacker holds at the end; the signalling TUN's packets read and kernel drops (no
 //     attack and flood);
 //   * --storm MNs (default 2000) registering at once in cga mode (RSA-2048): time to all bound,
-//     BA latency p50/p99; then their phkt refresh storm;
+//     BA latency p50/p99; then their phkt refresh storm (the host's neighbour table limits raised
+//     for the storm's sightings, restored at the end: bench/load/net.ts);
 //   * memory: the daemon's RSS (node included) with --memory bindings counts restored from an
 //     offline snapshot (bench/load/snapshot.ts; default 10000,100000; add 1000000 for the 1M row);
 //   * --soak S: S seconds of mixed load (refresh, move, re-register, a trickle of flood, data),
@@ -180,7 +181,10 @@ export async function run(): Promise<void> {
     if (stormN > 0) {
       const t2 = performance.now();
       const stormIds = identities(s.core, pool, stormN);
-      const stormUnseen = await appearOnLink(s.net.ns.gen, stormIds.map((i) => i.hoa), s.dar);
+      // the host-wide neighbour table must hold them (restored by the session's close): then in chunks of 500
+      let chunk: number | undefined;
+      try { console.log(`load: ${s.net.raiseNeighbourLimits(stormN)}`); chunk = 500; } catch (e) { console.log(`load: ${(e as Error).message}: the storm appears in chunks of 100`); }
+      const stormUnseen = await appearOnLink(s.net.ns.gen, stormIds.map((i) => i.hoa), s.dar, chunk);
       if (stormUnseen) console.log(`load: the DAR did not sight ${stormUnseen} of the storm MNs`);
       const t2s = performance.now();
       const storm = new Fleet(s.core, s.wire, stormIds, { maxAttempts: 5, presign: stormPresign });
@@ -188,9 +192,11 @@ export async function run(): Promise<void> {
       const regOps = storm.prepare("register", storm.mns);
       console.log(`\nload: ${stormN} storm MNs on the access link in ${f1((t2s - t2) / 1000)} s, ${stormN * stormPresign} BUs signed (${stormPresign} each) in ${f1((performance.now() - t2s) / 1000)} s`);
       const rss0 = s.dar.rss();
+      const st0 = await s.dar.status(0);
       const ts = performance.now();
       const reg = await storm.run(regOps);
       const regS = (performance.now() - ts) / 1000;
+      const st1 = await s.dar.status(0);
       const t3 = performance.now();
       for (const m of storm.mns) storm.phktOf(m);
       const refOps = storm.prepare("refresh", storm.mns.filter((_, i) => reg[i]!.accepted));
@@ -208,6 +214,12 @@ export async function run(): Promise<void> {
         line("cga registrations", reg, regS),
         line("phkt refreshes after", ref, refS),
       ]);
+      // (the status answer's signalling part, which bench/load/daemon.ts does not type)
+      const kernelDrops = (x: typeof st0) => (x as { signalling?: { kernelDrops: number | null } | null }).signalling?.kernelDrops ?? NaN;
+      // where the BUs that were not answered at once went (the signalling TUN's queue, the cga queue and budget, admission)
+      const moved = (a: typeof st0, b: typeof st0) => [...["bu-accepted", "bu-rejected", "cga-deferred", "cga-over-budget", "cga-stale", "cga-verified", "admission-unsighted", "admission-probation-full", "sightings-evicted"].map((c) => `${c} ${(b.counters[c] ?? 0) - (a.counters[c] ?? 0)}`),
+        `signalling TUN kernel drops ${kernelDrops(b) - kernelDrops(a)}`].join(", ");
+      console.log(`DAR counters during the registrations: ${moved(st0, st1)}; during the refreshes: ${moved(st1, st)}; sightings ${st.admission?.sightings ?? "-"} of ${st.admission?.sightingsCapacity ?? "-"}`);
       console.log(`daemon RSS ${mb(rss0)} before the storm, ${mb(s.dar.rss(st.pid))} after with ${st.bindingsTotal} bindings; generator retransmissions ${storm.retransmissions}, of which the generator signed during the storm for ${f1(storm.resignMs / 1000)} s (BUs not built ahead: the generator's own limit)`);
       s.wire.onBa = (ba, len, at) => fleet.handleBa(ba, len, at, () => undefined);
     }

@@ -19,6 +19,7 @@
 import { NetScope, ipBatch, ipv6Defaults } from "../../host/net/ip.js";
 import { openTun, type LinuxTun } from "../../host/tun/linux.js";
 import { startImpairment, type Impairment } from "../../host/lab/impair-stage.js";
+import { raiseNeighbourLimits, writeNeighbourLimits } from "../../host/net/neighbour-limits.js";
 import type { ImpairSpec } from "../../host/lab/impair.js";
 
 export const LOAD_PLAN = {
@@ -97,6 +98,20 @@ export class LoadNet {
       await scope.close().catch(() => undefined);
       throw e;
     }
+  }
+
+  /**
+   * Raises the host's IPv6 neighbour table limits (one table for every namespace, 1024 entries by
+   * default) for `mns` MNs appearing on the access link, each with its own entry and one for its
+   * solicited-node group: gc_thresh1 mns (never collected below), gc_thresh2 2 x mns, gc_thresh3
+   * 4 x mns, none lowered. The old values come back when the scope closes (also after a failure,
+   * on a signal or a plain exit). Returns a line for the log; throws outside the root namespace.
+   */
+  raiseNeighbourLimits(mns: number): string {
+    const was = raiseNeighbourLimits({ gcThresh1: mns, gcThresh2: 2 * mns, gcThresh3: 4 * mns });
+    const restore = () => writeNeighbourLimits(was);
+    this.scope.defer("neighbour table limits", restore, restore);
+    return `neighbour table limits gc_thresh1-3 raised to at least ${mns}/${2 * mns}/${4 * mns} (were ${was.gcThresh1}/${was.gcThresh2}/${was.gcThresh3}, restored at the end)`;
   }
 
   async destroy(): Promise<void> { await this.scope.close(); }

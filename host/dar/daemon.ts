@@ -41,7 +41,7 @@ import type { Logger } from "../log.js";
 import { DarStore, type RestoreReport } from "./store.js";
 import { KernelDarNet, type DarNet } from "./net.js";
 import { ControlServer } from "../control/socket.js";
-import { SightingsFeed, kernelNeighbours, type SightingsSource } from "./sightings.js";
+import { SightingsFeed, kernelNeighbours, warnNeighbourLimits, type SightingsSource } from "./sightings.js";
 import { accessLinks, accessPredicate, acceptUntrackedNa } from "./access-links.js";
 
 /** Bytes of the outer IPv6 header the tunnel adds. */
@@ -169,6 +169,7 @@ export class DarDaemon {
         this.sightings = feed;
         this.defer("sightings", () => feed.stop());
         log.info("sightings.started", { interfaces: links.map((l) => l.name), ...dar.policyState() });
+        if (!this.o.neighbours) warnNeighbourLimits(log, dar.policyState().sightingsCapacity);
       }
       if (this.o.controlSocket !== false) {
         const server = new ControlServer(cfg.socket, (req) => this.request(req), log);

@@ -23,6 +23,7 @@ import type { Dar } from "../core/dar.js";
 import type { Logger } from "../log.js";
 import { formatIPv6 } from "../ipv6.js";
 import { dumpNeighbours, NeighbourEvents, neighbourTableFulls, sightedState, type Neighbour } from "../net/neighbours.js";
+import { readNeighbourLimits, type NeighbourLimits } from "../net/neighbour-limits.js";
 import { loadSightingsFile, saveSightingsFile } from "./sightings-file.js";
 
 export interface SightingsSource {
@@ -37,6 +38,21 @@ const TABLE_FULL_WARN_MS = 10_000;
 /** The kernel's table in this process's namespace (or `ns`, for tests). */
 export function kernelNeighbours(ns?: string): SightingsSource {
   return { dump: () => dumpNeighbours(ns), events: () => new NeighbourEvents(ns), tableFulls: () => neighbourTableFulls() };
+}
+
+/**
+ * At start: warns when the kernel's neighbour table may hold fewer entries than the sightings
+ * table (`sightings.neighbour_table_small`: arriving MNs beyond gc_thresh3 get no entry, so no
+ * sighting), or when its limits cannot be read (`sightings.neighbour_limits_unknown`: outside the
+ * root network namespace, where they live). Returns the limits read (null: unknown).
+ */
+export function warnNeighbourLimits(log: Logger, sightingsCapacity: number, limits: NeighbourLimits | null = readNeighbourLimits()): NeighbourLimits | null {
+  if (!limits) {
+    log.warn("sightings.neighbour_limits_unknown", { sightingsCapacity, hint: "cannot read net.ipv6.neigh.default.gc_thresh1-3 (they exist only in the root network namespace): make sure gc_thresh3 there is at least the number of MNs expected on the access link" });
+  } else if (limits.gcThresh3 < sightingsCapacity) {
+    log.warn("sightings.neighbour_table_small", { ...limits, sightingsCapacity, hint: "the kernel keeps at most gc_thresh3 neighbour entries (all namespaces), and an MN without one is not sighted: raise net.ipv6.neigh.default.gc_thresh3 (and gc_thresh1-2) to at least the number of MNs expected on the access link" });
+  }
+  return limits;
 }
 
 export interface SightingsFeedOptions {

@@ -43,13 +43,14 @@ export function ip(args: readonly string[], ns?: string): Promise<RunResult> {
 }
 
 /** Runs many `ip` commands in one process (`ip -batch -`); stops at the first failure. Lines take
- *  no options (no `-6`): the family follows from the addresses, so write `::/0`, not `default`. */
-export async function ipBatch(lines: readonly (readonly string[])[], ns?: string): Promise<void> {
+ *  no options (no `-6`): the family follows from the addresses, so write `::/0`, not `default`.
+ *  `timeoutMs` (default 20 s) kills an `ip` that takes longer. */
+export async function ipBatch(lines: readonly (readonly string[])[], ns?: string, opts: { timeoutMs?: number } = {}): Promise<void> {
   if (lines.length === 0) return;
   for (const l of lines) if (l[0]?.startsWith("-")) throw new Error(`ip batch lines take no options: ${l.join(" ")}`);
   for (const l of lines) for (const a of l) if (/[\s"'\\#]/.test(a) || a === "") throw new Error(`ip batch argument not allowed: ${JSON.stringify(a)}`);
   const input = lines.map((l) => l.join(" ")).join("\n") + "\n";
-  await run("ip", ns ? ["-n", ns, "-batch", "-"] : ["-batch", "-"], { input });
+  await run("ip", ns ? ["-n", ns, "-batch", "-"] : ["-batch", "-"], { input, timeoutMs: opts.timeoutMs });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -136,11 +136,11 @@ describe("sightings table", () => {
     expect(sightings_used()).toBe(1);
     setAddr(addr, 2);
     expect(sightings_seen(addr, 1000)).toBe(false);
-    expect(sightings_bytes()).toBe(1024 * 32);
+    expect(sightings_bytes()).toBe(2048 * 32); // twice the capacity in slots
   });
 
   it("stays bounded when far more addresses than slots are sighted: every operation visits at most the probe window", () => {
-    sightings_init_keyed(16, 1, 2); // 16 slots
+    sightings_init_keyed(16, 1, 2); // 32 slots
     sightings_configure(16, 3600);
     let maxProbes: u32 = 0;
     for (let i: u32 = 0; i < 10000; i++) {
@@ -150,8 +150,9 @@ describe("sightings table", () => {
       sightings_seen(addr, 1000 + <f64>i);
       if (sightings_last_probes() > maxProbes) maxProbes = sightings_last_probes();
     }
-    expect(maxProbes).toBeLessThanOrEqual(SIGHTING_PROBE);
-    expect(sightings_used()).toBe(16);
+    expect(SIGHTING_PROBE).toBe(16);
+    expect(maxProbes).toBeLessThanOrEqual(16);
+    expect(sightings_used()).toBe(32);
     expect(ctr_get(C_SIGHTINGS_EVICTED)).toBeGreaterThan(9900);
     // The newest sighting is always found (it took the oldest slot of its window).
     setAddr(addr, 9999);
@@ -166,12 +167,48 @@ describe("sightings table", () => {
   });
 
   it("evicts expired sightings before live ones, without counting them", () => {
-    sightings_init_keyed(16, 1, 2);
-    sightings_configure(16, 1); // 1 s lifetime; 8 new ones never fill a whole probe window by themselves
-    for (let i: u32 = 0; i < 16; i++) { setAddr(addr, i); sightings_add(addr, 1000); }
+    sightings_init_keyed(16, 1, 2); // 32 slots
+    sightings_configure(16, 1); // 1 s lifetime
+    // every slot used, so each new sighting must evict
+    for (let i: u32 = 0; sightings_used() < 32 && i < 10000; i++) { setAddr(addr, i); sightings_add(addr, 1000); }
+    expect(sightings_used()).toBe(32);
     const before = ctr_get(C_SIGHTINGS_EVICTED);
+    // 8 new ones never fill a whole probe window (16) by themselves: each window keeps an expired slot
     for (let i: u32 = 100; i < 108; i++) { setAddr(addr, i); sightings_add(addr, 5000); }
     expect(ctr_get(C_SIGHTINGS_EVICTED) - before).toBe(0);
+    for (let i: u32 = 100; i < 108; i++) { setAddr(addr, i); expect(sightings_seen(addr, 5000)).toBe(true); }
+  });
+
+  it("keeps every live sighting of random addresses up to 10,000 in the default 16,384 table, and nearly all at capacity", () => {
+    sightings_init_keyed(16384, 0x243f6a8885a308d3, 0x13198a2e03707344);
+    sightings_configure(16384, 3600);
+    let x: u64 = 0x9e3779b97f4a7c15; // xorshift64: random interface identifiers in 2001:db8:1:1::/64
+    let maxProbes: u32 = 0;
+    let evictedAt10k: u64 = 0;
+    for (let i: u32 = 0; i < 16384; i++) {
+      x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+      store<u64>(addr, 0xb80d0120_01000100);
+      store<u64>(addr, x, 8);
+      sightings_add(addr, 1000);
+      if (sightings_last_probes() > maxProbes) maxProbes = sightings_last_probes();
+      if (i == 9999) evictedAt10k = ctr_get(C_SIGHTINGS_EVICTED);
+    }
+    expect(maxProbes).toBeLessThanOrEqual(16);
+    expect(evictedAt10k).toBe(0); // the 10k-MN storm: all sighted
+    const evicted = ctr_get(C_SIGHTINGS_EVICTED);
+    expect(evicted).toBeLessThanOrEqual(16); // at capacity: at most 0.1% pushed out (about 6 expected)
+    // what was not pushed out is found, within the window
+    x = 0x9e3779b97f4a7c15;
+    let found: u32 = 0;
+    for (let i: u32 = 0; i < 16384; i++) {
+      x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+      store<u64>(addr, x, 8);
+      if (sightings_seen(addr, 2000)) found++;
+      if (sightings_last_probes() > maxProbes) maxProbes = sightings_last_probes();
+    }
+    expect(found).toBe(16384 - <u32>evicted);
+    expect(maxProbes).toBeLessThanOrEqual(16);
+    expect(sightings_used()).toBe(16384 - <u32>evicted);
   });
 });
 

@@ -3,13 +3,15 @@
 // to the DAR, whose kernel resolves them by neighbour discovery. Every one reaches the daemon's
 // sightings table without a lost notification or a second dump, and the generator leaves none of
 // their neighbour entries (the HoAs' and their solicited-node groups') in the host-wide table,
-// which later bursts and every other namespace on the host need. Not timed.
+// which later bursts and every other namespace on the host need, and none of the HoAs on its own
+// interface (each address there makes the next one slower to add). Not timed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { LoadSession } from "../../bench/load/session.js";
 import { appearOnLink, solicitedNode } from "../../bench/load/sighting.js";
 import { dumpNeighbours } from "../../host/net/neighbours.js";
 import { formatIPv6 } from "../../host/ipv6.js";
+import { ip } from "../../host/net/ip.js";
 
 const notRoot = process.getuid?.() !== 0 && "needs root (network namespaces, /dev/net/tun)";
 const N = 500;
@@ -33,6 +35,9 @@ test("500 HoAs appearing at once on the access link are all sighted by fama dar,
     const doomed = new Set(hoas.flatMap((h) => [h, solicitedNode(h)]));
     const left = dumpNeighbours(s.net.ns.dar).map((n) => formatIPv6(n.addr)).filter((a) => doomed.has(a));
     assert.deepEqual(left, [], "the DAR's entries for the HoAs and their solicited-node groups deleted");
+    const onGen = (await ip(["-6", "addr", "show", "dev", "acc"], s.net.ns.gen)).stdout;
+    assert.match(onGen, /2001:db8:1::2\//, "the generator's own address stays");
+    assert.deepEqual(hoas.filter((h) => onGen.includes(`${h}/128`)), [], "the sighted HoAs left the generator's interface");
     assert.ok(s.dar.alive);
   } finally {
     await s.close();
