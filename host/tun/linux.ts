@@ -17,8 +17,13 @@
 // file only reads and writes whole frames (`vnetHdrLen` > 0), and `write` of a bare packet
 // (the MN's outbox) puts the all-zero "nothing to do" header in front. A kernel that refuses
 // an offload ioctl gets a device without them (`offloadError` says why; the caller logs it).
+//
+// Batched writes (`writeMany`, after `enableBatchWrites`): a batch of 4 or more goes to the
+// kernel in one io_uring_enter (host/tun/ring-writes.ts); without io_uring (an older or
+// locked-down kernel, io_uring_disabled, FAMA_URING=0) one write(2) a packet, as before.
 import { libc, errno, E, O, addressAt, describeErrno } from "../libc.js";
 import { Poller } from "./poller.js";
+import { RingWrites, RING_MIN_BATCH, refusedWrite } from "./ring-writes.js";
 import { TunError, type Tun } from "./types.js";
 import { linkSet, linkSetNetns } from "../net/ip.js";
 
@@ -57,6 +62,8 @@ export class LinuxTun implements Tun {
 
   /** The bare-packet write path of a device with offloads: the zero header, then the packet. */
   private framed: Uint8Array | null = null;
+  /** writeMany's io_uring, once enableBatchWrites() set one up. */
+  private ringWrites: RingWrites | null = null;
 
   /** vnetHdrLen: 10 when the device was opened with IFF_VNET_HDR, else 0. */
   constructor(readonly fd: number, readonly name: string, readonly netns?: string, readonly vnetHdrLen = 0, readonly offloadError: string | null = null) {}
@@ -93,10 +100,29 @@ export class LinuxTun implements Tun {
       const e = errno();
       if (e === E.EINTR) continue;
       // The kernel drops a packet it cannot route or queue (EINVAL for a malformed header,
-      // EAGAIN/ENOBUFS for a full queue): report "not written", do not kill the loop.
-      if (e === E.EAGAIN || e === E.ENOBUFS || e === E.EINVAL || e === E.EIO) return false;
+      // EAGAIN/ENOBUFS for a full queue, EIO when down): report "not written", go on.
+      if (refusedWrite(e)) return false;
       throw new TunError("write", e, `${this.name}: write: ${describeErrno(e)}`);
     }
+  }
+
+  /** Sets up the io_uring of writeMany (256 requests: a batch's slots); null, or why not. */
+  enableBatchWrites(): string | null {
+    if (this.closed) return "closed";
+    if (this.ringWrites) return null;
+    const r = RingWrites.open(this.fd, this.name, 256);
+    if (typeof r === "string") return `io_uring: ${r}`;
+    this.ringWrites = r;
+    return null;
+  }
+
+  writeMany(buf: Uint8Array, at: Int32Array, len: Int32Array, n: number, framed: boolean): number {
+    const one = framed ? (i: number) => this.writeFrame(buf, at[i]!, len[i]!) : (i: number) => this.write(buf, at[i]!, len[i]!);
+    // a bare packet on a device with offloads needs the copy behind a header: one by one
+    if (this.ringWrites && n >= RING_MIN_BATCH && (framed || this.vnetHdrLen === 0)) return this.ringWrites.write(buf, at, len, n, one);
+    let k = 0;
+    for (let i = 0; i < n; i++) if (one(i)) k++;
+    return k;
   }
 
   waitReadable(timeoutMs: number): boolean {
@@ -126,6 +152,8 @@ export class LinuxTun implements Tun {
     this.closed = true;
     this.poller?.close();
     this.poller = null;
+    this.ringWrites?.close();
+    this.ringWrites = null;
     libc.close(this.fd);
   }
 

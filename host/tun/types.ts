@@ -32,6 +32,20 @@ export interface Tun {
   /** As `write`, for a frame that carries its virtio-net header (devices with vnetHdrLen > 0). */
   writeFrame?(buf: Uint8Array, offset: number, len: number): boolean;
   /**
+   * Writes `n` packets in order, the i-th `buf[at[i] .. at[i]+len[i])` (frames, as `writeFrame`
+   * takes them, when `framed`), with as few system calls as the device can: the Linux device,
+   * once `enableBatchWrites()` succeeded, hands a batch to the kernel in one io_uring_enter.
+   * Returns how many were written; the others the device refused, as `write` returning false.
+   * Throws, after the whole batch, on the errors `write` throws for. Absent: the caller writes
+   * one by one.
+   */
+  writeMany?(buf: Uint8Array, at: Int32Array, len: Int32Array, n: number, framed: boolean): number;
+  /**
+   * Sets up what `writeMany` batches with (the Linux device: an io_uring, host/tun/uring.ts).
+   * Returns null, or why it is not available: then `writeMany` makes one write(2) a packet.
+   */
+  enableBatchWrites?(): string | null;
+  /**
    * Blocks the calling thread up to `timeoutMs` (0: just check; -1: forever) until a packet
    * can be read. For worker threads and tests; the event-loop thread uses `readable()`.
    */
