@@ -6,9 +6,10 @@
 // is "send" from `slot + offset`. Nothing is allocated per packet: the memory views are made
 // once (and again only if the module's memory grows).
 //
-// Writes: the outputs of a batch go to the device together (`tun.writeMany`): the Linux device
-// hands them to the kernel in one io_uring_enter (host/tun/ring-writes.ts), set up when the
-// loop is made; where io_uring is unavailable (logged once) it writes one write(2) a packet.
+// Batched I/O: the outputs of a batch go to the device together (`tun.writeMany`), and so do
+// the reads of a device without offloads (`tun.readMany`): the Linux device hands them to the
+// kernel in one io_uring_enter (host/tun/ring-io.ts), set up when the loop is made; where
+// io_uring is unavailable (logged once) it makes one read(2) or write(2) a packet.
 //
 // Readiness: after a read that found nothing, the loop awaits `tun.readable()`, which for
 // the Linux device is a non-blocking poll(…, 0) followed, when idle, by a helper thread blocked
@@ -128,6 +129,8 @@ export class Dataplane {
   /** A batch's outputs (offset into memory, length), handed to tun.writeMany together. */
   private readonly outAt: Int32Array;
   private readonly outLen: Int32Array;
+  /** The lengths of a batch read with tun.readMany. */
+  private readonly inLen: Int32Array;
 
   constructor(private readonly opts: DataplaneOptions) {
     this.tun = opts.tun;
@@ -149,8 +152,9 @@ export class Dataplane {
     this.signallingStats = this.inputs[1]?.stats ?? null;
     this.outAt = new Int32Array(b.maxSlots);
     this.outLen = new Int32Array(b.maxSlots);
-    const why = opts.tun.enableBatchWrites?.() ?? null;
-    if (why !== null) opts.log?.warn("dataplane.batch_writes_unavailable", { tun: opts.tun.name, reason: why, fallback: "one write(2) a packet" });
+    this.inLen = new Int32Array(b.maxSlots);
+    const why = opts.tun.enableBatchIo?.() ?? null;
+    if (why !== null) opts.log?.warn("dataplane.batch_io_unavailable", { tun: opts.tun.name, reason: why, fallback: "one read(2) or write(2) a packet" });
   }
 
   /**
@@ -174,13 +178,18 @@ export class Dataplane {
     // with offloads, the last slots stay free for the segments of a super-packet read last
     const reads = off ? Math.max(1, Math.min(maxBatch, batch.maxSlots - off.reserve)) : maxBatch;
     let n = 0;
-    while (n < reads) {
-      const at = slotBase + n * stride + headroom - hdr;
-      const len = tun.readInto(mem, at, off ? off.areaEnd - at : maxPacket);
-      if (len === 0) break;
-      desc[n * DESC_WORDS + D_LEN] = Math.max(0, len - hdr);
-      n++;
-      if (len > stride - headroom + hdr) break; // a super-packet ran on over the next slots
+    if (!off && tun.readMany) {
+      n = tun.readMany(mem, slotBase + headroom, stride, maxPacket, reads, this.inLen);
+      for (let i = 0; i < n; i++) desc[i * DESC_WORDS + D_LEN] = this.inLen[i]!;
+    } else {
+      while (n < reads) {
+        const at = slotBase + n * stride + headroom - hdr;
+        const len = tun.readInto(mem, at, off ? off.areaEnd - at : maxPacket);
+        if (len === 0) break;
+        desc[n * DESC_WORDS + D_LEN] = Math.max(0, len - hdr);
+        n++;
+        if (len > stride - headroom + hdr) break; // a super-packet ran on over the next slots
+      }
     }
     if (n === 0) return 0;
     const st = input.stats;

@@ -1,9 +1,10 @@
-// A TUN's batched writes (host/tun/ring-writes.ts through host/tun/uring.ts) on a real device
-// in a namespace of its own that forwards: every packet written into the TUN is routed back out
-// of it, so the test reads back what the kernel took, byte for byte (hop limit one less), in
-// order. Also: a write to a device that is down is counted by the data-plane loop, not thrown;
-// and with io_uring turned off (FAMA_URING=0, what a kernel without it gets) the same batch
-// goes out one write(2) a packet and the loop says so once. Root only.
+// A TUN's batched I/O (host/tun/ring-io.ts through host/tun/uring.ts) on a real device in a
+// namespace of its own that forwards: every packet written into the TUN is routed back out of
+// it, so the test reads back what the kernel took, byte for byte (hop limit one less), in
+// order. Batched reads take datagrams a socket sent into the TUN, every byte, in order. Also: a
+// write to a device that is down is counted by the data-plane loop, not thrown; and with
+// io_uring turned off (FAMA_URING=0, what a kernel without it gets) the same batch goes out one
+// write(2) a packet and the loop says so once. Root only.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readlinkSync, readFileSync } from "node:fs";
@@ -104,7 +105,7 @@ test("TUN batched writes: one io_uring submission carries the batch, every packe
   const names = [`${tag}-rw`];
   return withNetScope("tun-ring", names, async (scope) => {
     const { tun } = await loopTun(scope, "rw");
-    assert.equal(tun.enableBatchWrites(), null, "io_uring set up (io_uring_disabled is 0 on this kernel)");
+    assert.equal(tun.enableBatchIo(), null, "io_uring set up (io_uring_disabled is 0 on this kernel)");
     const n = 200;
     const { mem, at, len, sent } = slots(n, (i) => 16 + ((i * 37) % 1200));
     const before = ringSubmissions();
@@ -121,19 +122,55 @@ test("TUN batched writes: one io_uring submission carries the batch, every packe
   });
 });
 
+/** A UDP socket in `ns` and what it sends to fd00:78::99 port 7000 (routed into the TUN). */
+function sender(scope: NetScope, ns: string): (payload: Uint8Array) => void {
+  const sock = inNamespace(ns, () => libc.socket(AF_INET6, SOCK_DGRAM, 0));
+  scope.defer("socket", () => libc.close(sock));
+  const to = new Uint8Array(28);
+  new DataView(to.buffer).setUint16(0, AF_INET6, true);
+  new DataView(to.buffer).setUint16(2, 7000);
+  to.set(addr("fd00:78::99"), 8);
+  return (payload) => assert.equal(libc.sendto(sock, payload, payload.length, MSG_DONTWAIT, to, 28), payload.length);
+}
+
+test("TUN batched reads: after a batch of 4 or more, one submission takes the queue, every datagram whole and in order", { skip: notRoot, timeout: 30_000 }, () => {
+  const names = [`${tag}-rr`];
+  return withNetScope("tun-ring", names, async (scope) => {
+    const { ns, tun } = await loopTun(scope, "rr");
+    assert.equal(tun.enableBatchIo(), null);
+    const send = sender(scope, ns);
+    const total = 120;
+    for (let i = 0; i < total; i++) { const p = new Uint8Array(20 + i * 9).fill(i); new DataView(p.buffer).setUint32(0, i); send(p); }
+    assert.ok(tun.waitReadable(1000));
+    const mem = new Uint8Array(new WebAssembly.Memory({ initial: 16 }).buffer);
+    const lens = new Int32Array(256);
+    const payloads: Uint8Array[] = [];
+    const take = (n: number) => { for (let i = 0; i < n; i++) { const p = mem.subarray(i * STRIDE + AT, i * STRIDE + AT + lens[i]!); if (p[6] === 17) payloads.push(p.slice(48)); } };
+    // a first batch of 10 (read(2): nothing to go by yet), then the rest with the ring
+    const first = tun.readMany(mem, AT, STRIDE, 1500, 10, lens);
+    assert.equal(first, 10);
+    take(first);
+    const before = ringSubmissions();
+    const rest = tun.readMany(mem, AT, STRIDE, 1500, 256, lens);
+    assert.ok(ringSubmissions() - before >= rest - 1, `the ring read ${ringSubmissions() - before} of ${rest}`);
+    take(rest);
+    assert.equal(tun.readMany(mem, AT, STRIDE, 1500, 256, lens), 0, "empty now");
+    assert.equal(payloads.length, total, "every datagram");
+    payloads.forEach((p, i) => {
+      const want = new Uint8Array(20 + i * 9).fill(i);
+      new DataView(want.buffer).setUint32(0, i);
+      assert.deepEqual(p, want, `datagram ${i} whole and in its place`);
+    });
+  });
+});
+
 test("TUN batched writes: a device that is down refuses them, the data-plane loop counts them and goes on", { skip: notRoot, timeout: 30_000 }, () => {
   const names = [`${tag}-rd`];
   return withNetScope("tun-ring", names, async (scope) => {
     const { ns, tun } = await loopTun(scope, "rd");
     // packets routed into the TUN by the kernel: UDP from a socket in the namespace
-    const sock = inNamespace(ns, () => libc.socket(AF_INET6, SOCK_DGRAM, 0));
-    scope.defer("socket", () => libc.close(sock));
-    const to = new Uint8Array(28);
-    new DataView(to.buffer).setUint16(0, AF_INET6, true);
-    new DataView(to.buffer).setUint16(2, 7000);
-    to.set(addr("fd00:78::99"), 8);
-    const payload = new Uint8Array(64).fill(1);
-    for (let i = 0; i < 16; i++) assert.equal(libc.sendto(sock, payload, 64, MSG_DONTWAIT, to, 28), 64);
+    const send = sender(scope, ns);
+    for (let i = 0; i < 16; i++) send(new Uint8Array(64).fill(1));
     assert.ok(tun.waitReadable(1000), "the datagrams reached the TUN");
     // read while the device is up; the hook takes it down before the outputs are written
     const plane = new Dataplane({
@@ -159,11 +196,11 @@ test("TUN batched writes without io_uring (FAMA_URING=0): the loop says so once,
     process.env.FAMA_URING = "0";
     try {
       new Dataplane({ tun, core: new ReflectCore(), tickMs: 0, log });
-      assert.match(tun.enableBatchWrites() ?? "", /FAMA_URING=0/, "no ring");
+      assert.match(tun.enableBatchIo() ?? "", /FAMA_URING=0/, "no ring");
     } finally {
       if (saved === undefined) delete process.env.FAMA_URING; else process.env.FAMA_URING = saved;
     }
-    const warned = lines.map((l) => JSON.parse(l) as { event: string; reason: string }).filter((l) => l.event === "dataplane.batch_writes_unavailable");
+    const warned = lines.map((l) => JSON.parse(l) as { event: string; reason: string }).filter((l) => l.event === "dataplane.batch_io_unavailable");
     assert.equal(warned.length, 1, "logged once");
     assert.match(warned[0]!.reason, /turned off/);
     const n = 50;
