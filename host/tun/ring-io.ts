@@ -1,9 +1,10 @@
 // A TUN's batched reads and writes through an io_uring (host/tun/uring.ts): the outputs of one
 // data-plane batch go to the kernel in one io_uring_enter instead of one write(2) (and one
-// koffi call) each, and so may the reads of a batch. `bench/uring-tun.js` measured the user CPU
-// of a 112-byte packet's write at 430-520 ns one by one and 80-200 ns in batches of 8 to 128
-// (the lab's DAR writes ~190 a batch under load), the system CPU 0.6-0.9x; below 4 packets the
-// enter costs more than the calls it saves, so small batches keep read(2) and write(2).
+// koffi call) each, and so may the reads of a batch. `bench/uring-tun.js` measured user plus
+// system CPU a 112-byte packet at 0.70-0.86x of write(2) and 0.70-0.94x of read(2) in batches
+// of 4 to 200 (the lab's DAR has 115-197 a batch under load), the user CPU alone at 0.1-0.6x;
+// below 4 packets the enter costs more than the calls it saves (1.35x for one), so small
+// batches keep read(2) and write(2). Figures: docs/URING.md.
 import { addressAt, describeErrno, E } from "../libc.js";
 import { Uring, RWF_NOWAIT, EOPNOTSUPP } from "./uring.js";
 import { TunError } from "./types.js";
