@@ -6,6 +6,11 @@
 // is "send" from `slot + offset`. Nothing is allocated per packet: the memory views are made
 // once (and again only if the module's memory grows).
 //
+// Batched I/O: the outputs of a batch go to the device together (`tun.writeMany`), and so do
+// the reads of a device without offloads (`tun.readMany`): the Linux device hands them to the
+// kernel in one io_uring_enter (host/tun/ring-io.ts), set up when the loop is made; where
+// io_uring is unavailable (logged once) it makes one read(2) or write(2) a packet.
+//
 // Readiness: after a read that found nothing, the loop awaits `tun.readable()`, which for
 // the Linux device is a non-blocking poll(…, 0) followed, when idle, by a helper thread blocked
 // in poll(2) (host/tun/poller.ts), so the event loop stays free for timers, signals, the status
@@ -121,6 +126,11 @@ export class Dataplane {
   private stopWake: (() => void) | null = null;
   private readonly inputs: Input[];
   private stopped: Promise<void> = Promise.resolve();
+  /** A batch's outputs (offset into memory, length), handed to tun.writeMany together. */
+  private readonly outAt: Int32Array;
+  private readonly outLen: Int32Array;
+  /** The lengths of a batch read with tun.readMany. */
+  private readonly inLen: Int32Array;
 
   constructor(private readonly opts: DataplaneOptions) {
     this.tun = opts.tun;
@@ -140,6 +150,11 @@ export class Dataplane {
     if (sig) this.inputs.push({ tun: sig.tun, maxBatch: Math.max(1, Math.min(sig.maxBatch, b.maxSlots)), offload: null, stats: newStats(), pending: null });
     this.stats = this.inputs[0]!.stats;
     this.signallingStats = this.inputs[1]?.stats ?? null;
+    this.outAt = new Int32Array(b.maxSlots);
+    this.outLen = new Int32Array(b.maxSlots);
+    this.inLen = new Int32Array(b.maxSlots);
+    const why = opts.tun.enableBatchIo?.() ?? null;
+    if (why !== null) opts.log?.warn("dataplane.batch_io_unavailable", { tun: opts.tun.name, reason: why, fallback: "one read(2) or write(2) a packet" });
   }
 
   /**
@@ -163,13 +178,18 @@ export class Dataplane {
     // with offloads, the last slots stay free for the segments of a super-packet read last
     const reads = off ? Math.max(1, Math.min(maxBatch, batch.maxSlots - off.reserve)) : maxBatch;
     let n = 0;
-    while (n < reads) {
-      const at = slotBase + n * stride + headroom - hdr;
-      const len = tun.readInto(mem, at, off ? off.areaEnd - at : maxPacket);
-      if (len === 0) break;
-      desc[n * DESC_WORDS + D_LEN] = Math.max(0, len - hdr);
-      n++;
-      if (len > stride - headroom + hdr) break; // a super-packet ran on over the next slots
+    if (!off && tun.readMany) {
+      n = tun.readMany(mem, slotBase + headroom, stride, maxPacket, reads, this.inLen);
+      for (let i = 0; i < n; i++) desc[i * DESC_WORDS + D_LEN] = this.inLen[i]!;
+    } else {
+      while (n < reads) {
+        const at = slotBase + n * stride + headroom - hdr;
+        const len = tun.readInto(mem, at, off ? off.areaEnd - at : maxPacket);
+        if (len === 0) break;
+        desc[n * DESC_WORDS + D_LEN] = Math.max(0, len - hdr);
+        n++;
+        if (len > stride - headroom + hdr) break; // a super-packet ran on over the next slots
+      }
     }
     if (n === 0) return 0;
     const st = input.stats;
@@ -193,6 +213,8 @@ export class Dataplane {
     off?.tx(n);
     // The core or the hook may have grown memory (neither should on the packet path; be safe).
     const { mem: m, desc: d } = this.core.batch.views();
+    const { outAt, outLen } = this;
+    let k = 0;
     for (let i = 0; i < n; i++) {
       const w = i * DESC_WORDS;
       const v = d[w + D_VERDICT];
@@ -200,9 +222,15 @@ export class Dataplane {
       const at = slotBase + i * stride + d[w + D_OFFSET]!, len = d[w + D_LEN]!;
       // an output stays in its slot; a coalesced one may run on up to the end of the area
       if (len === 0 || at + len > (off ? off.areaEnd : slotBase + (i + 1) * stride)) { st.badOutputs++; continue; }
-      if (off ? tun.writeFrame!(m, at, len) : tun.write(m, at, len)) st.packetsSent++;
-      else st.writeFailures++;
+      outAt[k] = at;
+      outLen[k++] = len;
     }
+    if (k === 0) return;
+    let sent = 0;
+    if (tun.writeMany) sent = tun.writeMany(m, outAt, outLen, k, off !== null);
+    else for (let j = 0; j < k; j++) if (off ? tun.writeFrame!(m, outAt[j]!, outLen[j]!) : tun.write(m, outAt[j]!, outLen[j]!)) sent++;
+    st.packetsSent += sent;
+    st.writeFailures += k - sent;
   }
 
   /** The role's deferred work, if it has any the budget allows now: processed, hooked, written. Returns k. */

@@ -34,13 +34,19 @@ export const libc = {
   sendto: lib.func("long sendto(int fd, void *buf, size_t n, int flags, void *to, unsigned int tolen)") as (fd: number, buf: Uint8Array, n: number, flags: number, to: Uint8Array, tolen: number) => number,
   recvmsg: lib.func("long recvmsg(int fd, intptr_t msg, int flags)") as (fd: number, msg: number, flags: number) => number,
   setns: lib.func("int setns(int fd, int nstype)") as (fd: number, nstype: number) => number,
+  // io_uring (host/tun/uring.ts): glibc has no wrappers; syscall(2) declared non-variadic, as
+  // ioctl above (integer arguments travel in the same registers either way on x86-64).
+  ioUringSetup: lib.func("long syscall(long nr, unsigned int entries, void *params)") as (nr: number, entries: number, params: Uint8Array) => number,
+  ioUringEnter: lib.func("long syscall(long nr, unsigned int fd, unsigned int toSubmit, unsigned int minComplete, unsigned int flags, intptr_t sig, size_t sigsz)") as (nr: number, fd: number, toSubmit: number, minComplete: number, flags: number, sig: 0, sigsz: 0) => number,
+  mmap: lib.func("void *mmap(intptr_t addr, size_t len, int prot, int flags, int fd, int64_t off)") as (addr: 0, len: number, prot: number, flags: number, fd: number, off: number) => unknown,
+  munmap: lib.func("int munmap(void *addr, size_t len)") as (addr: unknown, len: number) => number,
   // Returns its first argument: how we learn the address koffi passes for a typed array.
   addressOf: lib.func("intptr_t memmove(void *dst, void *src, size_t n)") as (a: Uint8Array, b: Uint8Array, n: 0) => number,
 };
 
 export const errno = (): number => (koffi as unknown as { errno(): number }).errno();
 
-export const E = { EINTR: 4, EAGAIN: 11, EBADF: 9, EINVAL: 22, ENOBUFS: 105, EIO: 5 } as const;
+export const E = { EINTR: 4, EAGAIN: 11, EBADF: 9, EBUSY: 16, EINVAL: 22, ENOBUFS: 105, EIO: 5 } as const;
 export const O = { RDWR: 0o2, NONBLOCK: 0o4000, CLOEXEC: 0o2000000 } as const;
 export const POLLIN = 0x0001;
 /** Socket constants of the raw ICMPv6 sockets (host/net/ndisc.ts, host/net/router-discovery.ts). */

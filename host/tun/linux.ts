@@ -17,8 +17,15 @@
 // file only reads and writes whole frames (`vnetHdrLen` > 0), and `write` of a bare packet
 // (the MN's outbox) puts the all-zero "nothing to do" header in front. A kernel that refuses
 // an offload ioctl gets a device without them (`offloadError` says why; the caller logs it).
+//
+// Batched I/O (`writeMany`, `readMany`, after `enableBatchIo`): a batch of 4 or more goes to
+// the kernel in one io_uring_enter (host/tun/ring-io.ts); reads only on a device without
+// offloads (each read must stay in its slot: a super-packet's length is not known before it
+// is read). Without io_uring (an older or locked-down kernel, io_uring_disabled, FAMA_URING=0)
+// one read(2) or write(2) a packet, as before.
 import { libc, errno, E, O, addressAt, describeErrno } from "../libc.js";
 import { Poller } from "./poller.js";
+import { RingIo, RING_MIN_BATCH, refusedWrite } from "./ring-io.js";
 import { TunError, type Tun } from "./types.js";
 import { linkSet, linkSetNetns } from "../net/ip.js";
 
@@ -57,6 +64,10 @@ export class LinuxTun implements Tun {
 
   /** The bare-packet write path of a device with offloads: the zero header, then the packet. */
   private framed: Uint8Array | null = null;
+  /** writeMany's and readMany's io_uring, once enableBatchIo() set one up. */
+  private ring: RingIo | null = null;
+  /** readMany's last batch: as many reads go into the next submission (see readMany). */
+  private lastReads = 0;
 
   /** vnetHdrLen: 10 when the device was opened with IFF_VNET_HDR, else 0. */
   constructor(readonly fd: number, readonly name: string, readonly netns?: string, readonly vnetHdrLen = 0, readonly offloadError: string | null = null) {}
@@ -93,10 +104,58 @@ export class LinuxTun implements Tun {
       const e = errno();
       if (e === E.EINTR) continue;
       // The kernel drops a packet it cannot route or queue (EINVAL for a malformed header,
-      // EAGAIN/ENOBUFS for a full queue): report "not written", do not kill the loop.
-      if (e === E.EAGAIN || e === E.ENOBUFS || e === E.EINVAL || e === E.EIO) return false;
+      // EAGAIN/ENOBUFS for a full queue, EIO when down): report "not written", go on.
+      if (refusedWrite(e)) return false;
       throw new TunError("write", e, `${this.name}: write: ${describeErrno(e)}`);
     }
+  }
+
+  /** Sets up the io_uring of writeMany and readMany (256 requests: a batch's slots); null, or why not. */
+  enableBatchIo(): string | null {
+    if (this.closed) return "closed";
+    if (this.ring) return null;
+    const r = RingIo.open(this.fd, this.name, 256);
+    if (typeof r === "string") return `io_uring: ${r}`;
+    this.ring = r;
+    return null;
+  }
+
+  /**
+   * The first read is a read(2): an empty device (every idle check of the loop) costs what it
+   * did. Then, if the last batch had RING_MIN_BATCH packets or more, as many reads as it had go
+   * into one submission (the queue is usually about as long as last time; a read too many
+   * costs one -EAGAIN in the kernel), and more while every read found a packet.
+   */
+  readMany(buf: Uint8Array, first: number, stride: number, max: number, n: number, lens: Int32Array): number {
+    if (n <= 0) return 0;
+    if (first < 0 || max < 0 || stride < max || first + (n - 1) * stride + max > buf.length) throw new RangeError(`reads of ${n} slots from ${first} outside ${buf.length} bytes`);
+    let got = 0;
+    const ring = this.vnetHdrLen === 0 && addressAt(buf, 0) >= 0 ? this.ring : null;
+    if (ring && this.lastReads >= RING_MIN_BATCH) {
+      const len = this.readInto(buf, first, max);
+      if (len > 0) {
+        lens[got++] = len;
+        for (let want = Math.min(this.lastReads, n) - got; got < n; want = n - got) {
+          const count = Math.min(want, ring.entries);
+          const k = ring.read(buf, first, stride, max, got, count, lens);
+          got += k;
+          if (k < count) break;
+        }
+      }
+    } else {
+      for (let len; got < n && (len = this.readInto(buf, first + got * stride, max)) > 0; ) lens[got++] = len;
+    }
+    if (got > 0) this.lastReads = got;
+    return got;
+  }
+
+  writeMany(buf: Uint8Array, at: Int32Array, len: Int32Array, n: number, framed: boolean): number {
+    const one = framed ? (i: number) => this.writeFrame(buf, at[i]!, len[i]!) : (i: number) => this.write(buf, at[i]!, len[i]!);
+    // a bare packet on a device with offloads needs the copy behind a header: one by one
+    if (this.ring && n >= RING_MIN_BATCH && (framed || this.vnetHdrLen === 0)) return this.ring.write(buf, at, len, n, one);
+    let k = 0;
+    for (let i = 0; i < n; i++) if (one(i)) k++;
+    return k;
   }
 
   waitReadable(timeoutMs: number): boolean {
@@ -126,6 +185,8 @@ export class LinuxTun implements Tun {
     this.closed = true;
     this.poller?.close();
     this.poller = null;
+    this.ring?.close();
+    this.ring = null;
     libc.close(this.fd);
   }
 

@@ -32,6 +32,28 @@ export interface Tun {
   /** As `write`, for a frame that carries its virtio-net header (devices with vnetHdrLen > 0). */
   writeFrame?(buf: Uint8Array, offset: number, len: number): boolean;
   /**
+   * Writes `n` packets in order, the i-th `buf[at[i] .. at[i]+len[i])` (frames, as `writeFrame`
+   * takes them, when `framed`), with as few system calls as the device can: the Linux device,
+   * once `enableBatchIo()` succeeded, hands a batch to the kernel in one io_uring_enter.
+   * Returns how many were written; the others the device refused, as `write` returning false.
+   * Throws, after the whole batch, on the errors `write` throws for. Absent: the caller writes
+   * one by one.
+   */
+  writeMany?(buf: Uint8Array, at: Int32Array, len: Int32Array, n: number, framed: boolean): number;
+  /**
+   * Reads up to `n` packets without blocking, the i-th into `buf[first + i*stride ..+max)`, its
+   * length into `lens[i]`, with as few system calls as the device can (as writeMany). Returns
+   * how many (fewer than n: nothing more was waiting). For devices without offloads: a frame
+   * read with offloads may run on past its slot, which only `readInto` allows.
+   */
+  readMany?(buf: Uint8Array, first: number, stride: number, max: number, n: number, lens: Int32Array): number;
+  /**
+   * Sets up what `writeMany` and `readMany` batch with (the Linux device: an io_uring,
+   * host/tun/uring.ts). Returns null, or why it is not available: then they make one system
+   * call a packet.
+   */
+  enableBatchIo?(): string | null;
+  /**
    * Blocks the calling thread up to `timeoutMs` (0: just check; -1: forever) until a packet
    * can be read. For worker threads and tests; the event-loop thread uses `readable()`.
    */
