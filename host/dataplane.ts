@@ -12,8 +12,8 @@
 // io_uring is unavailable (logged once) it makes one read(2) or write(2) a packet.
 //
 // Readiness: after a read that found nothing, the loop awaits `tun.readable()`, which for
-// the Linux device is a non-blocking poll(…, 0) followed, when idle, by a wait in the process's
-// one parked poll(2) on a pool thread (host/tun/poller.ts, poll-hub.ts), so the event loop stays free for timers, signals, the status
+// the Linux device is a non-blocking poll(…, 0) followed, when idle, by a helper thread blocked
+// in poll(2) (host/tun/poller.ts), so the event loop stays free for timers, signals, the status
 // socket and route changes. After a batch with packets it yields with setImmediate and reads on.
 //
 // The ABI is docs/ARCHITECTURE.md "Packet batch ABI"; the loop drives any `BatchRole`
@@ -34,7 +34,7 @@
 // each batch of the main device, at most its `maxBatch` packets a turn; its outputs are written,
 // bare, into the main device. A flood on it waits in its own device queue (the kernel drops the
 // excess) and delays a main-device packet by one such batch at most. When both are empty the loop
-// parks on both (one wait for the two, where the device has `readableAny`).
+// parks on both (one helper thread for the two, where the device has `readableAny`).
 //
 // Deferred work: a role with `processDeferred` (the DAR: cga-mode BUs it queued instead of
 // verifying them inside the batch) gets a call after every batch, and, when the device is
@@ -282,7 +282,7 @@ export class Dataplane {
     try {
       while (this.running && !this.inputs.some((i) => i.tun.closed)) {
         const n = this.pump();
-        // Park (wait in the parked poll(2)) only after a read found nothing: while
+        // Park (hand poll(2) to the helper thread) only after a read found nothing: while
         // packets keep coming, one more turn of the event loop usually finds the next ones,
         // and a park and wake-up costs more than that empty read.
         if (n > 0) { await immediate(); continue; }
@@ -310,7 +310,7 @@ export class Dataplane {
   private park(timeoutMs: number | null): Promise<boolean> {
     if (!this.running) return Promise.resolve(false);
     const [main, ...others] = this.inputs;
-    // devices that can be watched together take one wait; otherwise race them
+    // devices that can be watched together take one helper thread; otherwise race them
     const together = others.length > 0 && main!.tun.readableAny !== undefined;
     const waiting = together ? [main!] : this.inputs;
     const ready = waiting.map((i) => (i.pending ??= (together ? i.tun.readableAny!(others.map((o) => o.tun)) : i.tun.readable()).finally(() => { i.pending = null; })));

@@ -23,9 +23,6 @@ export const libc = {
   readBuf: lib.func("long read(int fd, void *buf, size_t n)") as (fd: number, buf: Uint8Array, n: number) => number,
   writeBuf: lib.func("long write(int fd, void *buf, size_t n)") as (fd: number, buf: Uint8Array, n: number) => number,
   poll: lib.func("int poll(void *fds, unsigned long nfds, int timeout)") as (fds: Uint8Array, n: number, timeoutMs: number) => number,
-  // The process's parked poll (host/tun/poll-hub.ts), called with koffi's `.async` on libuv's pool:
-  // the array is passed by address, so the kernel writes revents where the event-loop thread sees them.
-  pollAt: lib.func("int poll(intptr_t fds, unsigned long nfds, int timeout)") as unknown as { async(fds: number, n: number, timeoutMs: number, done: (err: unknown, r: number) => void): void },
   pipe2: lib.func("int pipe2(_Out_ int *fds, int flags)") as (fds: Int32Array, flags: number) => number,
   writeByte: lib.func("long write(int fd, void *buf, size_t n)") as (fd: number, buf: Uint8Array, n: number) => number,
   strerror: lib.func("const char *strerror(int errnum)") as (e: number) => string,

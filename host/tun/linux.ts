@@ -167,8 +167,8 @@ export class LinuxTun implements Tun {
     return this.getPoller().readable();
   }
 
-  /** The others' descriptors are watched with this device's, in one wait: one of them closed
-   *  meanwhile is released by the kernel when that wait ends (at the latest at this device's close). */
+  /** The others' descriptors are watched by this device's helper thread: one of them closed
+   *  meanwhile is released by the kernel when this device's poller stops (at its close). */
   readableAny(others: readonly Tun[]): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
     const more = others.map((o) => o.fd);

@@ -60,8 +60,7 @@ export interface Tun {
   waitReadable(timeoutMs: number): boolean;
   /**
    * Resolves true once a packet can be read without blocking the event loop (the Linux device
-   * waits in the process's parked poll(2), host/tun/poll-hub.ts), false if the device was
-   * closed meanwhile.
+   * waits in a helper thread), false if the device was closed meanwhile.
    */
   readable(): Promise<boolean>;
   /**
