@@ -22,7 +22,7 @@ export interface Captured {
  *  dumpcap stops is lost, so `stop()` first waits this long past the last packet wanted. */
 const BLOCK_TIMEOUT_MS = 250;
 
-/** User + system CPU time of a process (ms), from /proc/PID/stat (clock ticks of 10 ms). */
+/** User + system CPU time of a process (ms), from /proc/PID/stat (in USER_HZ ticks, 100 a second). */
 function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -35,14 +35,15 @@ export class LinkCapture {
     child.stderr!.setEncoding("utf8").on("data", (s: string) => { this.stderr += s; });
   }
 
-  /** Starts dumpcap on `iface` in `ns`; resolves once it says it is capturing. */
+  /** Starts dumpcap on `iface` in `ns`; resolves once it names its file, which it does after
+   *  opening the link and attaching the filter ("Capturing on" comes before either). */
   static async start(scope: NetScope, ns: string, iface: string, filter: string, snaplen = 128): Promise<LinkCapture> {
     const dir = mkdtempSync(join(tmpdir(), "fama-capture-"));
     scope.defer(`capture files ${iface}`, () => rmSync(dir, { recursive: true, force: true }), () => rmSync(dir, { recursive: true, force: true }));
     const child = scope.spawn(ns, "dumpcap", ["-i", iface, "-p", "-P", "-q", "-s", String(snaplen), "-f", filter, "-w", join(dir, "c.pcap")]);
     const c = new LinkCapture(child, dir, `${ns} ${iface}`);
     const end = Date.now() + 10_000;
-    while (!c.stderr.includes("Capturing on")) {
+    while (!c.stderr.includes("File: ")) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`dumpcap on ${c.label} exited (${child.exitCode ?? child.signalCode}): ${c.stderr}`);
       if (Date.now() > end) throw new Error(`dumpcap on ${c.label} did not start within 10 s: ${c.stderr}`);
       await new Promise((r) => setTimeout(r, 10));
