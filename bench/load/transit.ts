@@ -3,6 +3,11 @@
 // `to-cn` and as it leaves tunnelled towards its CoA on `acc`, matched by the probe's number.
 // It holds the DAR namespace's kernel (routing into and out of the DAR's TUN) and `fama dar`
 // itself, and none of the generator's scheduling, which the probe's own end-to-end clock holds.
+// The kernel stamps an arriving packet as the veth hands it over (netdev_tstamp_prequeue, on by
+// default), before the receiving CPU's backlog; in this lab that backlog is on the CPU of the
+// process that wrote the packet into the CN's TUN, behind the flood's packets, so a third capture
+// on the DAR's TUN splits out the daemon's own part: a probe packet queued to the TUN by the
+// kernel, and the same packet written back tunnelled by `fama dar`.
 import type { NetScope } from "../../host/net/ip.js";
 import type { PcapPacket } from "../../host/pcap.js";
 import { LinkCapture } from "./capture.js";
@@ -67,25 +72,34 @@ export function percentile(sorted: Float64Array, p: number): number {
 }
 
 export interface TransitWindow extends Transit {
-  /** Packets dumpcap reported dropped on either link (null: it did not say). */
-  dropped: number | null;
-  /** CPU time both dumpcaps used (ms). */
-  captureCpuMs: number;
+  /** The daemon's part: queued to its TUN by the kernel, written back tunnelled. */
+  daemon: Transit;
+  capture: {
+    /** Packets dumpcap reported dropped on any of the links (null: it did not say). */
+    dropped: number | null;
+    /** CPU time the dumpcaps used (ms). */
+    cpuMs: number;
+  };
 }
 
-/** Both captures of one measured window, in the DAR namespace. */
+/** The captures of one measured window, in the DAR namespace: to-cn, acc and the DAR's TUN. */
 export class DarTransit {
-  private constructor(private readonly fromCn: LinkCapture, private readonly toAccess: LinkCapture) {}
+  private constructor(private readonly captures: readonly LinkCapture[]) {}
 
-  static async start(scope: NetScope, darNs: string): Promise<DarTransit> {
-    const fromCn = await LinkCapture.start(scope, darNs, "to-cn", TRANSIT_FILTERS.fromCn);
-    const toAccess = await LinkCapture.start(scope, darNs, "acc", TRANSIT_FILTERS.tunnelled);
-    return new DarTransit(fromCn, toAccess);
+  static async start(scope: NetScope, darNs: string, darTun: string): Promise<DarTransit> {
+    const captures: LinkCapture[] = [];
+    for (const [iface, filter] of [["to-cn", TRANSIT_FILTERS.fromCn], ["acc", TRANSIT_FILTERS.tunnelled], [darTun, `(${TRANSIT_FILTERS.fromCn}) or (${TRANSIT_FILTERS.tunnelled})`]] as const) {
+      captures.push(await LinkCapture.start(scope, darNs, iface, filter));
+    }
+    return new DarTransit(captures);
   }
 
   async stop(): Promise<TransitWindow> {
-    const [a, b] = await Promise.all([this.fromCn.stop(), this.toAccess.stop()]);
-    const dropped = a.dropped === null || b.dropped === null ? null : a.dropped + b.dropped;
-    return { ...matchTransit(a.packets, b.packets), dropped, captureCpuMs: a.cpuMs + b.cpuMs };
+    const [fromCn, toAccess, tun] = await Promise.all(this.captures.map((c) => c.stop()));
+    const all = [fromCn!, toAccess!, tun!];
+    const dropped = all.some((c) => c.dropped === null) ? null : all.reduce((n, c) => n + c.dropped!, 0);
+    // on the TUN both directions are in one capture: plain probe packets in, tunnelled ones out
+    const daemon = matchTransit(tun!.packets, tun!.packets);
+    return { ...matchTransit(fromCn!.packets, toAccess!.packets), daemon, capture: { dropped, cpuMs: all.reduce((n, c) => n + c.cpuMs, 0) } };
   }
 }

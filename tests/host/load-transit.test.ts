@@ -63,6 +63,17 @@ test("probe packets in and out are matched by number: transit times, losses, str
   assert.equal(percentile(t.sorted, 0.99), 2000);
 });
 
+test("one capture holding both directions (the DAR's TUN): plain probe packets in, tunnelled out", () => {
+  const probe = probePackets(3);
+  const tun = captured([
+    { ip: probe[0]!, us: 10 }, { ip: probe[1]!, us: 20 }, { ip: tunnelled(probe[0]!), us: 55 },
+    { ip: probe[2]!, us: 60 }, { ip: tunnelled(probe[2]!), us: 61 }, { ip: tunnelled(probe[1]!), us: 420 },
+  ]);
+  const t = matchTransit(tun, tun);
+  assert.deepEqual([...t.sorted], [1, 45, 400]);
+  assert.deepEqual([t.inOnly, t.outOnly], [0, 0]);
+});
+
 test("the probe's number survives the bench's snaplen in both places", () => {
   const [p] = probePackets(1);
   const seq = new DataView(p!.buffer).getUint32(52);
