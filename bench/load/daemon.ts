@@ -11,6 +11,8 @@ import { LOAD_PLAN } from "./net.js";
 import { DAR_NODE_FLAGS } from "../../host/dar/node-flags.js";
 
 const CLI = fileURLToPath(new URL("../../host/cli.js", import.meta.url));
+/** The daemon's data TUN in the DAR namespace. */
+export const DAR_TUN = "fama0";
 
 export interface DarStatus {
   pid: number;
@@ -39,7 +41,7 @@ export class LoadDar {
     const socket = join(dir, "dar.sock");
     const configPath = join(dir, "dar.json");
     writeFileSync(configPath, JSON.stringify({
-      anchor: LOAD_PLAN.anchor, prefixes: [LOAD_PLAN.prefix], tun: "fama0", stateDir: opts.stateDir ?? join(dir, "state"), socket,
+      anchor: LOAD_PLAN.anchor, prefixes: [LOAD_PLAN.prefix], tun: DAR_TUN, stateDir: opts.stateDir ?? join(dir, "state"), socket,
       maxLifetime: 3600, ...extra,
     }));
     const child = net.scope.spawn(net.ns.dar, process.execPath, [...(opts.nodeArgs ?? DAR_NODE_FLAGS), "--disable-warning=ExperimentalWarning", CLI, "dar", "--config", configPath, "--log", "json"]);

@@ -9,7 +9,9 @@ import type { Wire } from "./wire.js";
 import type { Stream } from "./streams.js";
 
 export const PAYLOAD = 64;
-const MAGIC = 0x66616d61;
+/** What marks a probe packet (offsets from its IPv6 header): UDP to `port`, `magic` at `magicAt`,
+ *  its number (32 bits) at `seqAt`, its send time (float64) at `timeAt`. */
+export const PROBE = { port: 9, magic: 0x66616d61, magicAt: 48, seqAt: 52, timeAt: 56 } as const;
 const LEN = 40 + 8 + PAYLOAD;
 
 /** One's-complement sum of 16-bit big-endian words. */
@@ -31,9 +33,9 @@ function template(src: Uint8Array, dst: Uint8Array): Template {
   p.set(src, 8);
   p.set(dst, 24);
   v.setUint16(40, 40001);
-  v.setUint16(42, 9);
+  v.setUint16(42, PROBE.port);
   v.setUint16(44, 8 + PAYLOAD);
-  v.setUint32(48, MAGIC);
+  v.setUint32(PROBE.magicAt, PROBE.magic);
   // pseudo-header (addresses, length, next header) + UDP header + the fixed payload words
   const base = sum16(p, 8, 40) + (8 + PAYLOAD) + 17 + sum16(p, 40, 46) + sum16(p, 48, LEN);
   return { p, view: v, base };
@@ -58,8 +60,8 @@ export class DataProbe {
       perSecond, sent: 0,
       sendOne: (i) => {
         const t = this.templates[i % this.templates.length]!;
-        t.view.setUint32(52, i);
-        t.view.setFloat64(56, performance.now());
+        t.view.setUint32(PROBE.seqAt, i);
+        t.view.setFloat64(PROBE.timeAt, performance.now());
         t.view.setUint16(46, 0);
         const c = ~fold(sum16(t.p, 52, 64, t.base)) & 0xffff;
         t.view.setUint16(46, c || 0xffff);
@@ -72,9 +74,9 @@ export class DataProbe {
   onTunnelled(p: Uint8Array, len: number, inner: number, at: number): void {
     if (len < inner + 48 + 16 || p[inner + 6] !== 17) return;
     const v = new DataView(p.buffer, p.byteOffset);
-    if (v.getUint32(inner + 48) !== MAGIC) return;
+    if (v.getUint32(inner + PROBE.magicAt) !== PROBE.magic) return;
     this.received++;
-    if (this.nLat < this.latencies.length) this.latencies[this.nLat++] = at - v.getFloat64(inner + 56);
+    if (this.nLat < this.latencies.length) this.latencies[this.nLat++] = at - v.getFloat64(inner + PROBE.timeAt);
   }
 
   /** Forgets the counts and samples (between phases). */
