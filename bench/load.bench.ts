@@ -35,7 +35,8 @@ import { LoadSession } from "./load/session.js";
 import { keyPool, identities, coaOwner, COA_CLASS } from "./load/population.js";
 import { Fleet, summarize, type OpResult } from "./load/fleet.js";
 import { DataProbe } from "./load/data.js";
-import { DarTransit, percentile, type Transit, type TransitWindow } from "./load/transit.js";
+import { DarTransit, type Transit, type TransitWindow } from "./load/transit.js";
+import { percentile } from "./load/percentile.js";
 import { pump } from "./load/streams.js";
 import { appearOnLink } from "./load/sighting.js";
 import { AttackBas, validCgaFlood } from "./load/attacks.js";
@@ -106,9 +107,8 @@ export async function run(): Promise<void> {
   const dataPps = num("data-pps", 5000), stormN = num("storm", 2000), soakS = num("soak", 0), floodSeconds = num("flood-seconds", 5), stormPresign = num("storm-presign", 3);
   const memory = flag("memory", "10000,100000").split(",").filter(Boolean).map(Number);
   const darConfig = JSON.parse(flag("dar-config", "{}")) as Record<string, unknown>;
-  console.log(`load: honest ${honestN}, new ${newN}, flood pool ${floodPool}, data ${dataPps} pps, storm ${stormN}, memory ${memory.join("/")}, soak ${soakS} s; dar config extra ${JSON.stringify(darConfig)}, dar node args "${flag("dar-node-args", DAR_NODE_FLAGS.join(" "))}"; load average ${load()}`);
-
   const darNodeArgs = flag("dar-node-args", DAR_NODE_FLAGS.join(" ")).split(" ").filter(Boolean);
+  console.log(`load: honest ${honestN}, new ${newN}, flood pool ${floodPool}, data ${dataPps} pps, storm ${stormN}, memory ${memory.join("/")}, soak ${soakS} s; dar config extra ${JSON.stringify(darConfig)}, dar node args "${darNodeArgs.join(" ")}"; load average ${load()}`);
   const s = await LoadSession.open({ prefix: `i12l-${process.pid}-b`, darConfig, nodeArgs: darNodeArgs });
   try {
     if (process.argv.includes("--pin")) console.log(`load: ${await pinApart(s.dar.child.pid!)}`);
@@ -238,8 +238,7 @@ export async function run(): Promise<void> {
         line("cga registrations", reg, regS),
         line("phkt refreshes after", ref, refS),
       ]);
-      // (the status answer's signalling part, which bench/load/daemon.ts does not type)
-      const kernelDrops = (x: typeof st0) => (x as { signalling?: { kernelDrops: number | null } | null }).signalling?.kernelDrops ?? NaN;
+      const kernelDrops = (x: DarStatus) => x.signalling?.kernelDrops ?? NaN;
       // where the BUs that were not answered at once went (the signalling TUN's queue, the cga queue and budget, admission)
       const moved = (a: typeof st0, b: typeof st0) => [...["bu-accepted", "bu-rejected", "cga-deferred", "cga-over-budget", "cga-stale", "cga-verified", "admission-unsighted", "admission-probation-full", "sightings-evicted"].map((c) => `${c} ${(b.counters[c] ?? 0) - (a.counters[c] ?? 0)}`),
         `signalling TUN kernel drops ${kernelDrops(b) - kernelDrops(a)}`].join(", ");

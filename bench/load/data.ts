@@ -7,6 +7,7 @@ import { parseIPv6 } from "../../host/ipv6.js";
 import { LOAD_PLAN } from "./net.js";
 import type { Wire } from "./wire.js";
 import type { Stream } from "./streams.js";
+import { percentile } from "./percentile.js";
 
 export const PAYLOAD = 64;
 /** What marks a probe packet (offsets from its IPv6 header): UDP to `port`, `magic` at `magicAt`,
@@ -63,7 +64,7 @@ export class DataProbe {
         t.view.setUint32(PROBE.seqAt, i);
         t.view.setFloat64(PROBE.timeAt, performance.now());
         t.view.setUint16(46, 0);
-        const c = ~fold(sum16(t.p, 52, 64, t.base)) & 0xffff;
+        const c = ~fold(sum16(t.p, PROBE.seqAt, PROBE.timeAt + 8, t.base)) & 0xffff;
         t.view.setUint16(46, c || 0xffff);
         wire.sendFromCn(t.p);
       },
@@ -82,9 +83,5 @@ export class DataProbe {
   /** Forgets the counts and samples (between phases). */
   reset(): void { this.received = 0; this.nLat = 0; }
 
-  percentile(p: number): number {
-    if (this.nLat === 0) return NaN;
-    const s = this.latencies.slice(0, this.nLat).sort();
-    return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
-  }
+  percentile(p: number): number { return percentile(this.latencies.slice(0, this.nLat).sort(), p); }
 }

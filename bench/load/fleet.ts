@@ -11,6 +11,7 @@ import { buildBu, phktOf } from "../../tests/support/mobile-node.js";
 import type { Identity } from "./population.js";
 import { coaOf, coaOwner, COA_CLASS } from "./population.js";
 import { LOAD_PLAN } from "./net.js";
+import { percentile } from "./percentile.js";
 import type { Wire, BaSeen } from "./wire.js";
 
 export const INITIAL_TIMEOUT_MS = 1000;
@@ -202,6 +203,5 @@ const serialAfter = (a: number, b: number) => a !== b && ((a - b) & 0x8000) === 
 
 export function summarize(rs: readonly OpResult[]): { n: number; accepted: number; withinAttempts: (k: number) => number; p50: number; p99: number; max: number } {
   const lat = rs.filter((r) => r.accepted).map((r) => r.latencyMs).sort((a, b) => a - b);
-  const q = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.ceil(p * lat.length) - 1)]! : NaN);
-  return { n: rs.length, accepted: lat.length, withinAttempts: (k) => rs.filter((r) => r.accepted && r.attempts <= k).length, p50: q(0.5), p99: q(0.99), max: lat.at(-1) ?? NaN };
+  return { n: rs.length, accepted: lat.length, withinAttempts: (k) => rs.filter((r) => r.accepted && r.attempts <= k).length, p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), max: lat.at(-1) ?? NaN };
 }

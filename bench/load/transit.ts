@@ -12,6 +12,7 @@ import type { NetScope } from "../../host/net/ip.js";
 import type { PcapPacket } from "../../host/pcap.js";
 import { LinkCapture } from "./capture.js";
 import { PROBE } from "./data.js";
+import { percentile } from "./percentile.js";
 
 const UDP = 17, IPV6_IN_IPV6 = 41;
 
@@ -63,12 +64,6 @@ export function matchTransit(arriving: readonly PcapPacket[], leaving: readonly 
     times.push(micros(p) - t);
   }
   return { sorted: Float64Array.from(times).sort(), inOnly: inAt.size, outOnly };
-}
-
-/** Nearest-rank percentile of ascending samples (DataProbe's definition); NaN without samples. */
-export function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 
 export interface TransitWindow extends Transit {

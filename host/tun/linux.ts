@@ -151,8 +151,9 @@ export class LinuxTun implements Tun {
 
   writeMany(buf: Uint8Array, at: Int32Array, len: Int32Array, n: number, framed: boolean): number {
     const one = framed ? (i: number) => this.writeFrame(buf, at[i]!, len[i]!) : (i: number) => this.write(buf, at[i]!, len[i]!);
-    // a bare packet on a device with offloads needs the copy behind a header: one by one
-    if (this.ring && n >= RING_MIN_BATCH && (framed || this.vnetHdrLen === 0)) return this.ring.write(buf, at, len, n, one);
+    // a bare packet on a device with offloads needs the copy behind a header, and a buffer on
+    // the JS heap may move: one by one
+    if (this.ring && n >= RING_MIN_BATCH && (framed || this.vnetHdrLen === 0) && addressAt(buf, 0) >= 0) return this.ring.write(buf, at, len, n, one);
     let k = 0;
     for (let i = 0; i < n; i++) if (one(i)) k++;
     return k;

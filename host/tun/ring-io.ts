@@ -35,15 +35,15 @@ export class RingIo {
   }
 
   /**
-   * Writes `n` frames `buf[at[i] .. +len[i])` in order: batches of the ring's size, each in one
-   * io_uring_enter; `one(i)` writes the i-th with write(2) where the ring cannot (a buffer on
-   * the JS heap, a kernel without RWF_NOWAIT for TUNs). Returns how many were written.
+   * Writes `n` frames `buf[at[i] .. +len[i])` in order (`buf` off the JS heap: it must not move,
+   * addressAt), batches of the ring's size, each in one io_uring_enter; `one(i)` writes the i-th
+   * with write(2) where the ring cannot (a kernel without RWF_NOWAIT for TUNs, EINTR). Returns
+   * how many were written.
    */
   write(buf: Uint8Array, at: Int32Array, len: Int32Array, n: number, one: (i: number) => boolean): number {
     for (let i = 0; i < n; i++) {
       if (at[i]! < 0 || len[i]! < 0 || at[i]! + len[i]! > buf.length) throw new RangeError(`write [${at[i]}, +${len[i]}) outside ${buf.length} bytes`);
     }
-    if (addressAt(buf, 0) < 0) { let k = 0; for (let i = 0; i < n; i++) if (one(i)) k++; return k; }
     const ring = this.ring;
     let written = 0;
     let failed = 0;

@@ -5,7 +5,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { DataProbe } from "../../bench/load/data.js";
-import { matchTransit, percentile, probeNumber, TRANSIT_FILTERS } from "../../bench/load/transit.js";
+import { matchTransit, probeNumber, TRANSIT_FILTERS } from "../../bench/load/transit.js";
+import { percentile } from "../../bench/load/percentile.js";
 import { encodePcap, readPcap, LINKTYPE_ETHERNET } from "../../host/pcap.js";
 import type { Wire } from "../../bench/load/wire.js";
 
